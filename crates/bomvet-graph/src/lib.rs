@@ -1,0 +1,442 @@
+//! The component graph of one SBOM: built in two passes with petgraph, with roots, dangling
+//! references, duplicate references and cycles reported, and the path queries the audit needs.
+//!
+//! Node `i` of the graph is component `i` of the [`Sbom`], so callers work with plain component
+//! indices and never see petgraph types. Edges point from the including component to the
+//! included one (the readers normalise SPDX relationship directions).
+//!
+//! Decisions (see also `docs/decisions.md`):
+//! - A reference that points at no component is a [`GraphIssue::DanglingRef`], never a new node.
+//! - When a document declares exactly one root (CycloneDX `metadata.component`, or one SPDX
+//!   `DESCRIBES` target) every component that nothing else includes is attached to that root with
+//!   an [`EdgeKind::Listed`] edge: a flat component list is the product's content. With several
+//!   declared roots such orphans are roots of their own, since bomvet cannot know whose they are.
+//! - Components that are reachable from no root (they sit on a cycle that nothing enters) make
+//!   the first such component, in document order, an extra root, so every component has a path.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use bomvet_model::{ComponentRef, EdgeKind, Location, Sbom};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use serde::Serialize;
+
+/// A structural problem of the document's graph. Never fatal; reported as a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum GraphIssue {
+    /// A relationship or root names a reference that no component has.
+    DanglingRef {
+        /// The component the relationship starts from (absent for a declared root).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        from: Option<ComponentRef>,
+        /// The reference that points nowhere.
+        to: ComponentRef,
+        /// Where the reference is written.
+        location: Location,
+    },
+    /// Two or more components share one reference; relationships resolve to the first.
+    DuplicateRef {
+        /// The shared reference.
+        id: ComponentRef,
+        /// Component indices that carry it, in document order.
+        components: Vec<usize>,
+    },
+    /// A component includes itself.
+    SelfLoop {
+        /// The component.
+        id: ComponentRef,
+        /// Where the relationship is written.
+        location: Location,
+    },
+    /// A set of components that include each other in a cycle.
+    Cycle {
+        /// Component indices on the cycle, in document order.
+        components: Vec<usize>,
+    },
+}
+
+/// The component graph of one SBOM.
+#[derive(Debug)]
+pub struct SbomGraph {
+    graph: DiGraph<(), EdgeKind, u32>,
+    roots: Vec<usize>,
+    declared_roots: usize,
+    issues: Vec<GraphIssue>,
+}
+
+impl SbomGraph {
+    /// Builds the graph: first every component becomes a node, then every relationship whose
+    /// ends resolve becomes an edge.
+    pub fn build(sbom: &Sbom) -> SbomGraph {
+        let n = sbom.components.len();
+        let mut graph = DiGraph::<(), EdgeKind, u32>::with_capacity(n, sbom.relationships.len());
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut dups: HashMap<&str, Vec<usize>> = HashMap::new();
+        // Pass 1: nodes.
+        for (i, c) in sbom.components.iter().enumerate() {
+            graph.add_node(());
+            match index.entry(c.id.as_str()) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    dups.entry(c.id.as_str()).or_insert_with(|| vec![*o.get()]).push(i);
+                }
+            }
+        }
+        let mut issues = Vec::new();
+        let mut dup_list: Vec<_> = dups.into_iter().collect();
+        dup_list.sort_by_key(|(_, v)| v[0]);
+        for (id, components) in dup_list {
+            issues.push(GraphIssue::DuplicateRef {
+                id: ComponentRef(id.to_owned()),
+                components,
+            });
+        }
+        // Pass 2: edges.
+        let mut seen: HashSet<(usize, usize, EdgeKind)> = HashSet::new();
+        for r in &sbom.relationships {
+            let from = index.get(r.from.as_str()).copied();
+            let to = index.get(r.to.as_str()).copied();
+            match (from, to) {
+                (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
+                    id: r.from.clone(),
+                    location: r.location.clone(),
+                }),
+                (Some(f), Some(t)) => {
+                    if seen.insert((f, t, r.kind)) {
+                        graph.add_edge(NodeIndex::new(f), NodeIndex::new(t), r.kind);
+                    }
+                }
+                (None, _) => issues.push(GraphIssue::DanglingRef {
+                    from: None,
+                    to: r.from.clone(),
+                    location: r.location.clone(),
+                }),
+                (Some(_), None) => issues.push(GraphIssue::DanglingRef {
+                    from: Some(r.from.clone()),
+                    to: r.to.clone(),
+                    location: r.location.clone(),
+                }),
+            }
+        }
+        // Roots.
+        let mut roots = Vec::new();
+        for r in &sbom.declared_roots {
+            match index.get(r.as_str()) {
+                Some(&i) if !roots.contains(&i) => roots.push(i),
+                Some(_) => {}
+                None => issues.push(GraphIssue::DanglingRef {
+                    from: None,
+                    to: r.clone(),
+                    location: Location("documentDescribes".into()),
+                }),
+            }
+        }
+        let declared_roots = roots.len();
+        let parentless: Vec<usize> = (0..n)
+            .filter(|&i| {
+                !roots.contains(&i)
+                    && graph
+                        .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
+                        .next()
+                        .is_none()
+            })
+            .collect();
+        if declared_roots == 1 {
+            let root = NodeIndex::new(roots[0]);
+            for i in parentless {
+                graph.add_edge(root, NodeIndex::new(i), EdgeKind::Listed);
+            }
+        } else {
+            roots.extend(parentless);
+        }
+        let mut g = SbomGraph {
+            graph,
+            roots,
+            declared_roots,
+            issues,
+        };
+        // Components on cycles that nothing enters: promote the first unreached one (document
+        // order) to a root, mark what it reaches, repeat. One pass over the graph in total.
+        let mut seen: Vec<bool> = g.reach().dist.iter().map(|&d| d != UNREACHED).collect();
+        for i in 0..n {
+            if seen[i] {
+                continue;
+            }
+            g.roots.push(i);
+            seen[i] = true;
+            let mut stack = vec![i];
+            while let Some(u) = stack.pop() {
+                for v in g.graph.neighbors_directed(NodeIndex::new(u), Direction::Outgoing) {
+                    if !seen[v.index()] {
+                        seen[v.index()] = true;
+                        stack.push(v.index());
+                    }
+                }
+            }
+        }
+        for scc in petgraph::algo::tarjan_scc(&g.graph) {
+            if scc.len() > 1 {
+                let mut components: Vec<usize> = scc.iter().map(|n| n.index()).collect();
+                components.sort_unstable();
+                g.issues.push(GraphIssue::Cycle { components });
+            }
+        }
+        g.issues.sort_by_key(issue_order);
+        g
+    }
+
+    /// Number of components (nodes).
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// True when the document has no components.
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    /// Number of edges, including the implicit `listed` ones.
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Root components (the products), declared ones first.
+    pub fn roots(&self) -> &[usize] {
+        &self.roots
+    }
+
+    /// How many of [`roots`](Self::roots) the document declared.
+    pub fn declared_root_count(&self) -> usize {
+        self.declared_roots
+    }
+
+    /// Structural problems found while building.
+    pub fn issues(&self) -> &[GraphIssue] {
+        &self.issues
+    }
+
+    /// Components that `node` includes directly, with the edge kind, in edge order.
+    pub fn children(&self, node: usize) -> impl Iterator<Item = (usize, EdgeKind)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(node), Direction::Outgoing)
+            .map(|e| (e.target().index(), *e.weight()))
+    }
+
+    /// Components that include `node` directly.
+    pub fn parents(&self, node: usize) -> impl Iterator<Item = (usize, EdgeKind)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(node), Direction::Incoming)
+            .map(|e| (e.source().index(), *e.weight()))
+    }
+
+    /// One breadth-first pass from all roots at once: for every component its distance from the
+    /// nearest root and its predecessor on one shortest path. Linear in nodes + edges; cycles
+    /// are visited once.
+    pub fn reach(&self) -> Reach {
+        let n = self.len();
+        let mut dist = vec![UNREACHED; n];
+        let mut pred = vec![usize::MAX; n];
+        let mut queue = VecDeque::new();
+        for &r in &self.roots {
+            if dist[r] == UNREACHED {
+                dist[r] = 0;
+                queue.push_back(r);
+            }
+        }
+        while let Some(u) = queue.pop_front() {
+            // Children in ascending index order, so the chosen path is deterministic and does
+            // not depend on petgraph's edge-list order.
+            let mut kids: Vec<usize> = self.children(u).map(|(c, _)| c).collect();
+            kids.sort_unstable();
+            kids.dedup();
+            for v in kids {
+                if dist[v] == UNREACHED {
+                    dist[v] = dist[u] + 1;
+                    pred[v] = u;
+                    queue.push_back(v);
+                }
+            }
+        }
+        Reach { dist, pred }
+    }
+
+    /// Every component that includes `node`, directly or transitively (its dependents), and the
+    /// roots among them. One reverse breadth-first pass.
+    pub fn ancestors(&self, node: usize) -> Ancestors {
+        let n = self.len();
+        let mut seen = vec![false; n];
+        seen[node] = true;
+        let mut queue = VecDeque::from([node]);
+        let mut count = 0usize;
+        let mut roots = Vec::new();
+        let is_root: HashSet<usize> = self.roots.iter().copied().collect();
+        if is_root.contains(&node) {
+            roots.push(node);
+        }
+        while let Some(u) = queue.pop_front() {
+            for (p, _) in self.parents(u) {
+                if !seen[p] {
+                    seen[p] = true;
+                    count += 1;
+                    if is_root.contains(&p) {
+                        roots.push(p);
+                    }
+                    queue.push_back(p);
+                }
+            }
+        }
+        roots.sort_unstable();
+        let mut direct: Vec<usize> = self.parents(node).map(|(p, _)| p).collect();
+        direct.sort_unstable();
+        direct.dedup();
+        Ancestors {
+            direct: direct.len(),
+            total: count,
+            roots,
+            members: seen,
+        }
+    }
+}
+
+fn issue_order(i: &GraphIssue) -> (u8, String) {
+    match i {
+        GraphIssue::DanglingRef { location, .. } => (0, location.0.clone()),
+        GraphIssue::DuplicateRef { components, .. } => (1, format!("{:012}", components[0])),
+        GraphIssue::SelfLoop { location, .. } => (2, location.0.clone()),
+        GraphIssue::Cycle { components } => (3, format!("{:012}", components[0])),
+    }
+}
+
+/// Distance marker for components no root reaches.
+pub const UNREACHED: u32 = u32::MAX;
+
+/// Result of [`SbomGraph::reach`].
+#[derive(Debug, Clone)]
+pub struct Reach {
+    /// Distance from the nearest root, [`UNREACHED`] when none reaches it.
+    pub dist: Vec<u32>,
+    /// Predecessor on one shortest path, `usize::MAX` for roots and unreached components.
+    pub pred: Vec<usize>,
+}
+
+impl Reach {
+    /// One shortest path from a root to `node`, root first, `node` last. Empty when unreached.
+    pub fn path_to(&self, node: usize) -> Vec<usize> {
+        if self.dist[node] == UNREACHED {
+            return Vec::new();
+        }
+        let mut path = vec![node];
+        let mut cur = node;
+        while self.pred[cur] != usize::MAX {
+            cur = self.pred[cur];
+            path.push(cur);
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// Result of [`SbomGraph::ancestors`].
+#[derive(Debug, Clone)]
+pub struct Ancestors {
+    /// Components that include this one directly.
+    pub direct: usize,
+    /// Components that include it directly or transitively.
+    pub total: usize,
+    /// Roots (products) that include it, or itself when it is a root.
+    pub roots: Vec<usize>,
+    /// `members[i]` is true for every dependent and for the component itself.
+    pub members: Vec<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bomvet_model::{Component, Format, Relationship};
+
+    fn sbom(ids: &[&str], edges: &[(&str, &str)], roots: &[&str]) -> Sbom {
+        Sbom {
+            source: "t".into(),
+            format: Format::CyclonedxJson,
+            spec_version: "1.6".into(),
+            serial: None,
+            name: None,
+            components: ids
+                .iter()
+                .map(|i| Component::new((*i).into(), (*i).into(), Location::default()))
+                .collect(),
+            relationships: edges
+                .iter()
+                .map(|(a, b)| Relationship {
+                    from: (*a).into(),
+                    to: (*b).into(),
+                    kind: EdgeKind::DependsOn,
+                    location: Location::default(),
+                })
+                .collect(),
+            declared_roots: roots.iter().map(|r| (*r).into()).collect(),
+            diagnostics: vec![],
+        }
+    }
+
+    /// A diamond gives one shortest path and counts the dependent once.
+    #[test]
+    fn diamond_has_shortest_path_and_unique_dependents() {
+        let s = sbom(
+            &["app", "a", "b", "leaf"],
+            &[("app", "a"), ("app", "b"), ("a", "leaf"), ("b", "leaf")],
+            &["app"],
+        );
+        let g = SbomGraph::build(&s);
+        let reach = g.reach();
+        assert_eq!(reach.path_to(3), vec![0, 1, 3]);
+        let anc = g.ancestors(3);
+        assert_eq!((anc.direct, anc.total, anc.roots), (2, 3, vec![0]));
+    }
+
+    /// A dangling reference is reported and creates no node.
+    #[test]
+    fn dangling_ref_is_reported_not_added() {
+        let s = sbom(&["app", "a"], &[("app", "a"), ("a", "ghost")], &["app"]);
+        let g = SbomGraph::build(&s);
+        assert_eq!(g.len(), 2);
+        assert!(matches!(&g.issues()[0], GraphIssue::DanglingRef { to, .. } if to.as_str() == "ghost"));
+    }
+
+    /// A cycle that nothing enters still gets a root and a path, and is reported.
+    #[test]
+    fn unentered_cycle_gets_a_root_and_is_reported() {
+        let s = sbom(&["x", "y"], &[("x", "y"), ("y", "x")], &[]);
+        let g = SbomGraph::build(&s);
+        assert_eq!(g.roots(), &[0]);
+        assert_eq!(g.reach().path_to(1), vec![0, 1]);
+        assert!(g
+            .issues()
+            .iter()
+            .any(|i| matches!(i, GraphIssue::Cycle { components } if components == &vec![0, 1])));
+    }
+
+    /// With one declared root, unlinked components hang under it as `listed`.
+    #[test]
+    fn orphans_attach_to_single_declared_root() {
+        let s = sbom(&["app", "lib"], &[], &["app"]);
+        let g = SbomGraph::build(&s);
+        assert_eq!(g.roots(), &[0]);
+        assert_eq!(g.children(0).collect::<Vec<_>>(), vec![(1, EdgeKind::Listed)]);
+    }
+
+    /// Duplicate references are reported with every holder.
+    #[test]
+    fn duplicate_refs_are_reported() {
+        let s = sbom(&["a", "a", "b"], &[], &[]);
+        let g = SbomGraph::build(&s);
+        assert!(g
+            .issues()
+            .iter()
+            .any(|i| matches!(i, GraphIssue::DuplicateRef { components, .. } if components == &vec![0, 1])));
+    }
+}

@@ -1,0 +1,221 @@
+//! Reads SBOM documents into the bomvet model: detects the encoding from the content (never the
+//! file name), parses it with located errors, and converts it to [`bomvet_model::Sbom`].
+//!
+//! Supported now: CycloneDX JSON (spec 1.0-1.7 field set) and SPDX 2.2/2.3 JSON. CycloneDX XML,
+//! SPDX tag-value and SPDX 3 JSON-LD are recognised and refused with a clear error.
+//!
+//! ```
+//! let bytes = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}"#;
+//! let sbom = bomvet_ingest::read_bytes(std::path::Path::new("x.json"), bytes).unwrap();
+//! assert_eq!(sbom.components.len(), 1);
+//! ```
+
+mod cyclonedx_json;
+mod de;
+mod error;
+mod spdx_json;
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use bomvet_model::{Format, Sbom};
+use serde::Deserialize;
+
+pub use crate::error::IngestError;
+
+/// What the sniffer found at the start of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// A format bomvet reads.
+    Supported(Format),
+    /// CycloneDX XML (recognised by its namespace).
+    CyclonedxXml,
+    /// SPDX 2.x tag-value.
+    SpdxTagValue,
+    /// SPDX 3 JSON-LD.
+    Spdx3JsonLd,
+}
+
+/// Reads and converts the file at `path`.
+///
+/// # Errors
+/// Fails when the file cannot be read, is empty, is not a recognised SBOM encoding, or is not
+/// well-formed; the error names the file and, for parse errors, line, column and JSON path.
+pub fn read_path(path: &Path) -> Result<Sbom, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    read_bytes(path, &bytes)
+}
+
+/// Converts a document already in memory; `path` is used for messages only.
+///
+/// # Errors
+/// As [`read_path`], without the I/O error.
+pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+    let text = decode(path, bytes)?;
+    match detect(path, &text)? {
+        Detected::Supported(Format::CyclonedxJson) => cyclonedx_json::read(path, &text),
+        Detected::Supported(Format::SpdxJson) => spdx_json::read(path, &text),
+        other => Err(IngestError::Unsupported {
+            path: path.to_owned(),
+            format: match other {
+                Detected::CyclonedxXml => "CycloneDX XML",
+                Detected::SpdxTagValue => "SPDX tag-value",
+                Detected::Spdx3JsonLd => "SPDX 3 JSON-LD",
+                Detected::Supported(_) => "this format",
+            }
+            .to_owned(),
+        }),
+    }
+}
+
+/// Removes a UTF-8 byte-order mark and converts UTF-16 (with its byte-order mark) to UTF-8.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, IngestError> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return Ok(Cow::Borrowed(rest));
+    }
+    let utf16 = |le: bool, rest: &[u8]| -> Result<Cow<'a, [u8]>, IngestError> {
+        if rest.len() % 2 != 0 {
+            return Err(IngestError::Invalid {
+                path: path.to_owned(),
+                json_path: String::new(),
+                message: "UTF-16 text with an odd number of bytes".into(),
+            });
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        });
+        let s: String = char::decode_utf16(units)
+            .collect::<Result<_, _>>()
+            .map_err(|e| IngestError::Invalid {
+                path: path.to_owned(),
+                json_path: String::new(),
+                message: format!("invalid UTF-16: {e}"),
+            })?;
+        Ok(Cow::Owned(s.into_bytes()))
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return utf16(true, rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return utf16(false, rest);
+    }
+    Ok(Cow::Borrowed(bytes))
+}
+
+/// How far into a document the sniffer looks for its format markers before it falls back to a
+/// full (but cheap, nothing kept) parse of the top-level keys.
+const SNIFF_WINDOW: usize = 64 * 1024;
+
+/// Recognises the encoding of `bytes` from their content.
+///
+/// # Errors
+/// [`IngestError::Empty`] for an empty or blank document, [`IngestError::UnknownFormat`] when no
+/// SBOM encoding is recognised.
+pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Err(IngestError::Empty {
+            path: path.to_owned(),
+        });
+    };
+    let head = &bytes[start..bytes.len().min(start + SNIFF_WINDOW)];
+    let unknown = |reason: &str| IngestError::UnknownFormat {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    match head[0] {
+        b'{' => {
+            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            let cdx = has(b"\"bomFormat\"");
+            let spdx2 = has(b"\"spdxVersion\"");
+            let spdx3 = has(b"\"@context\"") && has(b"spdx.org/rdf/3");
+            match (cdx, spdx2, spdx3) {
+                (true, false, false) => return Ok(Detected::Supported(Format::CyclonedxJson)),
+                (false, true, false) => return Ok(Detected::Supported(Format::SpdxJson)),
+                (false, false, true) => return Ok(Detected::Spdx3JsonLd),
+                _ => {}
+            }
+            // Markers not in the window, or ambiguous: read just the top-level keys.
+            #[derive(Deserialize)]
+            struct Probe {
+                #[serde(rename = "bomFormat")]
+                bom_format: Option<serde::de::IgnoredAny>,
+                #[serde(rename = "spdxVersion")]
+                spdx_version: Option<serde::de::IgnoredAny>,
+                #[serde(rename = "@context")]
+                context: Option<serde::de::IgnoredAny>,
+            }
+            let probe: Probe = parse_json(path, bytes)?;
+            match (
+                probe.bom_format.is_some(),
+                probe.spdx_version.is_some(),
+                probe.context.is_some(),
+            ) {
+                (true, _, _) => Ok(Detected::Supported(Format::CyclonedxJson)),
+                (false, true, _) => Ok(Detected::Supported(Format::SpdxJson)),
+                (false, false, true) if spdx3 => Ok(Detected::Spdx3JsonLd),
+                _ => Err(unknown(
+                    "a JSON object with neither `bomFormat` (CycloneDX) nor `spdxVersion` (SPDX)",
+                )),
+            }
+        }
+        b'<' => {
+            let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+            if has(b"cyclonedx.org/schema/bom") {
+                Ok(Detected::CyclonedxXml)
+            } else {
+                Err(unknown("an XML document without the CycloneDX namespace"))
+            }
+        }
+        b'[' => Err(unknown("a JSON array, not an SBOM document")),
+        _ => {
+            let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+            if text
+                .lines()
+                .any(|l| l.trim_start().starts_with("SPDXVersion:"))
+            {
+                Ok(Detected::SpdxTagValue)
+            } else {
+                Err(unknown("neither JSON, XML nor SPDX tag-value"))
+            }
+        }
+    }
+}
+
+/// Parses JSON into `T`; on failure parses again with path tracking so the error carries the
+/// JSON path of the offending value as well as line and column. The fast path pays nothing for
+/// locations.
+pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
+    path: &Path,
+    bytes: &'de [u8],
+) -> Result<T, IngestError> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(v) => Ok(v),
+        Err(first) => {
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let json_path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => e.path().to_string(),
+                Ok(_) => String::new(),
+            };
+            let msg = first.to_string();
+            let message = match msg.rfind(" at line ") {
+                Some(i) => msg[..i].to_owned(),
+                None => msg,
+            };
+            Err(IngestError::Parse {
+                path: path.to_owned(),
+                line: first.line(),
+                column: first.column(),
+                json_path,
+                message,
+            })
+        }
+    }
+}

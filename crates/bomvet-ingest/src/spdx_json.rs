@@ -1,0 +1,394 @@
+//! SPDX 2.2 and 2.3 JSON into the model.
+//!
+//! Why not `spdx-rs`: its `SPDX` struct requires fields that real documents omit or leave null
+//! (`creationInfo`, `documentNamespace`, `relationships: null` in spdx/tools-golang's own test
+//! data), owns every string of the document, and has no SPDX 3. bomvet reads the fields it audits
+//! with borrowed wire structs, leniently, and reports deviations as diagnostics.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use bomvet_model::{
+    Component, ComponentRef, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Format, Hash,
+    Location, Party, PartyKind, PartyRole, Relationship, Sbom,
+};
+use serde::Deserialize;
+
+use crate::cyclonedx_json::class_of;
+use crate::de::{loose_str, Str};
+use crate::{parse_json, IngestError};
+
+#[derive(Deserialize)]
+struct Doc<'a> {
+    #[serde(rename = "spdxVersion", default, borrow, deserialize_with = "loose_str")]
+    spdx_version: Option<Cow<'a, str>>,
+    #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
+    spdx_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    name: Option<Cow<'a, str>>,
+    #[serde(rename = "documentNamespace", default, borrow, deserialize_with = "loose_str")]
+    namespace: Option<Cow<'a, str>>,
+    #[serde(rename = "documentDescribes", default, borrow)]
+    describes: Option<Vec<Str<'a>>>,
+    #[serde(default, borrow)]
+    packages: Option<Vec<Package<'a>>>,
+    #[serde(default, borrow)]
+    files: Option<Vec<File<'a>>>,
+    #[serde(default, borrow)]
+    relationships: Option<Vec<Rel<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct Package<'a> {
+    #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
+    spdx_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    name: Option<Cow<'a, str>>,
+    #[serde(rename = "versionInfo", default, borrow, deserialize_with = "loose_str")]
+    version: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    supplier: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    originator: Option<Cow<'a, str>>,
+    #[serde(rename = "downloadLocation", default, borrow, deserialize_with = "loose_str")]
+    download_location: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    homepage: Option<Cow<'a, str>>,
+    #[serde(rename = "externalRefs", default, borrow)]
+    external_refs: Option<Vec<SpdxExtRef<'a>>>,
+    #[serde(default, borrow)]
+    checksums: Option<Vec<Checksum<'a>>>,
+    #[serde(rename = "primaryPackagePurpose", default, borrow, deserialize_with = "loose_str")]
+    purpose: Option<Cow<'a, str>>,
+    #[serde(rename = "hasFiles", default, borrow)]
+    has_files: Option<Vec<Str<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct File<'a> {
+    #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
+    spdx_id: Option<Cow<'a, str>>,
+    #[serde(rename = "fileName", default, borrow, deserialize_with = "loose_str")]
+    file_name: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    checksums: Option<Vec<Checksum<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct SpdxExtRef<'a> {
+    #[serde(rename = "referenceType", default, borrow, deserialize_with = "loose_str")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "referenceLocator", default, borrow, deserialize_with = "loose_str")]
+    locator: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Checksum<'a> {
+    #[serde(default, borrow, deserialize_with = "loose_str")]
+    algorithm: Option<Cow<'a, str>>,
+    #[serde(rename = "checksumValue", default, borrow, deserialize_with = "loose_str")]
+    value: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Rel<'a> {
+    #[serde(rename = "spdxElementId", default, borrow, deserialize_with = "loose_str")]
+    element: Option<Cow<'a, str>>,
+    #[serde(rename = "relationshipType", default, borrow, deserialize_with = "loose_str")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "relatedSpdxElement", default, borrow, deserialize_with = "loose_str")]
+    related: Option<Cow<'a, str>>,
+}
+
+/// Reads an SPDX 2.x JSON document from its bytes.
+pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+    let doc: Doc<'_> = parse_json(path, bytes)?;
+    let doc_id = doc
+        .spdx_id
+        .as_deref()
+        .unwrap_or("SPDXRef-DOCUMENT")
+        .to_owned();
+    let mut sbom = Sbom {
+        source: path.display().to_string(),
+        format: Format::SpdxJson,
+        spec_version: doc
+            .spdx_version
+            .as_deref()
+            .unwrap_or("unknown")
+            .to_owned(),
+        serial: doc.namespace.map(Cow::into_owned),
+        name: doc.name.map(Cow::into_owned),
+        components: Vec::new(),
+        relationships: Vec::new(),
+        declared_roots: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let warn = |sbom: &mut Sbom, location: Location, message: String| {
+        sbom.diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Warning,
+            location,
+            message,
+        })
+    };
+
+    for (i, p) in doc.packages.unwrap_or_default().into_iter().enumerate() {
+        let loc = Location("packages".into()).index(i);
+        let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
+            Some(id) => (id.into_owned(), false),
+            None => {
+                warn(&mut sbom, loc.field("SPDXID"), "package without `SPDXID`".into());
+                (loc.as_str().to_owned(), true)
+            }
+        };
+        let name = p.name.map(Cow::into_owned).unwrap_or_default();
+        let mut c = Component::new(ComponentRef(id.clone()), name, loc.clone());
+        c.synthetic_ref = synthetic;
+        c.version = p.version.map(Cow::into_owned);
+        for (role, value, field) in [
+            (PartyRole::Supplier, p.supplier, "supplier"),
+            (PartyRole::Originator, p.originator, "originator"),
+        ] {
+            if let Some(v) = value {
+                if let Some(party) = parse_actor(&v, role, loc.field(field)) {
+                    c.parties.push(party);
+                }
+            }
+        }
+        for (field, value) in [
+            ("downloadLocation", p.download_location),
+            ("homepage", p.homepage),
+        ] {
+            if let Some(v) = value.filter(|v| is_assertion(v)) {
+                c.external_refs.push(ExternalRef {
+                    kind: field.to_owned(),
+                    url: v.into_owned(),
+                    location: loc.field(field),
+                });
+            }
+        }
+        for (j, r) in p.external_refs.unwrap_or_default().into_iter().enumerate() {
+            let rloc = loc.field("externalRefs").index(j).field("referenceLocator");
+            let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
+                continue;
+            };
+            let kind = r.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+            match kind.as_str() {
+                "purl" if c.purl.is_none() => c.purl = Some(locator.into_owned()),
+                "cpe23type" | "cpe22type" => c.cpes.push(locator.into_owned()),
+                _ => c.external_refs.push(ExternalRef {
+                    kind,
+                    url: locator.into_owned(),
+                    location: rloc,
+                }),
+            }
+        }
+        for ch in p.checksums.unwrap_or_default() {
+            if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
+                c.hashes.push(Hash {
+                    alg: alg.into_owned(),
+                    value: value.into_owned(),
+                });
+            }
+        }
+        c.class = class_of(p.purpose.as_deref(), &c.cpes);
+        c.kind = p.purpose.map(Cow::into_owned);
+        for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
+            if let Some(f) = f.0 {
+                sbom.relationships.push(Relationship {
+                    from: ComponentRef(id.clone()),
+                    to: ComponentRef(f.into_owned()),
+                    kind: EdgeKind::Contains,
+                    location: loc.field("hasFiles").index(j),
+                });
+            }
+        }
+        sbom.components.push(c);
+    }
+
+    for (i, f) in doc.files.unwrap_or_default().into_iter().enumerate() {
+        let loc = Location("files".into()).index(i);
+        let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
+            Some(id) => (id.into_owned(), false),
+            None => {
+                warn(&mut sbom, loc.field("SPDXID"), "file without `SPDXID`".into());
+                (loc.as_str().to_owned(), true)
+            }
+        };
+        let name = f.file_name.map(Cow::into_owned).unwrap_or_default();
+        let mut c = Component::new(ComponentRef(id), name, loc);
+        c.synthetic_ref = synthetic;
+        c.kind = Some("FILE".into());
+        for ch in f.checksums.unwrap_or_default() {
+            if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
+                c.hashes.push(Hash {
+                    alg: alg.into_owned(),
+                    value: value.into_owned(),
+                });
+            }
+        }
+        sbom.components.push(c);
+    }
+
+    for d in doc.describes.unwrap_or_default() {
+        if let Some(d) = d.0 {
+            push_unique(&mut sbom.declared_roots, ComponentRef(d.into_owned()));
+        }
+    }
+
+    for (i, r) in doc.relationships.unwrap_or_default().into_iter().enumerate() {
+        let loc = Location("relationships".into()).index(i);
+        let (Some(a), Some(kind), Some(b)) = (r.element, r.kind, r.related) else {
+            warn(
+                &mut sbom,
+                loc,
+                "relationship without `spdxElementId`, `relationshipType` or `relatedSpdxElement`"
+                    .into(),
+            );
+            continue;
+        };
+        if !is_assertion(&b) || !is_assertion(&a) {
+            continue;
+        }
+        let kind_upper = kind.to_ascii_uppercase();
+        match normalise(&kind_upper) {
+            Normalised::Describes { forward } => {
+                let (doc_side, target) = if forward { (&a, &b) } else { (&b, &a) };
+                if doc_side.as_ref() == doc_id {
+                    push_unique(&mut sbom.declared_roots, ComponentRef(target.to_string()));
+                } else {
+                    // A package describing another reads as containment.
+                    sbom.relationships.push(Relationship {
+                        from: ComponentRef(doc_side.to_string()),
+                        to: ComponentRef(target.to_string()),
+                        kind: EdgeKind::Contains,
+                        location: loc,
+                    });
+                }
+            }
+            Normalised::Edge { kind, forward } => {
+                let (from, to) = if forward { (a, b) } else { (b, a) };
+                sbom.relationships.push(Relationship {
+                    from: ComponentRef(from.into_owned()),
+                    to: ComponentRef(to.into_owned()),
+                    kind,
+                    location: loc,
+                });
+            }
+            Normalised::NotStructural => {}
+            Normalised::Unknown => warn(
+                &mut sbom,
+                loc.field("relationshipType"),
+                format!("unknown relationship type `{kind}`, ignored"),
+            ),
+        }
+    }
+    Ok(sbom)
+}
+
+fn push_unique(v: &mut Vec<ComponentRef>, r: ComponentRef) {
+    if !v.contains(&r) {
+        v.push(r);
+    }
+}
+
+/// `NOASSERTION` and `NONE` are SPDX's ways of saying "no value".
+fn is_assertion(v: &str) -> bool {
+    let t = v.trim();
+    !t.is_empty() && !t.eq_ignore_ascii_case("NOASSERTION") && !t.eq_ignore_ascii_case("NONE")
+}
+
+/// Parses an SPDX actor: `Organization: Name (email)`, `Person: Name (email)`, `Tool: name`.
+pub(crate) fn parse_actor(raw: &str, role: PartyRole, location: Location) -> Option<Party> {
+    let raw = raw.trim();
+    if !is_assertion(raw) {
+        return None;
+    }
+    let (kind, rest) = if let Some(r) = strip_prefix_ci(raw, "organization:") {
+        (PartyKind::Organization, r)
+    } else if let Some(r) = strip_prefix_ci(raw, "person:") {
+        (PartyKind::Person, r)
+    } else if strip_prefix_ci(raw, "tool:").is_some() {
+        return None;
+    } else {
+        (PartyKind::Unknown, raw)
+    };
+    let rest = rest.trim();
+    let (name, email) = match (rest.rfind('('), rest.ends_with(')')) {
+        (Some(open), true) => (
+            rest[..open].trim(),
+            Some(rest[open + 1..rest.len() - 1].trim()),
+        ),
+        _ => (rest, None),
+    };
+    Some(Party {
+        role,
+        kind,
+        name: Some(name.to_owned()).filter(|n| !n.is_empty()),
+        emails: email
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+        urls: Vec::new(),
+        country: None,
+        location,
+    })
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    if s.len() >= prefix.len() && s.is_char_boundary(prefix.len()) {
+        let (head, tail) = s.split_at(prefix.len());
+        head.eq_ignore_ascii_case(prefix).then_some(tail)
+    } else {
+        None
+    }
+}
+
+pub(crate) enum Normalised {
+    Describes { forward: bool },
+    Edge { kind: EdgeKind, forward: bool },
+    NotStructural,
+    Unknown,
+}
+
+/// Maps an SPDX 2.x relationship type to a parent-to-child edge. `forward` is true when
+/// `spdxElementId` is the parent (SPDX 2.3 section 11.1, table of relationship types).
+pub(crate) fn normalise(kind: &str) -> Normalised {
+    use EdgeKind as E;
+    use Normalised::{Describes, Edge, NotStructural};
+    match kind {
+        "DESCRIBES" => Describes { forward: true },
+        "DESCRIBED_BY" => Describes { forward: false },
+        "CONTAINS" => Edge { kind: E::Contains, forward: true },
+        "CONTAINED_BY" => Edge { kind: E::Contains, forward: false },
+        // "A is used as a package as part of B": B contains A.
+        "PACKAGE_OF" => Edge { kind: E::Contains, forward: false },
+        "DEPENDS_ON" => Edge { kind: E::DependsOn, forward: true },
+        "DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" => Edge { kind: E::DependsOn, forward: false },
+        "HAS_PREREQUISITE" => Edge { kind: E::DependsOn, forward: true },
+        "PREREQUISITE_FOR" => Edge { kind: E::DependsOn, forward: false },
+        "STATIC_LINK" => Edge { kind: E::StaticLink, forward: true },
+        "DYNAMIC_LINK" => Edge { kind: E::DynamicLink, forward: true },
+        "DEV_DEPENDENCY_OF" | "DEV_TOOL_OF" => Edge { kind: E::DevDependency, forward: false },
+        "BUILD_DEPENDENCY_OF" | "BUILD_TOOL_OF" => {
+            Edge { kind: E::BuildDependency, forward: false }
+        }
+        "TEST_DEPENDENCY_OF" | "TEST_TOOL_OF" | "TEST_OF" => {
+            Edge { kind: E::TestDependency, forward: false }
+        }
+        "OPTIONAL_DEPENDENCY_OF" | "OPTIONAL_COMPONENT_OF" => {
+            Edge { kind: E::OptionalDependency, forward: false }
+        }
+        "PROVIDED_DEPENDENCY_OF" => Edge { kind: E::ProvidedDependency, forward: false },
+        // Provenance, documentation and variant relations: true, but they do not put one
+        // component inside another.
+        "GENERATED_FROM" | "GENERATES" | "ANCESTOR_OF" | "DESCENDANT_OF" | "VARIANT_OF"
+        | "COPY_OF" | "FILE_ADDED" | "FILE_DELETED" | "FILE_MODIFIED" | "EXPANDED_FROM_ARCHIVE"
+        | "DISTRIBUTION_ARTIFACT" | "PATCH_FOR" | "PATCH_APPLIED" | "DOCUMENTATION_OF"
+        | "METAFILE_OF" | "EXAMPLE_OF" | "DATA_FILE_OF" | "TEST_CASE_OF" | "AMENDS" | "OTHER"
+        | "REQUIREMENT_DESCRIPTION_FOR" | "SPECIFICATION_FOR" | "DEPENDENCY_MANIFEST_OF" => {
+            NotStructural
+        }
+        _ => Normalised::Unknown,
+    }
+}

@@ -1,0 +1,409 @@
+//! Format-neutral SBOM model: components, the parties behind them, identifiers and relationships.
+//!
+//! Every reader in `bomvet-ingest` produces an [`Sbom`]; every later stage reads only this model.
+//! Nothing here does I/O. Strings are kept as written in the SBOM (raw), so that evidence shown to
+//! a reviewer is exactly what the vendor wrote; normalisation happens in `bomvet-policy`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The identifier of a component as written in its SBOM: the CycloneDX `bom-ref` or the SPDX
+/// `SPDXID`. Components that carry none (CycloneDX 1.0/1.1) get a synthetic one derived from their
+/// JSON path, marked by [`Component::synthetic_ref`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ComponentRef(pub String);
+
+impl ComponentRef {
+    /// The reference as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ComponentRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ComponentRef {
+    fn from(s: &str) -> Self {
+        ComponentRef(s.to_owned())
+    }
+}
+
+/// The SBOM encodings bomvet recognises by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// CycloneDX, JSON encoding.
+    CyclonedxJson,
+    /// SPDX 2.x, JSON encoding.
+    SpdxJson,
+}
+
+impl Format {
+    /// Stable kebab-case name, as used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::CyclonedxJson => "cyclonedx-json",
+            Format::SpdxJson => "spdx-json",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a source document: a JSON path such as `components[12].supplier.url[0]`.
+///
+/// Paths are built by the readers as they convert wire structs, so they are exact even where a
+/// parser cannot give line numbers for an element it read successfully.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Location(pub String);
+
+impl Location {
+    /// A child location `self.field`.
+    pub fn field(&self, name: &str) -> Location {
+        if self.0.is_empty() {
+            Location(name.to_owned())
+        } else {
+            Location(format!("{}.{name}", self.0))
+        }
+    }
+
+    /// A child location `self[index]`.
+    pub fn index(&self, index: usize) -> Location {
+        Location(format!("{}[{index}]", self.0))
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What kind of thing a component is, reduced to what the law distinguishes: section 889 and the
+/// FCC Covered List reach *equipment*; most SBOM entries are *software*.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentClass {
+    /// Libraries, applications, frameworks, containers, files, and anything not said otherwise.
+    #[default]
+    Software,
+    /// Hardware, devices, and firmware (CycloneDX `hardware`/`device`/`firmware`, SPDX
+    /// `DEVICE`/`FIRMWARE`, CPE part `h`).
+    Equipment,
+}
+
+/// Whether a component is needed at run time, per its SBOM.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Required, or not stated (CycloneDX's default is `required`).
+    #[default]
+    Required,
+    /// CycloneDX `optional`.
+    Optional,
+    /// CycloneDX `excluded`: not part of the delivered product.
+    Excluded,
+}
+
+/// The role in which a party is named on a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartyRole {
+    /// CycloneDX `supplier`, SPDX `supplier`.
+    Supplier,
+    /// CycloneDX 1.6 `manufacturer`, or `metadata.manufacture` before 1.6.
+    Manufacturer,
+    /// CycloneDX `publisher`.
+    Publisher,
+    /// SPDX `originator`.
+    Originator,
+    /// CycloneDX `author` / `authors`, SPDX creators of a described package.
+    Author,
+}
+
+impl PartyRole {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyRole::Supplier => "supplier",
+            PartyRole::Manufacturer => "manufacturer",
+            PartyRole::Publisher => "publisher",
+            PartyRole::Originator => "originator",
+            PartyRole::Author => "author",
+        }
+    }
+}
+
+/// Whether a party is an organisation or a person, where the SBOM says so (SPDX
+/// `Organization:`/`Person:` prefixes); CycloneDX organisational entities are organisations,
+/// CycloneDX authors are people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PartyKind {
+    /// A company or other organisation.
+    Organization,
+    /// A natural person.
+    Person,
+    /// Not stated (a bare CycloneDX `publisher` string).
+    Unknown,
+}
+
+/// A party named on a component: who supplied, made, published, originated or wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Party {
+    /// In which role the party is named.
+    pub role: PartyRole,
+    /// Organisation or person, where known.
+    pub kind: PartyKind,
+    /// The name as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Contact e-mail addresses as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    /// Web addresses as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// Country as written (ISO 3166 code or name), CycloneDX 1.6 `address.country`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Where the party is written in the source document.
+    pub location: Location,
+}
+
+/// A content hash of a component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hash {
+    /// Algorithm as written (`SHA-256`, `SHA256`, ...).
+    pub alg: String,
+    /// Hex digest as written.
+    pub value: String,
+}
+
+/// An external reference of a component (website, VCS, distribution, advisories...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalRef {
+    /// Reference type as written (`website`, `vcs`, `distribution`, SPDX `homepage`...).
+    pub kind: String,
+    /// The URL or locator as written.
+    pub url: String,
+    /// Where it is written in the source document.
+    pub location: Location,
+}
+
+/// One component of an SBOM: a CycloneDX component, or an SPDX package or file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Component {
+    /// The bom-ref or SPDXID as written (see [`ComponentRef`]).
+    #[serde(rename = "ref")]
+    pub id: ComponentRef,
+    /// True when the SBOM gave no identifier and bomvet derived one from the location.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub synthetic_ref: bool,
+    /// Component name.
+    pub name: String,
+    /// CycloneDX `group` (Maven groupId, npm scope...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Version as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Component type as written (`library`, `firmware`, SPDX `primaryPackagePurpose`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Software or equipment, derived from `kind` and CPE part.
+    pub class: ComponentClass,
+    /// Package URL as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// CPE names as written (2.2 URI or 2.3 formatted string).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
+    /// Parties named on the component.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parties: Vec<Party>,
+    /// External references and download locations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub external_refs: Vec<ExternalRef>,
+    /// Content hashes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    /// Run-time scope as declared on the component itself.
+    pub scope: Scope,
+    /// Where the component is written in the source document.
+    pub location: Location,
+}
+
+impl Component {
+    /// A component with only a reference and a name; readers fill in the rest.
+    pub fn new(id: ComponentRef, name: String, location: Location) -> Component {
+        Component {
+            id,
+            synthetic_ref: false,
+            name,
+            group: None,
+            version: None,
+            kind: None,
+            class: ComponentClass::Software,
+            purl: None,
+            cpes: Vec::new(),
+            parties: Vec::new(),
+            external_refs: Vec::new(),
+            hashes: Vec::new(),
+            scope: Scope::Required,
+            location,
+        }
+    }
+
+    /// `group/name@version` for people, as short as the data allows.
+    pub fn display_name(&self) -> String {
+        let mut s = String::new();
+        if let Some(g) = self.group.as_deref().filter(|g| !g.is_empty()) {
+            s.push_str(g);
+            s.push('/');
+        }
+        s.push_str(&self.name);
+        if let Some(v) = self.version.as_deref().filter(|v| !v.is_empty()) {
+            s.push('@');
+            s.push_str(v);
+        }
+        s
+    }
+}
+
+/// How one component relates to another, with direction normalised so that the edge always points
+/// from the including component (parent) to the included one (child).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeKind {
+    /// Run-time dependency (CycloneDX `dependsOn`, SPDX `DEPENDS_ON`/`DEPENDENCY_OF`,
+    /// `RUNTIME_DEPENDENCY_OF`).
+    DependsOn,
+    /// Physical or logical containment (CycloneDX nested `components`, SPDX
+    /// `CONTAINS`/`CONTAINED_BY`/`PACKAGE_OF`).
+    Contains,
+    /// Static linking (SPDX `STATIC_LINK`).
+    StaticLink,
+    /// Dynamic linking (SPDX `DYNAMIC_LINK`).
+    DynamicLink,
+    /// Development-only dependency (SPDX `DEV_DEPENDENCY_OF`, `DEV_TOOL_OF`).
+    DevDependency,
+    /// Build-only dependency (SPDX `BUILD_DEPENDENCY_OF`, `BUILD_TOOL_OF`).
+    BuildDependency,
+    /// Test-only dependency (SPDX `TEST_DEPENDENCY_OF`, `TEST_TOOL_OF`).
+    TestDependency,
+    /// Optional dependency (SPDX `OPTIONAL_DEPENDENCY_OF`, `OPTIONAL_COMPONENT_OF`).
+    OptionalDependency,
+    /// Provided by the environment (SPDX `PROVIDED_DEPENDENCY_OF`).
+    ProvidedDependency,
+    /// Listed in the same document as the product but not linked to it by any relationship:
+    /// bomvet attaches such components to the document's single declared root (see
+    /// `bomvet-graph`).
+    Listed,
+}
+
+impl EdgeKind {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::DependsOn => "depends-on",
+            EdgeKind::Contains => "contains",
+            EdgeKind::StaticLink => "static-link",
+            EdgeKind::DynamicLink => "dynamic-link",
+            EdgeKind::DevDependency => "dev-dependency",
+            EdgeKind::BuildDependency => "build-dependency",
+            EdgeKind::TestDependency => "test-dependency",
+            EdgeKind::OptionalDependency => "optional-dependency",
+            EdgeKind::ProvidedDependency => "provided-dependency",
+            EdgeKind::Listed => "listed",
+        }
+    }
+
+    /// True for edges that do not bring the child into the delivered product at run time.
+    pub fn is_non_runtime(self) -> bool {
+        matches!(
+            self,
+            EdgeKind::DevDependency
+                | EdgeKind::BuildDependency
+                | EdgeKind::TestDependency
+                | EdgeKind::OptionalDependency
+                | EdgeKind::ProvidedDependency
+        )
+    }
+}
+
+/// A relationship between two components, as declared in the SBOM, direction normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relationship {
+    /// The including component.
+    pub from: ComponentRef,
+    /// The included component.
+    pub to: ComponentRef,
+    /// What kind of inclusion.
+    pub kind: EdgeKind,
+    /// Where the relationship is written.
+    pub location: Location,
+}
+
+/// How serious a reader's diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosticLevel {
+    /// A deviation from the spec that did not stop the audit.
+    Warning,
+    /// Something the reader could not use (it is still reported, never dropped silently).
+    Error,
+}
+
+/// A problem found while reading a document that did not stop the audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Severity of the diagnostic.
+    pub level: DiagnosticLevel,
+    /// Where in the document.
+    pub location: Location,
+    /// What is wrong, lowercase, values in backticks.
+    pub message: String,
+}
+
+/// One SBOM document, read and converted to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sbom {
+    /// The path the document was read from, as given by the user (`-` for stdin).
+    pub source: String,
+    /// The detected encoding.
+    pub format: Format,
+    /// The spec version as written (`1.6`, `SPDX-2.3`).
+    pub spec_version: String,
+    /// CycloneDX `serialNumber` or SPDX `documentNamespace`, when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Document name: CycloneDX `metadata.component.name` or SPDX `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Every component, in document order (CycloneDX: depth-first, metadata component first).
+    pub components: Vec<Component>,
+    /// Every relationship, direction normalised.
+    pub relationships: Vec<Relationship>,
+    /// Components the document declares as what it describes: CycloneDX `metadata.component`,
+    /// SPDX `documentDescribes` and `DESCRIBES` targets.
+    pub declared_roots: Vec<ComponentRef>,
+    /// Deviations noticed while reading.
+    pub diagnostics: Vec<Diagnostic>,
+}

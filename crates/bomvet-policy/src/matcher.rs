@@ -1,0 +1,696 @@
+//! The compiled matcher: every identifier of every entity goes into a hash map keyed by its
+//! normalised form, so matching a component costs a few lookups per field whatever the size of
+//! the policy (no loop over entities or rules).
+
+use std::collections::HashMap;
+
+use bomvet_model::{Component, ComponentClass, PartyKind, PartyRole};
+use serde::Serialize;
+
+use crate::normalize::{normalize, tokens};
+use crate::{Entity, Policy, Severity};
+
+/// What kind of identifier matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentKind {
+    /// A legal or official name.
+    LegalName,
+    /// A subsidiary, parent or affiliate (the laws reach them).
+    Affiliate,
+    /// A former name.
+    FormerName,
+    /// Another name the entity is known by.
+    Alias,
+    /// The name in its native script.
+    NativeName,
+    /// A brand.
+    Brand,
+    /// An internet domain (web or e-mail).
+    Domain,
+    /// An NVD CPE vendor string.
+    CpeVendor,
+    /// A package-URL namespace, with `*` as a prefix glob.
+    PurlNamespace,
+    /// A code-hosting organisation (GitHub owner).
+    CodeOrg,
+    /// A product or SDK name.
+    Product,
+    /// A library or executable file name.
+    FileName,
+}
+
+impl IdentKind {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdentKind::LegalName => "legal-name",
+            IdentKind::Affiliate => "affiliate",
+            IdentKind::FormerName => "former-name",
+            IdentKind::Alias => "alias",
+            IdentKind::NativeName => "native-name",
+            IdentKind::Brand => "brand",
+            IdentKind::Domain => "domain",
+            IdentKind::CpeVendor => "cpe-vendor",
+            IdentKind::PurlNamespace => "purl-namespace",
+            IdentKind::CodeOrg => "code-org",
+            IdentKind::Product => "product",
+            IdentKind::FileName => "file-name",
+        }
+    }
+
+    /// Kinds that share one match table (all organisation names are matched alike).
+    pub(crate) fn match_class(self) -> IdentKind {
+        match self {
+            IdentKind::LegalName
+            | IdentKind::Affiliate
+            | IdentKind::FormerName
+            | IdentKind::Alias
+            | IdentKind::NativeName
+            | IdentKind::Brand => IdentKind::LegalName,
+            other => other,
+        }
+    }
+
+    /// The lookup key of a value of this kind.
+    pub(crate) fn key(self, value: &str) -> String {
+        match self.match_class() {
+            IdentKind::LegalName | IdentKind::Product => normalize(value),
+            IdentKind::Domain => value.trim().trim_start_matches("*.").to_ascii_lowercase(),
+            IdentKind::PurlNamespace => purl_pattern_key(value),
+            _ => value.trim().to_lowercase(),
+        }
+    }
+
+    /// A problem with a value of this kind, if any.
+    pub(crate) fn check(self, value: &str) -> Option<String> {
+        if value.trim().is_empty() {
+            return Some(format!("empty {}", self.as_str()));
+        }
+        match self.match_class() {
+            IdentKind::LegalName | IdentKind::Product if normalize(value).is_empty() => Some(
+                format!("{} `{value}` is empty once normalised", self.as_str()),
+            ),
+            IdentKind::Domain if value.contains('/') || value.contains('@') => Some(format!(
+                "domain `{value}` must be a bare host name such as `example.com`"
+            )),
+            IdentKind::PurlNamespace if !value.starts_with("pkg:") || !value[4..].contains('/') => {
+                Some(format!(
+                    "purl namespace `{value}` must look like `pkg:TYPE/NAMESPACE`"
+                ))
+            }
+            IdentKind::PurlNamespace if value.contains('*') && !value.ends_with('*') => Some(
+                format!("purl namespace `{value}`: `*` is allowed only at the end"),
+            ),
+            _ => None,
+        }
+    }
+
+    /// How much a match on this kind of identifier proves, by the field it was found in.
+    fn confidence(self, in_org_field: bool) -> Confidence {
+        match self {
+            IdentKind::LegalName | IdentKind::Affiliate if in_org_field => Confidence::Strong,
+            IdentKind::CpeVendor | IdentKind::PurlNamespace => Confidence::Strong,
+            IdentKind::LegalName
+            | IdentKind::Affiliate
+            | IdentKind::FormerName
+            | IdentKind::Alias
+            | IdentKind::NativeName
+            | IdentKind::Domain
+            | IdentKind::CodeOrg => Confidence::Medium,
+            IdentKind::Brand | IdentKind::Product | IdentKind::FileName => Confidence::Weak,
+        }
+    }
+}
+
+/// `pkg:npm/%40kaspersky` -> `npm/@kaspersky`; a trailing `*` is kept.
+fn purl_pattern_key(p: &str) -> String {
+    let rest = p.trim().strip_prefix("pkg:").unwrap_or(p.trim());
+    percent_decode(rest).to_lowercase()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 3) {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// How much a piece of evidence proves about origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// Product, SDK, brand or file name, free text.
+    Weak,
+    /// E-mail or web domain, alias, former or native name, author, code-hosting organisation.
+    Medium,
+    /// Organisation identity in supplier, manufacturer, publisher or originator; CPE vendor;
+    /// purl namespace.
+    Strong,
+}
+
+impl Confidence {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Weak => "weak",
+            Confidence::Medium => "medium",
+            Confidence::Strong => "strong",
+        }
+    }
+}
+
+/// One reason a component matched an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// Where in the SBOM (`components[3].supplier.name`).
+    pub field: String,
+    /// The value found there, as written.
+    pub value: String,
+    /// The policy identifier it matched, as written in the policy.
+    pub matched: String,
+    /// The kind of that identifier.
+    pub identifier: IdentKind,
+    /// How much this proves.
+    pub confidence: Confidence,
+    /// Cap from the identifier, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_severity: Option<Severity>,
+    /// Why the cap exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Every reason one component matched one entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityMatch {
+    /// Index into [`Policy::entities`].
+    pub entity: usize,
+    /// The evidence, in field order, each (field, identifier) once.
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    entity: u32,
+    ident: u32,
+}
+
+/// Identifiers of a policy compiled into lookup tables.
+#[derive(Debug)]
+pub struct Matcher<'p> {
+    policy: &'p Policy,
+    names: HashMap<String, Vec<Hit>>,
+    max_name_tokens: usize,
+    domains: HashMap<String, Vec<Hit>>,
+    cpe_vendors: HashMap<String, Vec<Hit>>,
+    purl_exact: HashMap<String, Vec<Hit>>,
+    purl_glob: HashMap<String, Vec<Hit>>,
+    code_orgs: HashMap<String, Vec<Hit>>,
+    products: HashMap<String, Vec<Hit>>,
+    files: HashMap<String, Vec<Hit>>,
+}
+
+impl<'p> Matcher<'p> {
+    /// Compiles every identifier of `policy`.
+    pub fn new(policy: &'p Policy) -> Matcher<'p> {
+        let mut m = Matcher {
+            policy,
+            names: HashMap::new(),
+            max_name_tokens: 1,
+            domains: HashMap::new(),
+            cpe_vendors: HashMap::new(),
+            purl_exact: HashMap::new(),
+            purl_glob: HashMap::new(),
+            code_orgs: HashMap::new(),
+            products: HashMap::new(),
+            files: HashMap::new(),
+        };
+        for (ei, e) in policy.entities.iter().enumerate() {
+            for (ii, ident) in e.identifiers.iter().enumerate() {
+                let hit = Hit {
+                    entity: ei as u32,
+                    ident: ii as u32,
+                };
+                let key = ident.kind.key(&ident.value);
+                let table = match ident.kind.match_class() {
+                    IdentKind::LegalName => {
+                        m.max_name_tokens = m.max_name_tokens.max(key.split(' ').count());
+                        &mut m.names
+                    }
+                    IdentKind::Domain => &mut m.domains,
+                    IdentKind::CpeVendor => &mut m.cpe_vendors,
+                    IdentKind::PurlNamespace => match key.strip_suffix('*') {
+                        Some(prefix) => {
+                            m.purl_glob.entry(prefix.to_owned()).or_default().push(hit);
+                            continue;
+                        }
+                        None => &mut m.purl_exact,
+                    },
+                    IdentKind::CodeOrg => &mut m.code_orgs,
+                    IdentKind::Product => &mut m.products,
+                    _ => &mut m.files,
+                };
+                let hits = table.entry(key).or_default();
+                // Keep one hit per entity and key (a legal name that equals an alias once
+                // normalised must not report twice); the first kind listed wins.
+                if !hits.iter().any(|h| h.entity == hit.entity) {
+                    hits.push(hit);
+                }
+            }
+        }
+        m
+    }
+
+    /// The policy this matcher was built from.
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    /// Every entity `c` matches, with all evidence, entities in policy order.
+    pub fn match_component(&self, c: &Component) -> Vec<EntityMatch> {
+        let mut found: Vec<(u32, Evidence)> = Vec::new();
+        for party in &c.parties {
+            let org_field = party.kind != PartyKind::Person && party.role != PartyRole::Author;
+            if let Some(name) = &party.name {
+                let field = party.location.field("name").0;
+                if org_field {
+                    self.names_within(name, &field, &mut found);
+                } else {
+                    // People and authors: only a whole-name match counts, so "Eugene
+                    // Kaspersky" as an author is not the company (facts section 4.1).
+                    self.name_equal(name, &field, &mut found);
+                }
+            }
+            for (i, email) in party.emails.iter().enumerate() {
+                if let Some(host) = email.rsplit_once('@').map(|(_, h)| h) {
+                    let field = party.location.field("email").index(i).0;
+                    self.domain(host, email, &field, &mut found);
+                }
+            }
+            for (i, url) in party.urls.iter().enumerate() {
+                let field = party.location.field("url").index(i).0;
+                self.url(url, &field, &mut found);
+            }
+        }
+        for (i, cpe) in c.cpes.iter().enumerate() {
+            if let Some(vendor) = cpe_vendor(cpe) {
+                let field = c.location.field("cpe").index(i).0;
+                self.lookup(&self.cpe_vendors, &vendor.to_lowercase(), cpe, &field, false, &mut found);
+            }
+        }
+        if let Some(purl) = &c.purl {
+            self.purl(purl, &c.location.field("purl").0, &mut found);
+        }
+        for r in &c.external_refs {
+            self.url(&r.url, &r.location.0, &mut found);
+        }
+        if !c.name.is_empty() {
+            let field = c.location.field("name").0;
+            let key = normalize(&c.name);
+            self.lookup(&self.products, &key, &c.name, &field, false, &mut found);
+            if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
+                let key = normalize(&format!("{g} {}", c.name));
+                self.lookup(&self.products, &key, &c.name, &field, false, &mut found);
+            }
+            let base = c
+                .name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(&c.name)
+                .to_lowercase();
+            self.lookup(&self.files, &base, &c.name, &field, false, &mut found);
+        }
+        let mut by_entity: Vec<EntityMatch> = Vec::new();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        for (e, ev) in found {
+            match by_entity.last_mut() {
+                Some(m) if m.entity == e as usize => {
+                    if !m
+                        .evidence
+                        .iter()
+                        .any(|x| x.field == ev.field && x.matched == ev.matched)
+                    {
+                        m.evidence.push(ev);
+                    }
+                }
+                _ => by_entity.push(EntityMatch {
+                    entity: e as usize,
+                    evidence: vec![ev],
+                }),
+            }
+        }
+        by_entity
+    }
+
+    fn evidence(&self, hit: Hit, value: &str, field: &str, org_field: bool) -> (u32, Evidence) {
+        let ident = &self.policy.entities[hit.entity as usize].identifiers[hit.ident as usize];
+        (
+            hit.entity,
+            Evidence {
+                field: field.to_owned(),
+                value: value.to_owned(),
+                matched: ident.value.clone(),
+                identifier: ident.kind,
+                confidence: ident.kind.confidence(org_field),
+                max_severity: ident.max_severity,
+                note: ident.reason.clone(),
+            },
+        )
+    }
+
+    fn lookup(
+        &self,
+        table: &HashMap<String, Vec<Hit>>,
+        key: &str,
+        value: &str,
+        field: &str,
+        org_field: bool,
+        out: &mut Vec<(u32, Evidence)>,
+    ) {
+        if let Some(hits) = table.get(key) {
+            for &h in hits {
+                out.push(self.evidence(h, value, field, org_field));
+            }
+        }
+    }
+
+    /// Organisation names: every run of whole tokens of the value is looked up; per entity the
+    /// longest match wins.
+    fn names_within(&self, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+        let toks = tokens(value);
+        let mut best: Vec<(usize, Hit)> = Vec::new();
+        let mut key = String::new();
+        for start in 0..toks.len() {
+            key.clear();
+            for len in 1..=self.max_name_tokens.min(toks.len() - start) {
+                if len > 1 {
+                    key.push(' ');
+                }
+                key.push_str(&toks[start + len - 1]);
+                if let Some(hits) = self.names.get(key.as_str()) {
+                    for &h in hits {
+                        match best.iter_mut().find(|(_, b)| b.entity == h.entity) {
+                            Some(slot) if slot.0 < len => *slot = (len, h),
+                            Some(_) => {}
+                            None => best.push((len, h)),
+                        }
+                    }
+                }
+            }
+        }
+        for (_, h) in best {
+            out.push(self.evidence(h, value, field, true));
+        }
+    }
+
+    fn name_equal(&self, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+        let key = normalize(value);
+        self.lookup(&self.names, &key, value, field, false, out);
+    }
+
+    /// A host and each of its parent domains, on label boundaries.
+    fn domain(&self, host: &str, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+        let host = host
+            .trim()
+            .trim_end_matches('.')
+            .trim_end_matches('>')
+            .to_ascii_lowercase();
+        let mut h = host.as_str();
+        loop {
+            self.lookup(&self.domains, h, value, field, false, out);
+            match h.split_once('.') {
+                Some((_, rest)) if rest.contains('.') => h = rest,
+                _ => break,
+            }
+        }
+    }
+
+    fn url(&self, url: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+        let Some((host, path)) = split_url(url) else {
+            return;
+        };
+        self.domain(&host, url, field, out);
+        if host == "github.com" || host == "www.github.com" || host == "gitlab.com" {
+            if let Some(owner) = path.split('/').find(|s| !s.is_empty()) {
+                self.lookup(&self.code_orgs, &owner.to_lowercase(), url, field, false, out);
+            }
+        }
+    }
+
+    fn purl(&self, purl: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+        // Parse with the packageurl crate when the purl is well-formed; fall back to the raw
+        // text so that a slightly malformed purl still matches its namespace.
+        let key = match packageurl::PackageUrl::from_str_lenient(purl) {
+            Some(p) => p,
+            None => purl_pattern_key(purl.split(['?', '#', '@']).next().unwrap_or(purl)),
+        };
+        // Exact namespaces on `/` boundaries: `maven/com.dji/x` tries `maven/com.dji`.
+        for (i, _) in key.match_indices('/').skip(1) {
+            self.lookup(&self.purl_exact, &key[..i], purl, field, false, out);
+        }
+        self.lookup(&self.purl_exact, &key, purl, field, false, out);
+        // Globs are prefixes on any character.
+        if !self.purl_glob.is_empty() {
+            for (i, _) in key.char_indices().skip(1) {
+                self.lookup(&self.purl_glob, &key[..i], purl, field, false, out);
+            }
+            self.lookup(&self.purl_glob, &key, purl, field, false, out);
+        }
+        // pkg:github/OWNER/x and pkg:golang/github.com/OWNER/x name a code-hosting owner.
+        let owner = key
+            .strip_prefix("github/")
+            .or_else(|| key.strip_prefix("golang/github.com/"))
+            .and_then(|r| r.split('/').next());
+        if let Some(owner) = owner {
+            self.lookup(&self.code_orgs, owner, purl, field, false, out);
+        }
+    }
+}
+
+trait Lenient {
+    fn from_str_lenient(s: &str) -> Option<String>;
+}
+
+impl Lenient for packageurl::PackageUrl<'_> {
+    /// `type/namespace/name`, lowercased, percent-decoded.
+    fn from_str_lenient(s: &str) -> Option<String> {
+        let p: packageurl::PackageUrl<'_> = s.parse().ok()?;
+        let mut key = p.ty().to_lowercase();
+        if let Some(ns) = p.namespace() {
+            key.push('/');
+            key.push_str(&ns.to_lowercase());
+        }
+        key.push('/');
+        key.push_str(&p.name().to_lowercase());
+        Some(key)
+    }
+}
+
+/// Host (lowercase, no port or user) and path of a URL or SCP-style git address.
+fn split_url(url: &str) -> Option<(String, String)> {
+    let u = url.trim();
+    let rest = if let Some(i) = u.find("://") {
+        &u[i + 3..]
+    } else if let Some(r) = u.strip_prefix("git@") {
+        // git@github.com:Owner/repo.git
+        let (host, path) = r.split_once(':')?;
+        return Some((host.to_ascii_lowercase(), path.to_owned()));
+    } else if let Some(r) = u.strip_prefix("mailto:") {
+        let host = r.rsplit_once('@')?.1;
+        return Some((host.to_ascii_lowercase(), String::new()));
+    } else {
+        u
+    };
+    let (authority, path) = match rest.find(['/', '?', '#']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    if host.is_empty() || !host.contains('.') {
+        return None;
+    }
+    Some((host.to_ascii_lowercase(), path.to_owned()))
+}
+
+/// The vendor part of a CPE 2.3 formatted string or CPE 2.2 URI, with `\` escapes removed.
+pub(crate) fn cpe_vendor(cpe: &str) -> Option<String> {
+    let c = cpe.trim();
+    if let Some(rest) = c.strip_prefix("cpe:2.3:") {
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        let mut esc = false;
+        for ch in rest.chars() {
+            if esc {
+                cur.push(ch);
+                esc = false;
+            } else if ch == '\\' {
+                esc = true;
+            } else if ch == ':' {
+                fields.push(std::mem::take(&mut cur));
+                if fields.len() == 2 {
+                    break;
+                }
+            } else {
+                cur.push(ch);
+            }
+        }
+        if fields.len() < 2 {
+            fields.push(cur);
+        }
+        fields.get(1).filter(|v| !v.is_empty() && *v != "*").cloned()
+    } else if let Some(rest) = c.strip_prefix("cpe:/") {
+        rest.split(':')
+            .nth(1)
+            .filter(|v| !v.is_empty())
+            .map(|v| percent_decode(v))
+    } else {
+        None
+    }
+}
+
+/// What the audit knows about a component's place, for [`assess`].
+#[derive(Debug, Clone, Copy)]
+pub struct ComponentContext<'a> {
+    /// The component.
+    pub component: &'a Component,
+    /// True when the component is itself a product (a root of its SBOM), not embedded in one.
+    pub is_root: bool,
+}
+
+/// How one list applies to one match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleOutcome {
+    /// Index into [`Policy::lists`].
+    #[serde(skip)]
+    pub list: usize,
+    /// The list's id.
+    pub id: String,
+    /// Whether the instrument reaches this component.
+    pub applies: bool,
+    /// Severity under this list (meaningful when `applies`).
+    pub severity: Severity,
+    /// Why it does not apply, or why its severity was lowered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The verdict on one component-entity match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessment {
+    /// Final severity.
+    pub severity: Severity,
+    /// The strongest evidence.
+    pub confidence: Confidence,
+    /// Each list of the entity and how it applies.
+    pub rules: Vec<RuleOutcome>,
+    /// Why the severity is lower than the lists alone would give.
+    pub caps: Vec<String>,
+}
+
+/// Decides the severity of a match, from the entity's lists (scope, embedded reach, equipment or
+/// software, purpose qualifiers) and from the evidence (confidence, identifier caps, context).
+pub fn assess(policy: &Policy, ctx: ComponentContext<'_>, m: &EntityMatch) -> Assessment {
+    let entity: &Entity = &policy.entities[m.entity];
+    let c = ctx.component;
+    let mut rules = Vec::new();
+    let mut by_lists = Severity::Info;
+    for &li in &entity.lists {
+        let list = &policy.lists[li];
+        let mut note = None;
+        let applies = ctx.is_root || list.reaches_embedded;
+        let mut sev = match (c.class, list.software_severity) {
+            (ComponentClass::Software, Some(s)) => {
+                if s < list.severity {
+                    note = Some(format!(
+                        "software component: the instrument names equipment, `{}` lowered to `{s}`",
+                        list.severity
+                    ));
+                }
+                s
+            }
+            _ => list.severity,
+        };
+        if entity.purpose_limited.contains(&li) && sev > Severity::NeedsContext {
+            sev = Severity::NeedsContext;
+            note = Some(
+                "applies only to uses for public safety, government-facility security, critical-infrastructure surveillance or national security, which an SBOM cannot show"
+                    .into(),
+            );
+        }
+        if !applies {
+            note = Some("does not reach components embedded in another product".into());
+        } else if sev > by_lists {
+            by_lists = sev;
+        }
+        rules.push(RuleOutcome {
+            list: li,
+            id: list.id.clone(),
+            applies,
+            severity: sev,
+            note,
+        });
+    }
+    // The evidence decides how far the lists' severity can be trusted: the best piece of
+    // evidence sets the cap (strong: none; medium and weak: review), lowered further by an
+    // identifier's own cap.
+    let mut caps = Vec::new();
+    let mut allowed = Severity::Info;
+    let mut confidence = Confidence::Weak;
+    let mut best_note: Option<String> = None;
+    for ev in &m.evidence {
+        confidence = confidence.max(ev.confidence);
+        let mut cap = match ev.confidence {
+            Confidence::Strong => Severity::Block,
+            Confidence::Medium | Confidence::Weak => Severity::Review,
+        };
+        if let Some(s) = ev.max_severity {
+            cap = cap.min(s);
+        }
+        if cap > allowed {
+            allowed = cap;
+            best_note = ev.note.clone();
+        }
+    }
+    let mut severity = by_lists.min(allowed);
+    if severity < by_lists {
+        caps.push(match best_note {
+            Some(n) => n,
+            None => format!(
+                "the strongest evidence is {}: `{}` at most",
+                confidence.as_str(),
+                allowed
+            ),
+        });
+    }
+    let name = normalize(&c.display_name().replace('@', " "));
+    let padded = format!(" {name} ");
+    for rule in &entity.context {
+        if rule
+            .words
+            .iter()
+            .any(|w| !w.is_empty() && padded.contains(&format!(" {w} ")))
+            && rule.max_severity < severity
+        {
+            severity = rule.max_severity;
+            caps.push(rule.reason.clone());
+        }
+    }
+    Assessment {
+        severity,
+        confidence,
+        rules,
+        caps,
+    }
+}

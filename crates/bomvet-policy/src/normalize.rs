@@ -1,0 +1,93 @@
+//! Name normalisation for matching organisation names on token boundaries.
+//!
+//! Steps: Unicode NFKC (full-width and compatibility forms fold to their plain letters),
+//! lowercase, Chinese/Japanese company suffixes (有限公司...) removed, punctuation becomes a
+//! separator, each Han character becomes a token of its own (Chinese names have no spaces), and
+//! legal-form words (Ltd, Co., Inc., AO, ZAO, LLC, GmbH, ООО...) are removed at both ends.
+
+use unicode_normalization::UnicodeNormalization;
+
+const LEGAL_FORMS: &[&str] = &[
+    "ltd", "limited", "co", "company", "inc", "incorporated", "corp", "corporation", "llc", "llp",
+    "lp", "gmbh", "ag", "sa", "sas", "sarl", "ao", "zao", "oao", "pao", "ooo", "plc", "bv", "nv",
+    "srl", "spa", "kk", "pte", "pty", "ab", "oy", "ао", "зао", "оао", "пао", "ооо",
+];
+
+const CJK_SUFFIXES: &[&str] = &["股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "株式会社"];
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// The tokens of a name after normalisation.
+pub fn tokens(s: &str) -> Vec<String> {
+    let mut text: String = s.nfkc().collect::<String>().to_lowercase();
+    for suffix in CJK_SUFFIXES {
+        if let Some(stripped) = text.trim_end().strip_suffix(suffix) {
+            text = stripped.to_owned();
+            break;
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if is_han(c) {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            out.push(c.to_string());
+        } else if c.is_alphanumeric() {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    let is_legal = |t: &String| LEGAL_FORMS.contains(&t.as_str());
+    while out.last().is_some_and(is_legal) {
+        out.pop();
+    }
+    let lead = out.iter().take_while(|t| is_legal(t)).count();
+    // Keep a name that is nothing but a legal form rather than erase it.
+    if lead < out.len() {
+        out.drain(..lead);
+    }
+    out
+}
+
+/// The normalised form of a name: its tokens joined by single spaces. Idempotent.
+pub fn normalize(s: &str) -> String {
+    tokens(s).join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Legal suffixes, punctuation and case do not matter.
+    #[test]
+    fn strips_legal_forms_and_punctuation() {
+        assert_eq!(normalize("Huawei Technologies Co., Ltd."), "huawei technologies");
+        assert_eq!(normalize("HUAWEI TECHNOLOGIES COMPANY"), "huawei technologies");
+        assert_eq!(normalize("AO Kaspersky Lab"), "kaspersky lab");
+        assert_eq!(normalize("АО «Лаборатория Касперского»"), "лаборатория касперского");
+    }
+
+    /// Full-width letters fold to ASCII and Han characters become single tokens.
+    #[test]
+    fn nfkc_and_han_tokens() {
+        assert_eq!(normalize("ＫＡＳＰＥＲＳＫＹ"), "kaspersky");
+        assert_eq!(normalize("华为技术有限公司"), "华 为 技 术");
+    }
+
+    /// Normalising twice changes nothing.
+    #[test]
+    fn normalize_is_idempotent() {
+        for s in ["Huawei Technologies Co., Ltd.", "杭州海康威视数字技术股份有限公司", "Inc", " a--b "] {
+            let once = normalize(s);
+            assert_eq!(normalize(&once), once, "{s}");
+        }
+    }
+}
