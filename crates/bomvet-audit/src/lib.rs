@@ -1,1 +1,888 @@
-//! placeholder
+//! Findings: what is restricted, by which rule, through which path, how sure we are, and the one
+//! place that decides pass or fail.
+//!
+//! [`Auditor::audit`] turns one [`Sbom`] into findings; [`Report::new`] gathers the outcomes of
+//! every input of a run, sorts them into a stable order and decides the gate. The report is a
+//! plain `Serialize` value: `--format json` is that value, and `schemas/report.schema.json`
+//! describes it.
+
+use std::collections::BTreeMap;
+
+use bomvet_graph::{GraphIssue, SbomGraph};
+use bomvet_model::{Component, ComponentClass, Diagnostic, EdgeKind, Format, Sbom};
+use bomvet_policy::{assess, ComponentContext, Matcher};
+pub use bomvet_policy::{Confidence, Evidence, Policy, Severity};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Version of the JSON report layout; bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// Stable finding codes. Each has a description ([`Code::description`]) and a docs entry in
+/// README.md; a test checks they are unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// A component matches a restricted entity of the policy.
+    RestrictedOrigin,
+    /// Nothing in the component says who made or supplied it.
+    UnknownOrigin,
+    /// A relationship or root points at a reference no component has.
+    DanglingRef,
+    /// Two components share one bom-ref or SPDXID.
+    DuplicateRef,
+    /// Components include each other in a cycle (or a component includes itself).
+    DependencyCycle,
+}
+
+impl Code {
+    /// Every code.
+    pub const ALL: [Code; 5] = [
+        Code::RestrictedOrigin,
+        Code::UnknownOrigin,
+        Code::DanglingRef,
+        Code::DuplicateRef,
+        Code::DependencyCycle,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::RestrictedOrigin => "restricted-origin",
+            Code::UnknownOrigin => "unknown-origin",
+            Code::DanglingRef => "dangling-ref",
+            Code::DuplicateRef => "duplicate-ref",
+            Code::DependencyCycle => "dependency-cycle",
+        }
+    }
+
+    /// One sentence for people (SARIF rule help, README).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::RestrictedOrigin => "The component was developed, produced or supplied by an entity that a restriction in the policy names.",
+            Code::UnknownOrigin => "The SBOM names no supplier, manufacturer, publisher, originator, author, purl namespace or CPE vendor for the component, so its origin cannot be checked.",
+            Code::DanglingRef => "A dependency or relationship points at a reference that no component in the SBOM has; part of the graph may be missing.",
+            Code::DuplicateRef => "Two or more components share one bom-ref or SPDXID; relationships resolve to the first.",
+            Code::DependencyCycle => "Components include each other in a cycle; paths are still computed, each component once.",
+        }
+    }
+}
+
+/// Where a restricted component sits relative to the products of its SBOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// The component is itself a product (a root).
+    Root,
+    /// A product includes it directly.
+    Direct,
+    /// It is included through other components.
+    Transitive,
+}
+
+/// The component a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComponentSummary {
+    /// bom-ref or SPDXID as written in the SBOM.
+    #[serde(rename = "ref")]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Group (Maven groupId, npm scope), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Version, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Package URL, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// Type as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Software or equipment.
+    pub class: ComponentClass,
+    /// JSON path of the component in its SBOM.
+    pub location: String,
+}
+
+impl ComponentSummary {
+    fn of(c: &Component) -> ComponentSummary {
+        ComponentSummary {
+            id: c.id.0.clone(),
+            name: c.name.clone(),
+            group: c.group.clone(),
+            version: c.version.clone(),
+            purl: c.purl.as_ref().map(|p| p.value.clone()),
+            kind: c.kind.clone(),
+            class: c.class,
+            location: c.location.0.clone(),
+        }
+    }
+}
+
+/// The restricted entity a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitySummary {
+    /// Policy id (`kaspersky`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// A list (instrument) as cited in a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleCitation {
+    /// List id (`us-ndaa18-s1634`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Legal citation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    /// Jurisdiction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// First source URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Whether it reaches this component.
+    pub applies: bool,
+    /// Severity under this list.
+    pub severity: Severity,
+    /// Why it does not apply, or why its severity is lower.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Who depends on a component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dependents {
+    /// Components that include it directly.
+    pub direct: usize,
+    /// Components that include it directly or transitively.
+    pub total: usize,
+    /// Their refs, only with `--list-dependents` (a shared library can have tens of thousands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refs: Option<Vec<String>>,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// Severity after every rule, cap and context.
+    pub severity: Severity,
+    /// One line for people.
+    pub message: String,
+    /// The SBOM file.
+    pub source: String,
+    /// The component.
+    pub component: ComponentSummary,
+    /// The restricted entity (`restricted-origin` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<EntitySummary>,
+    /// Strongest evidence (`restricted-origin` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<Confidence>,
+    /// Every piece of evidence.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// Every list of the entity, whether it applies, and at what severity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleCitation>,
+    /// Why the severity is lower than the lists alone would give.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caps: Vec<String>,
+    /// Root, direct or transitive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<Relation>,
+    /// One shortest path of refs from a root to the component, both included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+    /// The same path as names, for people.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path_names: Vec<String>,
+    /// True when every path from a root goes through a dev, build, test, optional or provided
+    /// dependency edge on the shortest path found.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub non_runtime_path: bool,
+    /// Who depends on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependents: Option<Dependents>,
+    /// Refs of the products (roots) that include it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roots: Vec<String>,
+    /// Other refs the finding is about (the second holder of a duplicate ref, a cycle's members,
+    /// a dangling target).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
+    /// Position of the component in its SBOM, for stable ordering.
+    #[serde(skip)]
+    order: (usize, usize),
+}
+
+/// Options of an audit.
+#[derive(Debug, Clone, Default)]
+pub struct AuditOptions {
+    /// List every dependent's ref in findings.
+    pub list_dependents: bool,
+}
+
+/// Components by origin status; the three add up to the component count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OriginCounts {
+    /// Components that match a restricted entity.
+    pub matched: usize,
+    /// Components whose origin is known and restricted by nothing.
+    pub cleared: usize,
+    /// Components whose origin is not stated.
+    pub unknown: usize,
+}
+
+/// The audit of one SBOM.
+#[derive(Debug, Clone)]
+pub struct SbomAudit {
+    /// Findings, unsorted.
+    pub findings: Vec<Finding>,
+    /// Origin accounting.
+    pub origin: OriginCounts,
+    /// Edges in the graph, implicit ones included.
+    pub edges: usize,
+    /// Roots (products).
+    pub roots: Vec<String>,
+}
+
+/// Audits SBOMs against a compiled policy.
+#[derive(Debug)]
+pub struct Auditor<'p> {
+    matcher: Matcher<'p>,
+    options: AuditOptions,
+}
+
+impl<'p> Auditor<'p> {
+    /// Compiles `policy` once for any number of SBOMs.
+    pub fn new(policy: &'p Policy, options: AuditOptions) -> Auditor<'p> {
+        Auditor {
+            matcher: Matcher::new(policy),
+            options,
+        }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &'p Policy {
+        self.matcher.policy()
+    }
+
+    /// Audits one SBOM: graph, parallel matching, findings.
+    pub fn audit(&self, sbom: &Sbom) -> SbomAudit {
+        let graph = SbomGraph::build(sbom);
+        let policy = self.policy();
+        let matches: Vec<_> = sbom
+            .components
+            .par_iter()
+            .map(|c| self.matcher.match_component(c))
+            .collect();
+        let roots: Vec<usize> = graph.roots().to_vec();
+        let is_root = {
+            let mut v = vec![false; sbom.components.len()];
+            for &r in &roots {
+                v[r] = true;
+            }
+            v
+        };
+        let reach = graph.reach();
+        let source = sbom.source.clone();
+        let ref_of = |i: usize| sbom.components[i].id.0.clone();
+
+        let mut findings: Vec<Finding> = matches
+            .par_iter()
+            .enumerate()
+            .filter(|(_, m)| !m.is_empty())
+            .flat_map_iter(|(i, ms)| {
+                let c = &sbom.components[i];
+                let ctx = ComponentContext {
+                    component: c,
+                    is_root: is_root[i],
+                };
+                let path_idx = reach.path_to(i);
+                let non_runtime = path_idx.windows(2).any(|w| {
+                    graph
+                        .children(w[0])
+                        .filter(|(t, _)| *t == w[1])
+                        .all(|(_, k)| k.is_non_runtime())
+                });
+                let anc = graph.ancestors(i);
+                let depth = reach.dist[i];
+                let relation = match depth {
+                    0 => Relation::Root,
+                    1 => Relation::Direct,
+                    _ => Relation::Transitive,
+                };
+                let dependents = Dependents {
+                    direct: anc.direct,
+                    total: anc.total,
+                    refs: self.options.list_dependents.then(|| {
+                        anc.members
+                            .iter()
+                            .enumerate()
+                            .filter(|&(j, &m)| m && j != i)
+                            .map(|(j, _)| ref_of(j))
+                            .collect()
+                    }),
+                };
+                let path: Vec<String> = path_idx.iter().map(|&j| ref_of(j)).collect();
+                let path_names: Vec<String> = path_idx
+                    .iter()
+                    .map(|&j| sbom.components[j].display_name())
+                    .collect();
+                let roots_of: Vec<String> = anc.roots.iter().map(|&r| ref_of(r)).collect();
+                let source = source.clone();
+                ms.iter()
+                    .map(move |m| {
+                        let a = assess(policy, ctx, m);
+                        let entity = &policy.entities[m.entity];
+                        let rules = a
+                            .rules
+                            .iter()
+                            .map(|r| {
+                                let l = &policy.lists[r.list];
+                                RuleCitation {
+                                    id: l.id.clone(),
+                                    title: l.title.clone(),
+                                    citation: l.citation.clone(),
+                                    jurisdiction: l.jurisdiction.clone(),
+                                    date: l.date.clone(),
+                                    url: l.urls.first().cloned(),
+                                    applies: r.applies,
+                                    severity: r.severity,
+                                    note: r.note.clone(),
+                                }
+                            })
+                            .collect();
+                        let where_ = match relation {
+                            Relation::Root => "is a product of this SBOM".to_owned(),
+                            Relation::Direct => "is included directly".to_owned(),
+                            Relation::Transitive => {
+                                format!("is included transitively, {depth} levels down")
+                            }
+                        };
+                        Finding {
+                            code: Code::RestrictedOrigin,
+                            severity: a.severity,
+                            message: format!(
+                                "`{}` is of {} origin ({} evidence) and {where_}",
+                                c.display_name(),
+                                entity.name,
+                                a.confidence.as_str()
+                            ),
+                            source: source.clone(),
+                            component: ComponentSummary::of(c),
+                            entity: Some(EntitySummary {
+                                id: entity.id.clone(),
+                                name: entity.name.clone(),
+                            }),
+                            confidence: Some(a.confidence),
+                            evidence: m.evidence.clone(),
+                            rules,
+                            caps: a.caps,
+                            relation: Some(relation),
+                            path: path.clone(),
+                            path_names: path_names.clone(),
+                            non_runtime_path: non_runtime,
+                            dependents: Some(dependents.clone()),
+                            roots: roots_of.clone(),
+                            related: Vec::new(),
+                            order: (i, m.entity),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+
+        // Origin accounting: every component is matched, cleared or of unknown origin. SPDX
+        // files take the origin of a package that contains them.
+        let known: Vec<bool> = sbom.components.iter().map(has_origin).collect();
+        let mut origin = OriginCounts::default();
+        for (i, c) in sbom.components.iter().enumerate() {
+            let inherited = || {
+                graph
+                    .parents(i)
+                    .any(|(p, k)| k == EdgeKind::Contains && known[p])
+            };
+            if !matches[i].is_empty() {
+                origin.matched += 1;
+            } else if known[i] || inherited() {
+                origin.cleared += 1;
+            } else {
+                origin.unknown += 1;
+                findings.push(Finding {
+                    code: Code::UnknownOrigin,
+                    severity: Severity::Info,
+                    message: format!(
+                        "`{}` names no supplier, manufacturer, publisher, originator, author, purl namespace or CPE vendor",
+                        c.display_name()
+                    ),
+                    ..plain(&source, c, i)
+                });
+            }
+        }
+
+        for issue in graph.issues() {
+            let f = match issue {
+                GraphIssue::DanglingRef { from, to, location } => {
+                    let i = from
+                        .as_ref()
+                        .and_then(|f| sbom.components.iter().position(|c| &c.id == f));
+                    let mut f = match i {
+                        Some(i) => plain(&source, &sbom.components[i], i),
+                        None => plain_doc(&source, location.as_str()),
+                    };
+                    f.code = Code::DanglingRef;
+                    f.message = format!("`{to}` at `{location}` points at no component");
+                    f.related = vec![to.0.clone()];
+                    f
+                }
+                GraphIssue::DuplicateRef { id, components } => {
+                    let i = components[0];
+                    let mut f = plain(&source, &sbom.components[i], i);
+                    f.code = Code::DuplicateRef;
+                    f.message = format!(
+                        "`{id}` is the ref of {} components ({})",
+                        components.len(),
+                        components
+                            .iter()
+                            .map(|&j| format!("`{}`", sbom.components[j].location))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    f.related = components
+                        .iter()
+                        .map(|&j| sbom.components[j].location.0.clone())
+                        .collect();
+                    f
+                }
+                GraphIssue::SelfLoop { id, location } => {
+                    let i = sbom
+                        .components
+                        .iter()
+                        .position(|c| &c.id == id)
+                        .unwrap_or(0);
+                    let mut f = plain(&source, &sbom.components[i], i);
+                    f.code = Code::DependencyCycle;
+                    f.message = format!("`{id}` includes itself at `{location}`");
+                    f
+                }
+                GraphIssue::Cycle { components } => {
+                    let i = components[0];
+                    let mut f = plain(&source, &sbom.components[i], i);
+                    f.code = Code::DependencyCycle;
+                    f.message = format!(
+                        "{} components include each other in a cycle",
+                        components.len()
+                    );
+                    f.related = components.iter().map(|&j| ref_of(j)).collect();
+                    f
+                }
+            };
+            findings.push(f);
+        }
+        SbomAudit {
+            findings,
+            origin,
+            edges: graph.edge_count(),
+            roots: roots.iter().map(|&r| ref_of(r)).collect(),
+        }
+    }
+}
+
+fn plain(source: &str, c: &Component, i: usize) -> Finding {
+    Finding {
+        code: Code::UnknownOrigin,
+        severity: Severity::Info,
+        message: String::new(),
+        source: source.to_owned(),
+        component: ComponentSummary::of(c),
+        entity: None,
+        confidence: None,
+        evidence: Vec::new(),
+        rules: Vec::new(),
+        caps: Vec::new(),
+        relation: None,
+        path: Vec::new(),
+        path_names: Vec::new(),
+        non_runtime_path: false,
+        dependents: None,
+        roots: Vec::new(),
+        related: Vec::new(),
+        order: (i, usize::MAX),
+    }
+}
+
+fn plain_doc(source: &str, location: &str) -> Finding {
+    let mut c = Component::new(
+        bomvet_model::ComponentRef(String::new()),
+        String::new(),
+        bomvet_model::Location(location.to_owned()),
+    );
+    c.name = "(document)".into();
+    plain(source, &c, usize::MAX)
+}
+
+/// True when something in the component says who made or supplied it.
+fn has_origin(c: &Component) -> bool {
+    let party = c.parties.iter().any(|p| {
+        p.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+            || !p.emails.is_empty()
+            || !p.urls.is_empty()
+    });
+    let purl_ns = c.purl.as_ref().map(|p| p.value.as_str()).is_some_and(|p| {
+        // pkg:type/namespace/name: a namespace is present when the path has two segments.
+        let path = p.split(['?', '#', '@']).next().unwrap_or(p);
+        path.strip_prefix("pkg:")
+            .and_then(|r| r.split_once('/'))
+            .is_some_and(|(_, rest)| rest.trim_start_matches('/').contains('/'))
+    });
+    let cpe_vendor = c.cpes.iter().any(|cpe| {
+        let v = cpe
+            .value
+            .strip_prefix("cpe:2.3:")
+            .or_else(|| cpe.value.strip_prefix("cpe:/"))
+            .and_then(|r| r.split(':').nth(1));
+        v.is_some_and(|v| !v.is_empty() && v != "*" && v != "-")
+    });
+    party || purl_ns || cpe_vendor
+}
+
+/// The outcome of one input of a run.
+#[derive(Debug)]
+pub enum InputOutcome {
+    /// Read and audited.
+    Audited(Box<(Sbom, SbomAudit)>),
+    /// Could not be read: the message names the file and the place.
+    Failed {
+        /// The path as given.
+        source: String,
+        /// The error, rendered.
+        error: String,
+    },
+}
+
+/// The gate threshold: findings at or above it fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    /// Fail on findings of this severity or higher.
+    Severity(Severity),
+    /// Never fail on findings (errors still exit 2).
+    Never,
+}
+
+impl FailOn {
+    /// Whether a finding of `s` gates.
+    pub fn gates(self, s: Severity) -> bool {
+        match self {
+            FailOn::Severity(t) => s >= t,
+            FailOn::Never => false,
+        }
+    }
+
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Severity(s) => s.as_str(),
+            FailOn::Never => "never",
+        }
+    }
+}
+
+/// How the run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Nothing at or above the threshold, every input read.
+    Pass,
+    /// Findings at or above the threshold.
+    Fail,
+    /// At least one input could not be read: the job was not done.
+    Error,
+}
+
+/// The verdict of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// Pass, fail or error.
+    pub status: Status,
+    /// The process exit code: 0 pass, 1 fail, 2 error.
+    pub exit_code: i32,
+    /// The threshold.
+    pub fail_on: String,
+    /// Findings at or above it.
+    pub gating_findings: usize,
+}
+
+/// One input as summarised in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    /// The path as given.
+    pub source: String,
+    /// `audited` or `failed`.
+    pub status: &'static str,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Detected format.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// Spec version as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec_version: Option<String>,
+    /// Document name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Serial number or namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Components read.
+    pub components: usize,
+    /// Relationships read (after normalisation).
+    pub relationships: usize,
+    /// Edges in the graph, including implicit `listed` edges.
+    pub edges: usize,
+    /// Refs of the roots (products).
+    pub roots: Vec<String>,
+    /// Origin accounting.
+    pub origin: OriginCounts,
+    /// Share of components whose origin is known (matched or cleared), in percent.
+    pub origin_coverage_pct: f64,
+    /// Deviations noticed while reading.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Totals over the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Inputs given.
+    pub inputs: usize,
+    /// Inputs that could not be read.
+    pub failed_inputs: usize,
+    /// Components over all audited inputs.
+    pub components: usize,
+    /// Origin accounting over all inputs.
+    pub origin: OriginCounts,
+    /// Findings per code.
+    pub by_code: BTreeMap<String, usize>,
+    /// `restricted-origin` findings per severity.
+    pub restricted_by_severity: BTreeMap<String, usize>,
+    /// Restricted entities found, by id, with the number of components.
+    pub entities: BTreeMap<String, usize>,
+}
+
+/// Name, version and policy of the tool that made a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    /// `bomvet`.
+    pub name: String,
+    /// Tool version.
+    pub version: String,
+    /// Policy name.
+    pub policy: String,
+    /// Date of the embedded default policy's facts, when it was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_date: Option<String>,
+    /// Policy sources in load order.
+    pub policy_sources: Vec<String>,
+}
+
+/// Everything one run found: the contract behind `--format json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`REPORT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool and policy.
+    pub tool: ToolInfo,
+    /// When the report was made, only when asked (`--timestamp`, `SOURCE_DATE_EPOCH`), so that
+    /// reports are byte-identical by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Pass, fail or error.
+    pub verdict: Verdict,
+    /// Totals.
+    pub summary: Summary,
+    /// Each input in the order given.
+    pub inputs: Vec<InputSummary>,
+    /// Every finding, most severe first, then by input, component position, entity.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Assembles the report and decides the gate, the one place where pass or fail is decided.
+    pub fn new(
+        tool: ToolInfo,
+        timestamp: Option<String>,
+        outcomes: Vec<InputOutcome>,
+        fail_on: FailOn,
+    ) -> Report {
+        let mut inputs = Vec::new();
+        let mut findings = Vec::new();
+        let mut failed = 0;
+        let mut origin = OriginCounts::default();
+        let mut components = 0;
+        for (n, o) in outcomes.into_iter().enumerate() {
+            match o {
+                InputOutcome::Audited(b) => {
+                    let (sbom, audit) = *b;
+                    let total = sbom.components.len();
+                    origin.matched += audit.origin.matched;
+                    origin.cleared += audit.origin.cleared;
+                    origin.unknown += audit.origin.unknown;
+                    components += total;
+                    inputs.push(InputSummary {
+                        source: sbom.source.clone(),
+                        status: "audited",
+                        error: None,
+                        format: Some(sbom.format),
+                        spec_version: Some(sbom.spec_version.clone()),
+                        name: sbom.name.clone(),
+                        serial: sbom.serial.clone(),
+                        components: total,
+                        relationships: sbom.relationships.len(),
+                        edges: audit.edges,
+                        roots: audit.roots,
+                        origin: audit.origin,
+                        origin_coverage_pct: coverage(audit.origin, total),
+                        diagnostics: sbom.diagnostics,
+                    });
+                    findings.extend(audit.findings.into_iter().map(|mut f| {
+                        f.order.0 = f.order.0.min(usize::MAX - 1);
+                        (n, f)
+                    }));
+                }
+                InputOutcome::Failed { source, error } => {
+                    failed += 1;
+                    inputs.push(InputSummary {
+                        source,
+                        status: "failed",
+                        error: Some(error),
+                        format: None,
+                        spec_version: None,
+                        name: None,
+                        serial: None,
+                        components: 0,
+                        relationships: 0,
+                        edges: 0,
+                        roots: Vec::new(),
+                        origin: OriginCounts::default(),
+                        origin_coverage_pct: 0.0,
+                        diagnostics: Vec::new(),
+                    });
+                }
+            }
+        }
+        findings.sort_by(|(na, a), (nb, b)| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.code.cmp(&b.code))
+                .then(na.cmp(nb))
+                .then(a.order.cmp(&b.order))
+                .then(a.message.cmp(&b.message))
+        });
+        let findings: Vec<Finding> = findings.into_iter().map(|(_, f)| f).collect();
+        let mut by_code = BTreeMap::new();
+        let mut restricted_by_severity = BTreeMap::new();
+        let mut entities: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &findings {
+            *by_code.entry(f.code.as_str().to_owned()).or_insert(0) += 1;
+            if f.code == Code::RestrictedOrigin {
+                *restricted_by_severity
+                    .entry(f.severity.as_str().to_owned())
+                    .or_insert(0) += 1;
+                if let Some(e) = &f.entity {
+                    *entities.entry(e.id.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+        let gating = findings
+            .iter()
+            .filter(|f| fail_on.gates(f.severity))
+            .count();
+        let status = if failed > 0 {
+            Status::Error
+        } else if gating > 0 {
+            Status::Fail
+        } else {
+            Status::Pass
+        };
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            tool,
+            timestamp,
+            verdict: Verdict {
+                status,
+                exit_code: match status {
+                    Status::Pass => 0,
+                    Status::Fail => 1,
+                    Status::Error => 2,
+                },
+                fail_on: fail_on.as_str().to_owned(),
+                gating_findings: gating,
+            },
+            summary: Summary {
+                inputs: inputs.len(),
+                failed_inputs: failed,
+                components,
+                origin,
+                by_code,
+                restricted_by_severity,
+                entities,
+            },
+            inputs,
+            findings,
+        }
+    }
+}
+
+fn coverage(o: OriginCounts, total: usize) -> f64 {
+    if total == 0 {
+        return 100.0;
+    }
+    let known = (o.matched + o.cleared) as f64 * 100.0 / total as f64;
+    (known * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Finding codes are unique, kebab-case and described.
+    #[test]
+    fn codes_are_unique_and_described() {
+        let mut names: Vec<_> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+        for c in Code::ALL {
+            assert!(c
+                .as_str()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '-'));
+            assert!(c.description().ends_with('.'));
+            let json = serde_json::to_string(&c).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+    }
+
+    /// The gate compares severities in one place.
+    #[test]
+    fn fail_on_thresholds() {
+        assert!(FailOn::Severity(Severity::Block).gates(Severity::Block));
+        assert!(!FailOn::Severity(Severity::Block).gates(Severity::Review));
+        assert!(FailOn::Severity(Severity::NeedsContext).gates(Severity::Review));
+        assert!(!FailOn::Never.gates(Severity::Block));
+    }
+}

@@ -82,7 +82,9 @@ impl SbomGraph {
                     v.insert(i);
                 }
                 std::collections::hash_map::Entry::Occupied(o) => {
-                    dups.entry(c.id.as_str()).or_insert_with(|| vec![*o.get()]).push(i);
+                    dups.entry(c.id.as_str())
+                        .or_insert_with(|| vec![*o.get()])
+                        .push(i);
                 }
             }
         }
@@ -170,7 +172,10 @@ impl SbomGraph {
             seen[i] = true;
             let mut stack = vec![i];
             while let Some(u) = stack.pop() {
-                for v in g.graph.neighbors_directed(NodeIndex::new(u), Direction::Outgoing) {
+                for v in g
+                    .graph
+                    .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
+                {
                     if !seen[v.index()] {
                         seen[v.index()] = true;
                         stack.push(v.index());
@@ -404,7 +409,9 @@ mod tests {
         let s = sbom(&["app", "a"], &[("app", "a"), ("a", "ghost")], &["app"]);
         let g = SbomGraph::build(&s);
         assert_eq!(g.len(), 2);
-        assert!(matches!(&g.issues()[0], GraphIssue::DanglingRef { to, .. } if to.as_str() == "ghost"));
+        assert!(
+            matches!(&g.issues()[0], GraphIssue::DanglingRef { to, .. } if to.as_str() == "ghost")
+        );
     }
 
     /// A cycle that nothing enters still gets a root and a path, and is reported.
@@ -426,7 +433,10 @@ mod tests {
         let s = sbom(&["app", "lib"], &[], &["app"]);
         let g = SbomGraph::build(&s);
         assert_eq!(g.roots(), &[0]);
-        assert_eq!(g.children(0).collect::<Vec<_>>(), vec![(1, EdgeKind::Listed)]);
+        assert_eq!(
+            g.children(0).collect::<Vec<_>>(),
+            vec![(1, EdgeKind::Listed)]
+        );
     }
 
     /// Duplicate references are reported with every holder.

@@ -11,8 +11,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    Component, ComponentClass, ComponentRef, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef,
-    Format, Hash, Location, Party, PartyKind, PartyRole, Relationship, Sbom, Scope,
+    Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
+    ExternalRef, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, Relationship, Sbom,
+    Scope,
 };
 use serde::Deserialize;
 
@@ -23,16 +24,26 @@ use crate::{parse_json, IngestError};
 struct Bom<'a> {
     #[serde(rename = "bomFormat", default, borrow, deserialize_with = "loose_str")]
     bom_format: Option<Cow<'a, str>>,
-    #[serde(rename = "specVersion", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "specVersion",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     spec_version: Option<Cow<'a, str>>,
-    #[serde(rename = "serialNumber", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "serialNumber",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     serial_number: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     metadata: Option<Metadata<'a>>,
     #[serde(default, borrow)]
-    components: Option<Vec<CdxComponent<'a>>>,
+    components: Option<Vec<Option<CdxComponent<'a>>>>,
     #[serde(default, borrow)]
-    dependencies: Option<Vec<Dependency<'a>>>,
+    dependencies: Option<Vec<Option<Dependency<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -82,7 +93,7 @@ struct CdxComponent<'a> {
     #[serde(rename = "externalReferences", default, borrow)]
     external_references: Option<Vec<CdxExtRef<'a>>>,
     #[serde(default, borrow)]
-    components: Option<Vec<CdxComponent<'a>>>,
+    components: Option<Vec<Option<CdxComponent<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -187,13 +198,22 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     if let Some(components) = bom.components {
         let loc = Location("components".into());
         for (i, c) in components.into_iter().enumerate() {
-            out.component(c, loc.index(i), None);
+            match c {
+                Some(c) => {
+                    out.component(c, loc.index(i), None);
+                }
+                None => out.warn(loc.index(i), "`null` component, skipped".into()),
+            }
         }
     }
     if let Some(deps) = bom.dependencies {
         let loc = Location("dependencies".into());
         for (i, d) in deps.into_iter().enumerate() {
             let dloc = loc.index(i);
+            let Some(d) = d else {
+                out.warn(dloc, "`null` dependency entry, skipped".into());
+                continue;
+            };
             let Some(from) = d.reference else {
                 out.warn(dloc.field("ref"), "dependency entry without `ref`".into());
                 continue;
@@ -247,9 +267,15 @@ impl Converter {
         comp.synthetic_ref = synthetic;
         comp.group = c.group.map(Cow::into_owned);
         comp.version = c.version.map(Cow::into_owned);
-        comp.purl = c.purl.map(Cow::into_owned).filter(|p| !p.is_empty());
+        comp.purl = c.purl.filter(|p| !p.is_empty()).map(|p| Purl {
+            value: p.into_owned(),
+            location: loc.field("purl"),
+        });
         if let Some(cpe) = c.cpe.filter(|c| !c.is_empty()) {
-            comp.cpes.push(cpe.into_owned());
+            comp.cpes.push(Cpe {
+                value: cpe.into_owned(),
+                location: loc.field("cpe"),
+            });
         }
         comp.class = class_of(c.kind.as_deref(), &comp.cpes);
         comp.kind = c.kind.map(Cow::into_owned);
@@ -321,7 +347,12 @@ impl Converter {
                 ),
             }
         }
-        for (i, r) in c.external_references.unwrap_or_default().into_iter().enumerate() {
+        for (i, r) in c
+            .external_references
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             if let Some(url) = r.url.filter(|u| !u.is_empty()) {
                 comp.external_refs.push(ExternalRef {
                     kind: r.kind.map(Cow::into_owned).unwrap_or_default(),
@@ -343,7 +374,12 @@ impl Converter {
         if let Some(children) = children {
             let cloc = loc.field("components");
             for (i, child) in children.into_iter().enumerate() {
-                self.component(child, cloc.index(i), Some(&id));
+                match child {
+                    Some(child) => {
+                        self.component(child, cloc.index(i), Some(&id));
+                    }
+                    None => self.warn(cloc.index(i), "`null` component, skipped".into()),
+                }
             }
         }
         id
@@ -370,7 +406,7 @@ fn org_party(e: OrgEntity<'_>, role: PartyRole, loc: Location) -> Party {
 
 /// Equipment when the type says hardware, device or firmware, or the CPE part is `h`
 /// (hardware) or an `o` (operating system) whose product is a firmware image.
-pub(crate) fn class_of(kind: Option<&str>, cpes: &[String]) -> ComponentClass {
+pub(crate) fn class_of(kind: Option<&str>, cpes: &[Cpe]) -> ComponentClass {
     if let Some(k) = kind {
         let k = k.to_ascii_lowercase();
         if matches!(k.as_str(), "hardware" | "device" | "firmware") {
@@ -379,8 +415,9 @@ pub(crate) fn class_of(kind: Option<&str>, cpes: &[String]) -> ComponentClass {
     }
     for cpe in cpes {
         let mut parts = cpe
+            .value
             .strip_prefix("cpe:2.3:")
-            .or_else(|| cpe.strip_prefix("cpe:/"))
+            .or_else(|| cpe.value.strip_prefix("cpe:/"))
             .unwrap_or("")
             .split(':');
         match (parts.next(), parts.next(), parts.next()) {

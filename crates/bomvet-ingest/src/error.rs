@@ -63,7 +63,7 @@ pub enum IngestError {
 }
 
 fn at_path(p: &str) -> String {
-    if p.is_empty() || p == "." {
+    if p.is_empty() || p == "." || p == "?" {
         String::new()
     } else {
         format!(" (at `{p}`)")

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    Component, ComponentRef, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Format, Hash,
-    Location, Party, PartyKind, PartyRole, Relationship, Sbom,
+    Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Format, Hash,
+    Location, Party, PartyKind, PartyRole, Purl, Relationship, Sbom,
 };
 use serde::Deserialize;
 
@@ -20,22 +20,32 @@ use crate::{parse_json, IngestError};
 
 #[derive(Deserialize)]
 struct Doc<'a> {
-    #[serde(rename = "spdxVersion", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "spdxVersion",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     spdx_version: Option<Cow<'a, str>>,
     #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
     spdx_id: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     name: Option<Cow<'a, str>>,
-    #[serde(rename = "documentNamespace", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "documentNamespace",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     namespace: Option<Cow<'a, str>>,
     #[serde(rename = "documentDescribes", default, borrow)]
     describes: Option<Vec<Str<'a>>>,
     #[serde(default, borrow)]
-    packages: Option<Vec<Package<'a>>>,
+    packages: Option<Vec<Option<Package<'a>>>>,
     #[serde(default, borrow)]
-    files: Option<Vec<File<'a>>>,
+    files: Option<Vec<Option<File<'a>>>>,
     #[serde(default, borrow)]
-    relationships: Option<Vec<Rel<'a>>>,
+    relationships: Option<Vec<Option<Rel<'a>>>>,
 }
 
 #[derive(Deserialize)]
@@ -44,13 +54,23 @@ struct Package<'a> {
     spdx_id: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     name: Option<Cow<'a, str>>,
-    #[serde(rename = "versionInfo", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "versionInfo",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     version: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     supplier: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     originator: Option<Cow<'a, str>>,
-    #[serde(rename = "downloadLocation", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "downloadLocation",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     download_location: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     homepage: Option<Cow<'a, str>>,
@@ -58,7 +78,12 @@ struct Package<'a> {
     external_refs: Option<Vec<SpdxExtRef<'a>>>,
     #[serde(default, borrow)]
     checksums: Option<Vec<Checksum<'a>>>,
-    #[serde(rename = "primaryPackagePurpose", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "primaryPackagePurpose",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     purpose: Option<Cow<'a, str>>,
     #[serde(rename = "hasFiles", default, borrow)]
     has_files: Option<Vec<Str<'a>>>,
@@ -76,9 +101,19 @@ struct File<'a> {
 
 #[derive(Deserialize)]
 struct SpdxExtRef<'a> {
-    #[serde(rename = "referenceType", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "referenceType",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     kind: Option<Cow<'a, str>>,
-    #[serde(rename = "referenceLocator", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "referenceLocator",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     locator: Option<Cow<'a, str>>,
 }
 
@@ -86,17 +121,37 @@ struct SpdxExtRef<'a> {
 struct Checksum<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
     algorithm: Option<Cow<'a, str>>,
-    #[serde(rename = "checksumValue", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "checksumValue",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     value: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 struct Rel<'a> {
-    #[serde(rename = "spdxElementId", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "spdxElementId",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     element: Option<Cow<'a, str>>,
-    #[serde(rename = "relationshipType", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "relationshipType",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     kind: Option<Cow<'a, str>>,
-    #[serde(rename = "relatedSpdxElement", default, borrow, deserialize_with = "loose_str")]
+    #[serde(
+        rename = "relatedSpdxElement",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
     related: Option<Cow<'a, str>>,
 }
 
@@ -111,11 +166,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let mut sbom = Sbom {
         source: path.display().to_string(),
         format: Format::SpdxJson,
-        spec_version: doc
-            .spdx_version
-            .as_deref()
-            .unwrap_or("unknown")
-            .to_owned(),
+        spec_version: doc.spdx_version.as_deref().unwrap_or("unknown").to_owned(),
         serial: doc.namespace.map(Cow::into_owned),
         name: doc.name.map(Cow::into_owned),
         components: Vec::new(),
@@ -133,10 +184,18 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 
     for (i, p) in doc.packages.unwrap_or_default().into_iter().enumerate() {
         let loc = Location("packages".into()).index(i);
+        let Some(p) = p else {
+            warn(&mut sbom, loc, "`null` package, skipped".into());
+            continue;
+        };
         let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
             Some(id) => (id.into_owned(), false),
             None => {
-                warn(&mut sbom, loc.field("SPDXID"), "package without `SPDXID`".into());
+                warn(
+                    &mut sbom,
+                    loc.field("SPDXID"),
+                    "package without `SPDXID`".into(),
+                );
                 (loc.as_str().to_owned(), true)
             }
         };
@@ -173,8 +232,16 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             };
             let kind = r.kind.as_deref().unwrap_or("").to_ascii_lowercase();
             match kind.as_str() {
-                "purl" if c.purl.is_none() => c.purl = Some(locator.into_owned()),
-                "cpe23type" | "cpe22type" => c.cpes.push(locator.into_owned()),
+                "purl" if c.purl.is_none() => {
+                    c.purl = Some(Purl {
+                        value: locator.into_owned(),
+                        location: rloc,
+                    })
+                }
+                "cpe23type" | "cpe22type" => c.cpes.push(Cpe {
+                    value: locator.into_owned(),
+                    location: rloc,
+                }),
                 _ => c.external_refs.push(ExternalRef {
                     kind,
                     url: locator.into_owned(),
@@ -207,10 +274,18 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 
     for (i, f) in doc.files.unwrap_or_default().into_iter().enumerate() {
         let loc = Location("files".into()).index(i);
+        let Some(f) = f else {
+            warn(&mut sbom, loc, "`null` file, skipped".into());
+            continue;
+        };
         let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
             Some(id) => (id.into_owned(), false),
             None => {
-                warn(&mut sbom, loc.field("SPDXID"), "file without `SPDXID`".into());
+                warn(
+                    &mut sbom,
+                    loc.field("SPDXID"),
+                    "file without `SPDXID`".into(),
+                );
                 (loc.as_str().to_owned(), true)
             }
         };
@@ -235,8 +310,17 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         }
     }
 
-    for (i, r) in doc.relationships.unwrap_or_default().into_iter().enumerate() {
+    for (i, r) in doc
+        .relationships
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
         let loc = Location("relationships".into()).index(i);
+        let Some(r) = r else {
+            warn(&mut sbom, loc, "`null` relationship, skipped".into());
+            continue;
+        };
         let (Some(a), Some(kind), Some(b)) = (r.element, r.kind, r.related) else {
             warn(
                 &mut sbom,
@@ -359,36 +443,88 @@ pub(crate) fn normalise(kind: &str) -> Normalised {
     match kind {
         "DESCRIBES" => Describes { forward: true },
         "DESCRIBED_BY" => Describes { forward: false },
-        "CONTAINS" => Edge { kind: E::Contains, forward: true },
-        "CONTAINED_BY" => Edge { kind: E::Contains, forward: false },
+        "CONTAINS" => Edge {
+            kind: E::Contains,
+            forward: true,
+        },
+        "CONTAINED_BY" => Edge {
+            kind: E::Contains,
+            forward: false,
+        },
         // "A is used as a package as part of B": B contains A.
-        "PACKAGE_OF" => Edge { kind: E::Contains, forward: false },
-        "DEPENDS_ON" => Edge { kind: E::DependsOn, forward: true },
-        "DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" => Edge { kind: E::DependsOn, forward: false },
-        "HAS_PREREQUISITE" => Edge { kind: E::DependsOn, forward: true },
-        "PREREQUISITE_FOR" => Edge { kind: E::DependsOn, forward: false },
-        "STATIC_LINK" => Edge { kind: E::StaticLink, forward: true },
-        "DYNAMIC_LINK" => Edge { kind: E::DynamicLink, forward: true },
-        "DEV_DEPENDENCY_OF" | "DEV_TOOL_OF" => Edge { kind: E::DevDependency, forward: false },
-        "BUILD_DEPENDENCY_OF" | "BUILD_TOOL_OF" => {
-            Edge { kind: E::BuildDependency, forward: false }
-        }
-        "TEST_DEPENDENCY_OF" | "TEST_TOOL_OF" | "TEST_OF" => {
-            Edge { kind: E::TestDependency, forward: false }
-        }
-        "OPTIONAL_DEPENDENCY_OF" | "OPTIONAL_COMPONENT_OF" => {
-            Edge { kind: E::OptionalDependency, forward: false }
-        }
-        "PROVIDED_DEPENDENCY_OF" => Edge { kind: E::ProvidedDependency, forward: false },
+        "PACKAGE_OF" => Edge {
+            kind: E::Contains,
+            forward: false,
+        },
+        "DEPENDS_ON" => Edge {
+            kind: E::DependsOn,
+            forward: true,
+        },
+        "DEPENDENCY_OF" | "RUNTIME_DEPENDENCY_OF" => Edge {
+            kind: E::DependsOn,
+            forward: false,
+        },
+        "HAS_PREREQUISITE" => Edge {
+            kind: E::DependsOn,
+            forward: true,
+        },
+        "PREREQUISITE_FOR" => Edge {
+            kind: E::DependsOn,
+            forward: false,
+        },
+        "STATIC_LINK" => Edge {
+            kind: E::StaticLink,
+            forward: true,
+        },
+        "DYNAMIC_LINK" => Edge {
+            kind: E::DynamicLink,
+            forward: true,
+        },
+        "DEV_DEPENDENCY_OF" | "DEV_TOOL_OF" => Edge {
+            kind: E::DevDependency,
+            forward: false,
+        },
+        "BUILD_DEPENDENCY_OF" | "BUILD_TOOL_OF" => Edge {
+            kind: E::BuildDependency,
+            forward: false,
+        },
+        "TEST_DEPENDENCY_OF" | "TEST_TOOL_OF" | "TEST_OF" => Edge {
+            kind: E::TestDependency,
+            forward: false,
+        },
+        "OPTIONAL_DEPENDENCY_OF" | "OPTIONAL_COMPONENT_OF" => Edge {
+            kind: E::OptionalDependency,
+            forward: false,
+        },
+        "PROVIDED_DEPENDENCY_OF" => Edge {
+            kind: E::ProvidedDependency,
+            forward: false,
+        },
         // Provenance, documentation and variant relations: true, but they do not put one
         // component inside another.
-        "GENERATED_FROM" | "GENERATES" | "ANCESTOR_OF" | "DESCENDANT_OF" | "VARIANT_OF"
-        | "COPY_OF" | "FILE_ADDED" | "FILE_DELETED" | "FILE_MODIFIED" | "EXPANDED_FROM_ARCHIVE"
-        | "DISTRIBUTION_ARTIFACT" | "PATCH_FOR" | "PATCH_APPLIED" | "DOCUMENTATION_OF"
-        | "METAFILE_OF" | "EXAMPLE_OF" | "DATA_FILE_OF" | "TEST_CASE_OF" | "AMENDS" | "OTHER"
-        | "REQUIREMENT_DESCRIPTION_FOR" | "SPECIFICATION_FOR" | "DEPENDENCY_MANIFEST_OF" => {
-            NotStructural
-        }
+        "GENERATED_FROM"
+        | "GENERATES"
+        | "ANCESTOR_OF"
+        | "DESCENDANT_OF"
+        | "VARIANT_OF"
+        | "COPY_OF"
+        | "FILE_ADDED"
+        | "FILE_DELETED"
+        | "FILE_MODIFIED"
+        | "EXPANDED_FROM_ARCHIVE"
+        | "DISTRIBUTION_ARTIFACT"
+        | "PATCH_FOR"
+        | "PATCH_APPLIED"
+        | "DOCUMENTATION_OF"
+        | "METAFILE_OF"
+        | "EXAMPLE_OF"
+        | "DATA_FILE_OF"
+        | "TEST_CASE_OF"
+        | "AMENDS"
+        | "OTHER"
+        | "REQUIREMENT_DESCRIPTION_FOR"
+        | "SPECIFICATION_FOR"
+        | "DEPENDENCY_MANIFEST_OF" => NotStructural,
         _ => Normalised::Unknown,
     }
 }

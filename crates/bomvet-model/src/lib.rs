@@ -34,6 +34,24 @@ impl From<&str> for ComponentRef {
     }
 }
 
+/// A package URL as written, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Purl {
+    /// The purl as written (`pkg:maven/com.example/lib@1.0`).
+    pub value: String,
+    /// Where it is written (`components[3].purl`, `packages[2].externalRefs[0].referenceLocator`).
+    pub location: Location,
+}
+
+/// A CPE name (2.2 URI or 2.3 formatted string) as written, with where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Cpe {
+    /// The CPE as written.
+    pub value: String,
+    /// Where it is written.
+    pub location: Location,
+}
+
 /// The SBOM encodings bomvet recognises by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -229,12 +247,12 @@ pub struct Component {
     pub kind: Option<String>,
     /// Software or equipment, derived from `kind` and CPE part.
     pub class: ComponentClass,
-    /// Package URL as written.
+    /// Package URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub purl: Option<String>,
-    /// CPE names as written (2.2 URI or 2.3 formatted string).
+    pub purl: Option<Purl>,
+    /// CPE names.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cpes: Vec<String>,
+    pub cpes: Vec<Cpe>,
     /// Parties named on the component.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parties: Vec<Party>,

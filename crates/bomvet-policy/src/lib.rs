@@ -12,7 +12,10 @@
 //! assert!(policy.entity("kaspersky").is_some());
 //! let matcher = bomvet_policy::Matcher::new(&policy);
 //! let mut c = bomvet_model::Component::new("x".into(), "sdk".into(), Default::default());
-//! c.cpes.push("cpe:2.3:a:kaspersky:anti-virus:8:*:*:*:*:*:*:*".into());
+//! c.cpes.push(bomvet_model::Cpe {
+//!     value: "cpe:2.3:a:kaspersky:anti-virus:8:*:*:*:*:*:*:*".into(),
+//!     location: bomvet_model::Location("cpe".into()),
+//! });
 //! assert_eq!(matcher.match_component(&c)[0].entity, policy.entity_index("kaspersky").unwrap());
 //! ```
 
@@ -365,7 +368,10 @@ impl Policy {
                 continue;
             }
             if seen_here.insert(id.clone(), ()).is_some() {
-                problem(l.id.span(), format!("list `{id}` is defined twice in this file"));
+                problem(
+                    l.id.span(),
+                    format!("list `{id}` is defined twice in this file"),
+                );
                 continue;
             }
             new_lists.push(List {
@@ -445,7 +451,10 @@ impl Policy {
                 if !entity_lists.contains(i) {
                     problem(
                         p.span(),
-                        format!("`purpose-limited` names `{}`, which is not in `lists`", p.get_ref()),
+                        format!(
+                            "`purpose-limited` names `{}`, which is not in `lists`",
+                            p.get_ref()
+                        ),
                     );
                 }
             }
@@ -597,8 +606,7 @@ impl Policy {
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
@@ -613,7 +621,15 @@ mod tests {
         p.add_toml(Path::new("<embedded>"), DEFAULT_POLICY_TOML)
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
-        for id in ["kaspersky", "huawei", "zte", "hytera", "hikvision", "dahua", "dji"] {
+        for id in [
+            "kaspersky",
+            "huawei",
+            "zte",
+            "hytera",
+            "hikvision",
+            "dahua",
+            "dji",
+        ] {
             assert!(p.entity(id).is_some(), "{id}");
         }
         assert_eq!(p.meta.default_date.as_deref(), Some("2026-11-29"));
@@ -627,7 +643,10 @@ mod tests {
             .add_toml(Path::new("p.toml"), text)
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("`p.toml`:6:1: unknown field `sevrity`"), "{err}");
+        assert!(
+            err.starts_with("`p.toml`:6:1: unknown field `sevrity`"),
+            "{err}"
+        );
         assert!(err.contains("^^^^^^^"), "{err}");
     }
 
@@ -650,7 +669,10 @@ lists = ["also-nope"]
         else {
             panic!("expected Invalid");
         };
-        let msgs: Vec<_> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+        let msgs: Vec<_> = problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert_eq!(msgs[0].0, 4);
         assert!(msgs[0].1.contains("`nope`"));
@@ -662,8 +684,12 @@ lists = ["also-nope"]
     fn override_warns() {
         let mut p = Policy::embedded_default();
         let text = "[[list]]\nid = \"uk-tsa-huawei-2022\"\ntitle = \"t\"\nreaches-embedded = true\nseverity = \"block\"\n";
-        p.add_toml(Path::new("uk.toml"), text).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.list("uk-tsa-huawei-2022").map(|l| l.severity), Some(Severity::Block));
+        p.add_toml(Path::new("uk.toml"), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            p.list("uk-tsa-huawei-2022").map(|l| l.severity),
+            Some(Severity::Block)
+        );
         assert!(p.warnings[0].contains("replaces"), "{:?}", p.warnings);
     }
 }

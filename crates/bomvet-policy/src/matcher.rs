@@ -304,14 +304,20 @@ impl<'p> Matcher<'p> {
                 self.url(url, &field, &mut found);
             }
         }
-        for (i, cpe) in c.cpes.iter().enumerate() {
-            if let Some(vendor) = cpe_vendor(cpe) {
-                let field = c.location.field("cpe").index(i).0;
-                self.lookup(&self.cpe_vendors, &vendor.to_lowercase(), cpe, &field, false, &mut found);
+        for cpe in &c.cpes {
+            if let Some(vendor) = cpe_vendor(&cpe.value) {
+                self.lookup(
+                    &self.cpe_vendors,
+                    &vendor.to_lowercase(),
+                    &cpe.value,
+                    &cpe.location.0,
+                    false,
+                    &mut found,
+                );
             }
         }
         if let Some(purl) = &c.purl {
-            self.purl(purl, &c.location.field("purl").0, &mut found);
+            self.purl(&purl.value, &purl.location.0, &mut found);
         }
         for r in &c.external_refs {
             self.url(&r.url, &r.location.0, &mut found);
@@ -444,7 +450,14 @@ impl<'p> Matcher<'p> {
         self.domain(&host, url, field, out);
         if host == "github.com" || host == "www.github.com" || host == "gitlab.com" {
             if let Some(owner) = path.split('/').find(|s| !s.is_empty()) {
-                self.lookup(&self.code_orgs, &owner.to_lowercase(), url, field, false, out);
+                self.lookup(
+                    &self.code_orgs,
+                    &owner.to_lowercase(),
+                    url,
+                    field,
+                    false,
+                    out,
+                );
             }
         }
     }
@@ -549,7 +562,10 @@ pub(crate) fn cpe_vendor(cpe: &str) -> Option<String> {
         if fields.len() < 2 {
             fields.push(cur);
         }
-        fields.get(1).filter(|v| !v.is_empty() && *v != "*").cloned()
+        fields
+            .get(1)
+            .filter(|v| !v.is_empty() && *v != "*")
+            .cloned()
     } else if let Some(rest) = c.strip_prefix("cpe:/") {
         rest.split(':')
             .nth(1)

@@ -8,12 +8,51 @@
 use unicode_normalization::UnicodeNormalization;
 
 const LEGAL_FORMS: &[&str] = &[
-    "ltd", "limited", "co", "company", "inc", "incorporated", "corp", "corporation", "llc", "llp",
-    "lp", "gmbh", "ag", "sa", "sas", "sarl", "ao", "zao", "oao", "pao", "ooo", "plc", "bv", "nv",
-    "srl", "spa", "kk", "pte", "pty", "ab", "oy", "ао", "зао", "оао", "пао", "ооо",
+    "ltd",
+    "limited",
+    "co",
+    "company",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "llc",
+    "llp",
+    "lp",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "ao",
+    "zao",
+    "oao",
+    "pao",
+    "ooo",
+    "plc",
+    "bv",
+    "nv",
+    "srl",
+    "spa",
+    "kk",
+    "pte",
+    "pty",
+    "ab",
+    "oy",
+    "ао",
+    "зао",
+    "оао",
+    "пао",
+    "ооо",
 ];
 
-const CJK_SUFFIXES: &[&str] = &["股份有限公司", "有限责任公司", "有限責任公司", "有限公司", "株式会社"];
+const CJK_SUFFIXES: &[&str] = &[
+    "股份有限公司",
+    "有限责任公司",
+    "有限責任公司",
+    "有限公司",
+    "株式会社",
+];
 
 fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
@@ -69,10 +108,19 @@ mod tests {
     /// Legal suffixes, punctuation and case do not matter.
     #[test]
     fn strips_legal_forms_and_punctuation() {
-        assert_eq!(normalize("Huawei Technologies Co., Ltd."), "huawei technologies");
-        assert_eq!(normalize("HUAWEI TECHNOLOGIES COMPANY"), "huawei technologies");
+        assert_eq!(
+            normalize("Huawei Technologies Co., Ltd."),
+            "huawei technologies"
+        );
+        assert_eq!(
+            normalize("HUAWEI TECHNOLOGIES COMPANY"),
+            "huawei technologies"
+        );
         assert_eq!(normalize("AO Kaspersky Lab"), "kaspersky lab");
-        assert_eq!(normalize("АО «Лаборатория Касперского»"), "лаборатория касперского");
+        assert_eq!(
+            normalize("АО «Лаборатория Касперского»"),
+            "лаборатория касперского"
+        );
     }
 
     /// Full-width letters fold to ASCII and Han characters become single tokens.
@@ -85,7 +133,12 @@ mod tests {
     /// Normalising twice changes nothing.
     #[test]
     fn normalize_is_idempotent() {
-        for s in ["Huawei Technologies Co., Ltd.", "杭州海康威视数字技术股份有限公司", "Inc", " a--b "] {
+        for s in [
+            "Huawei Technologies Co., Ltd.",
+            "杭州海康威视数字技术股份有限公司",
+            "Inc",
+            " a--b ",
+        ] {
             let once = normalize(s);
             assert_eq!(normalize(&once), once, "{s}");
         }

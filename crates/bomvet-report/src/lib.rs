@@ -1,1 +1,373 @@
-//! placeholder
+//! Renderers: each takes a finished [`Report`] and writes it to any `Write`. Renderers format;
+//! they never decide (the gate is decided in `bomvet-audit`).
+//!
+//! Every string that comes from an SBOM is untrusted: the human renderer escapes control
+//! characters, ANSI escape sequences and bidirectional overrides ([`inert`]), and the JSON
+//! renderer relies on `serde_json`'s escaping.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use bomvet_audit::{Code, Finding, Relation, Report, Severity, Status};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Text for people, readable without colour.
+    Human,
+    /// The report as JSON (`schemas/report.schema.json`).
+    Json,
+}
+
+impl OutputFormat {
+    /// Stable name as used by `--format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Human => "human",
+            OutputFormat::Json => "json",
+        }
+    }
+}
+
+/// Options that change how a report is shown, never what it says.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Show every finding, including `unknown-origin` ones, in the human report.
+    pub verbose: bool,
+}
+
+/// Writes `report` in `format`.
+///
+/// # Errors
+/// Only I/O errors of `out`.
+pub fn render(
+    report: &Report,
+    format: OutputFormat,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => out.write_all(human(report, options).as_bytes()),
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, report)?;
+            out.write_all(b"\n")
+        }
+    }
+}
+
+/// Makes an untrusted string safe to print on a terminal: control characters (C0, DEL, C1,
+/// including ESC that starts ANSI sequences) and bidirectional-override characters become
+/// visible `\u{..}` escapes. Returns the input unchanged when nothing needs escaping.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C)
+    };
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn sev_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Block => "BLOCK",
+        Severity::Review => "REVIEW",
+        Severity::NeedsContext => "NEEDS-CONTEXT",
+        Severity::Info => "INFO",
+    }
+}
+
+/// The human report.
+pub fn human(report: &Report, options: &RenderOptions) -> String {
+    let mut o = String::new();
+    let t = &report.tool;
+    let _ = write!(o, "{} {} · policy: {}", t.name, t.version, inert(&t.policy));
+    if let Some(d) = &t.policy_date {
+        let _ = write!(o, " (facts of {d})");
+    }
+    o.push('\n');
+    if let Some(ts) = &report.timestamp {
+        let _ = writeln!(o, "generated {ts}");
+    }
+    o.push('\n');
+
+    for input in &report.inputs {
+        if input.status == "failed" {
+            let _ = writeln!(
+                o,
+                "{}  could not be read: {}",
+                inert(&input.source),
+                inert(input.error.as_deref().unwrap_or(""))
+            );
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "{}  {} {} · {} components · origin known for {}%",
+            inert(&input.source),
+            input.format.map(|f| f.as_str()).unwrap_or("?"),
+            inert(input.spec_version.as_deref().unwrap_or("?")),
+            input.components,
+            input.origin_coverage_pct
+        );
+        for d in input
+            .diagnostics
+            .iter()
+            .take(if options.verbose { usize::MAX } else { 5 })
+        {
+            let _ = writeln!(
+                o,
+                "  warning: {}: {}",
+                inert(&d.location.0),
+                inert(&d.message)
+            );
+        }
+        if !options.verbose && input.diagnostics.len() > 5 {
+            let _ = writeln!(
+                o,
+                "  ... and {} more warnings (`-v` shows all)",
+                input.diagnostics.len() - 5
+            );
+        }
+    }
+    o.push('\n');
+
+    let restricted: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::RestrictedOrigin)
+        .collect();
+    if restricted.is_empty() {
+        o.push_str("No component of restricted origin found.\n\n");
+    }
+    for f in &restricted {
+        finding(&mut o, f);
+    }
+
+    let graph: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.code, Code::RestrictedOrigin | Code::UnknownOrigin))
+        .collect();
+    if !graph.is_empty() {
+        let _ = writeln!(o, "Graph problems ({}):", graph.len());
+        let limit = if options.verbose { usize::MAX } else { 10 };
+        for f in graph.iter().take(limit) {
+            let _ = writeln!(
+                o,
+                "  {:<6} {:<16} {}: {}",
+                sev_label(f.severity),
+                f.code.as_str(),
+                inert(&f.source),
+                inert(&f.message)
+            );
+        }
+        if graph.len() > limit {
+            let _ = writeln!(o, "  ... and {} more (`-v` shows all)", graph.len() - limit);
+        }
+        o.push('\n');
+    }
+    let unknown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::UnknownOrigin)
+        .collect();
+    if !unknown.is_empty() && options.verbose {
+        let _ = writeln!(o, "Unknown origin ({}):", unknown.len());
+        for f in &unknown {
+            let _ = writeln!(
+                o,
+                "  {}: {} ({})",
+                inert(&f.source),
+                inert(&component_name(f)),
+                inert(&f.component.id)
+            );
+        }
+        o.push('\n');
+    }
+
+    let s = &report.summary;
+    let _ = write!(
+        o,
+        "Summary: {} input(s), {} component(s): {} matched, {} cleared, {} of unknown origin",
+        s.inputs, s.components, s.origin.matched, s.origin.cleared, s.origin.unknown
+    );
+    if s.failed_inputs > 0 {
+        let _ = write!(o, "; {} input(s) could not be read", s.failed_inputs);
+    }
+    o.push('\n');
+    if !s.restricted_by_severity.is_empty() {
+        let parts: Vec<String> = Severity::ALL
+            .iter()
+            .filter_map(|sev| {
+                s.restricted_by_severity
+                    .get(sev.as_str())
+                    .map(|n| format!("{n} {sev}"))
+            })
+            .collect();
+        let _ = writeln!(o, "Restricted-origin findings: {}", parts.join(", "));
+    }
+    if !unknown.is_empty() && !options.verbose {
+        let _ = writeln!(
+            o,
+            "{} component(s) of unknown origin (`-v` or `--format json` lists them)",
+            unknown.len()
+        );
+    }
+    let v = &report.verdict;
+    let verdict = match v.status {
+        Status::Pass => format!("PASS: no finding at or above `{}` (exit 0)", v.fail_on),
+        Status::Fail => format!(
+            "FAIL: {} finding(s) at or above `{}` (exit 1)",
+            v.gating_findings, v.fail_on
+        ),
+        Status::Error => format!(
+            "ERROR: {} input(s) could not be read; the audit is incomplete (exit 2)",
+            s.failed_inputs
+        ),
+    };
+    let _ = writeln!(o, "{verdict}");
+    o
+}
+
+fn component_name(f: &Finding) -> String {
+    let c = &f.component;
+    let mut s = String::new();
+    if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
+        s.push_str(g);
+        s.push('/');
+    }
+    s.push_str(&c.name);
+    if let Some(v) = c.version.as_deref().filter(|v| !v.is_empty()) {
+        s.push('@');
+        s.push_str(v);
+    }
+    s
+}
+
+fn finding(o: &mut String, f: &Finding) {
+    let entity = f.entity.as_ref().map(|e| e.name.as_str()).unwrap_or("?");
+    let _ = writeln!(
+        o,
+        "{}  {}  {} ({})  [{}]",
+        sev_label(f.severity),
+        inert(&component_name(f)),
+        entity,
+        f.confidence.map(|c| c.as_str()).unwrap_or("?"),
+        inert(&f.source)
+    );
+    let _ = writeln!(o, "  ref:       {}", inert(&f.component.id));
+    if let Some(p) = &f.component.purl {
+        let _ = writeln!(o, "  purl:      {}", inert(p));
+    }
+    let relation = match f.relation {
+        Some(Relation::Root) => "the product itself (a root of the SBOM)".to_owned(),
+        Some(Relation::Direct) => "a direct component of the product".to_owned(),
+        Some(Relation::Transitive) => format!(
+            "transitive, {} levels below the product",
+            f.path.len().saturating_sub(1)
+        ),
+        None => "not reachable from any product".to_owned(),
+    };
+    let _ = writeln!(o, "  where:     {relation}");
+    if let Some(d) = &f.dependents {
+        let _ = writeln!(
+            o,
+            "  impact:    {} component(s) depend on it ({} directly); product(s): {}",
+            d.total,
+            d.direct,
+            inert(&f.roots.join(", "))
+        );
+    }
+    if !f.path_names.is_empty() {
+        let _ = writeln!(o, "  path:      {}", inert(&f.path_names.join(" -> ")));
+    }
+    if f.non_runtime_path {
+        let _ = writeln!(
+            o,
+            "  scope:     the path goes through a dev, build, test or optional dependency"
+        );
+    }
+    for (i, e) in f.evidence.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {} {} = \"{}\" matches {} \"{}\" ({})",
+            if i == 0 { "evidence: " } else { "          " },
+            inert(&e.field),
+            inert(&e.value),
+            e.identifier.as_str(),
+            inert(&e.matched),
+            e.confidence.as_str()
+        );
+    }
+    if !f.rules.is_empty() {
+        let _ = writeln!(o, "  legal basis:");
+        let mut applicable: Vec<_> = f
+            .rules
+            .iter()
+            .filter(|r| r.applies && r.severity > Severity::Info)
+            .collect();
+        applicable.sort_by(|a, b| b.severity.cmp(&a.severity));
+        for r in &applicable {
+            let _ = write!(o, "    {:<13} {}: {}", r.severity.as_str(), r.id, r.title);
+            if let Some(c) = &r.citation {
+                let _ = write!(o, " [{c}]");
+            }
+            o.push('\n');
+            if let Some(n) = &r.note {
+                let _ = writeln!(o, "    {:<13} note: {n}", "");
+            }
+        }
+        let info: Vec<&str> = f
+            .rules
+            .iter()
+            .filter(|r| r.applies && r.severity == Severity::Info)
+            .map(|r| r.id.as_str())
+            .collect();
+        if !info.is_empty() {
+            let _ = writeln!(o, "    {:<13} {}", "info", info.join(", "));
+        }
+        let na: Vec<&str> = f
+            .rules
+            .iter()
+            .filter(|r| !r.applies)
+            .map(|r| r.id.as_str())
+            .collect();
+        if !na.is_empty() {
+            let _ = writeln!(
+                o,
+                "    {:<13} {} (they do not reach components embedded in another product)",
+                "n/a",
+                na.join(", ")
+            );
+        }
+    }
+    for c in &f.caps {
+        let _ = writeln!(o, "  lowered:   {c}");
+    }
+    o.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ANSI escapes, other control characters and bidi overrides become visible escapes.
+    #[test]
+    fn inert_escapes_terminal_controls() {
+        assert_eq!(inert("plain"), "plain");
+        assert_eq!(inert("a\x1b[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(inert("x\u{202e}y\n"), "x\\u{202e}y\\u{a}");
+        assert_eq!(inert("\u{9b}2J"), "\\u{9b}2J");
+    }
+}

@@ -1,1 +1,313 @@
-fn main(){}
+//! The `bomvet` command line: argument parsing, input discovery, exit codes. The work is done by
+//! the library crates; this is the only crate that prints.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use bomvet_audit::{AuditOptions, Auditor, FailOn, InputOutcome, Report, ToolInfo};
+use bomvet_policy::{Policy, Severity};
+use bomvet_report::{render, OutputFormat, RenderOptions};
+use rayon::prelude::*;
+
+use crate::cli::{Cli, Command, FailOnArg, FormatArg, PolicyCommand, PolicyFormat, ScanArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_with_version();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan(args, cli.quiet, cli.verbose),
+        Command::Policy { command } => match command {
+            PolicyCommand::Show {
+                policy,
+                no_default_policy,
+                format,
+            } => {
+                let policy = load_policy(&policy, no_default_policy, cli.quiet)?;
+                let mut out = io::stdout().lock();
+                match format {
+                    PolicyFormat::Json => {
+                        serde_json::to_writer_pretty(&mut out, &policy)?;
+                        writeln!(out)?;
+                    }
+                    PolicyFormat::Table => out.write_all(policy_table(&policy).as_bytes())?,
+                }
+                Ok(0)
+            }
+            PolicyCommand::Check { files } => {
+                let mut failed = false;
+                for f in &files {
+                    // Each file is checked on top of the default, as `--policy` would load it.
+                    let mut p = Policy::embedded_default();
+                    match p.add_file(f) {
+                        Ok(()) => {
+                            for w in &p.warnings {
+                                eprintln!("warning: {w}");
+                            }
+                            println!("{}: ok", f.display());
+                        }
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            failed = true;
+                        }
+                    }
+                }
+                Ok(if failed { 2 } else { 0 })
+            }
+        },
+    }
+}
+
+fn load_policy(files: &[PathBuf], no_default: bool, quiet: bool) -> Result<Policy> {
+    let mut policy = if no_default {
+        Policy::empty()
+    } else {
+        Policy::embedded_default()
+    };
+    for f in files {
+        policy.add_file(f)?;
+    }
+    if policy.is_empty() {
+        return Err(bomvet_policy::PolicyError::Empty)
+            .context("a gate without a policy would pass everything; give `--policy FILE`");
+    }
+    if !quiet {
+        for w in &policy.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    Ok(policy)
+}
+
+fn timestamp(arg: Option<&str>) -> Result<Option<String>> {
+    if let Some(a) = arg {
+        if a == "now" {
+            return Ok(Some(
+                jiff::Timestamp::now()
+                    .round(jiff::Unit::Second)?
+                    .to_string(),
+            ));
+        }
+        let t: jiff::Timestamp = a
+            .parse()
+            .with_context(|| format!("`--timestamp {a}` is not an RFC 3339 time or `now`"))?;
+        return Ok(Some(t.to_string()));
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => {
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("`SOURCE_DATE_EPOCH={v}` is not a number of seconds"))?;
+            Ok(Some(jiff::Timestamp::from_second(secs)?.to_string()))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Expands directories (recursively, sorted, regular files only) and keeps `-` for stdin.
+fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" || !input.is_dir() {
+            out.push(input.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot list `{}`", input.display()))?;
+            if entry.file_type().is_file() {
+                found.push(entry.into_path());
+            }
+        }
+        if found.is_empty() {
+            bail!("`{}` is a directory with no files", input.display());
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn read_input(path: &Path) -> Result<bomvet_model::Sbom, String> {
+    let result = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        match io::stdin().lock().read_to_end(&mut bytes) {
+            Ok(_) => bomvet_ingest::read_bytes(Path::new("-"), &bytes),
+            Err(source) => Err(bomvet_ingest::IngestError::Io {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    } else {
+        bomvet_ingest::read_path(path)
+    };
+    result.map_err(|e| {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(&format!(": {s}"));
+            src = s.source();
+        }
+        msg
+    })
+}
+
+fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
+    let policy = load_policy(&args.policy, args.no_default_policy, quiet)?;
+    let ts = timestamp(args.timestamp.as_deref())?;
+    let fail_on = match args.fail_on {
+        FailOnArg::Block => FailOn::Severity(Severity::Block),
+        FailOnArg::Review => FailOn::Severity(Severity::Review),
+        FailOnArg::NeedsContext => FailOn::Severity(Severity::NeedsContext),
+        FailOnArg::Info => FailOn::Severity(Severity::Info),
+        FailOnArg::Never => FailOn::Never,
+    };
+    let outputs = cli::parse_outputs(&args.output, args.format)?;
+    let paths = discover(&args.files)?;
+    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        bail!("`-` (standard input) can be given only once");
+    }
+    let auditor = Auditor::new(
+        &policy,
+        AuditOptions {
+            list_dependents: args.list_dependents,
+        },
+    );
+    let outcomes: Vec<InputOutcome> = paths
+        .par_iter()
+        .map(|p| match read_input(p) {
+            Ok(sbom) => {
+                let audit = auditor.audit(&sbom);
+                InputOutcome::Audited(Box::new((sbom, audit)))
+            }
+            Err(error) => InputOutcome::Failed {
+                source: p.display().to_string(),
+                error,
+            },
+        })
+        .collect();
+    for o in &outcomes {
+        if let InputOutcome::Failed { error, .. } = o {
+            eprintln!("error: {error}");
+        }
+    }
+    let report = Report::new(
+        ToolInfo {
+            name: "bomvet".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            policy: policy.meta.name.clone(),
+            policy_date: policy.meta.default_date.clone(),
+            policy_sources: policy.meta.sources.clone(),
+        },
+        ts,
+        outcomes,
+        fail_on,
+    );
+    let options = RenderOptions { verbose };
+    for (format, target) in &outputs {
+        let fmt = match format {
+            FormatArg::Human => OutputFormat::Human,
+            FormatArg::Json => OutputFormat::Json,
+        };
+        match target {
+            None => {
+                let mut out = io::stdout().lock();
+                render(&report, fmt, &options, &mut out)?;
+                out.flush()?;
+            }
+            Some(path) => {
+                let mut buf = Vec::new();
+                render(&report, fmt, &options, &mut buf)?;
+                std::fs::write(path, buf)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                if !quiet && io::stderr().is_terminal() {
+                    eprintln!("wrote {} report to `{}`", fmt.as_str(), path.display());
+                }
+            }
+        }
+    }
+    Ok(u8::try_from(report.verdict.exit_code).unwrap_or(2))
+}
+
+fn policy_table(p: &Policy) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let _ = writeln!(o, "Policy: {}", p.meta.name);
+    if let Some(d) = &p.meta.default_date {
+        let _ = writeln!(o, "Facts of: {d}");
+    }
+    let _ = writeln!(o, "Sources: {}\n", p.meta.sources.join(", "));
+    let _ = writeln!(o, "Lists ({}):", p.lists.len());
+    let _ = writeln!(
+        o,
+        "  {:<28} {:<4} {:<10} {:<8} {:<13} title / citation",
+        "id", "jur", "date", "embedded", "severity"
+    );
+    for l in &p.lists {
+        let sev = match l.software_severity {
+            Some(s) if s != l.severity => format!("{}/{}sw", l.severity, s),
+            _ => l.severity.to_string(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<28} {:<4} {:<10} {:<8} {:<13} {}",
+            l.id,
+            l.jurisdiction.as_deref().unwrap_or("-"),
+            l.date.as_deref().unwrap_or("-"),
+            if l.reaches_embedded { "yes" } else { "no" },
+            sev,
+            l.title
+        );
+        if let Some(c) = &l.citation {
+            let _ = writeln!(o, "  {:<68} {c}", "");
+        }
+    }
+    let _ = writeln!(o, "\nEntities ({}):", p.entities.len());
+    for e in &p.entities {
+        let lists: Vec<&str> = e.lists.iter().map(|&i| p.lists[i].id.as_str()).collect();
+        let _ = writeln!(
+            o,
+            "  {:<22} {:<3} {} identifiers; lists: {}",
+            e.id,
+            e.countries.join(","),
+            e.identifiers.len(),
+            lists.join(", ")
+        );
+        if !e.purpose_limited.is_empty() {
+            let pl: Vec<&str> = e
+                .purpose_limited
+                .iter()
+                .map(|&i| p.lists[i].id.as_str())
+                .collect();
+            let _ = writeln!(o, "  {:<26} purpose-limited under: {}", "", pl.join(", "));
+        }
+    }
+    o
+}

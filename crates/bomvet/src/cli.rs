@@ -1,0 +1,183 @@
+//! Command-line definitions (clap derive).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Audit SBOMs for components of restricted origin.
+///
+/// bomvet reads CycloneDX and SPDX documents, builds the dependency graph, and reports every
+/// component developed, produced or supplied by an entity that a restriction names (Kaspersky,
+/// Huawei, ZTE, Hytera, Hikvision, Dahua, DJI...), however deep, with the evidence, the path
+/// and the legal basis.
+///
+/// Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 the job could not
+/// be done (unreadable or unrecognised input, bad policy, bad arguments).
+#[derive(Debug, Parser)]
+#[command(name = "bomvet", max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    /// Print only the report: no warnings on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// Show every finding and warning in the human report.
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+}
+
+impl Cli {
+    /// Parses the arguments; `--version` names the embedded policy's date too, so a report can
+    /// be traced to the rules it was made with.
+    pub(crate) fn parse_with_version() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let policy = bomvet_policy::Policy::embedded_default();
+        let version = format!(
+            "{} (embedded policy: facts of {})",
+            env!("CARGO_PKG_VERSION"),
+            policy.meta.default_date.as_deref().unwrap_or("unknown")
+        );
+        let cmd = Cli::command().version(version);
+        let matches = cmd.get_matches();
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Audit SBOM files or directories and report restricted components.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// Show or check policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+const SCAN_EXAMPLES: &str = "Examples:
+  bomvet scan firmware.cdx.json
+  bomvet scan app.spdx.json --format json
+  bomvet scan sboms/ --fail-on review -o json=report.json
+  cat bom.json | bomvet scan -
+  bomvet scan bom.json --policy our-vendors.toml --timestamp now";
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// SBOM files, directories (searched recursively) or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
+    pub(crate) format: FormatArg,
+    /// Write a report to a file: `PATH` (in `--format`) or `FORMAT=PATH`; repeatable. A bare
+    /// `PATH` replaces standard output.
+    #[arg(short, long, value_name = "[FORMAT=]PATH")]
+    pub(crate) output: Vec<String>,
+    /// A policy file (TOML) to add to the embedded default; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Vec<PathBuf>,
+    /// Drop the embedded default policy (then at least one `--policy` is required).
+    #[arg(long)]
+    pub(crate) no_default_policy: bool,
+    /// Lowest severity that fails the run (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Block)]
+    pub(crate) fail_on: FailOnArg,
+    /// List the ref of every dependent of each restricted component (can be long).
+    #[arg(long)]
+    pub(crate) list_dependents: bool,
+    /// Put a timestamp in the report: `now` or an RFC 3339 time. Without it the report has none
+    /// (or `SOURCE_DATE_EPOCH`'s), so identical inputs give identical bytes.
+    #[arg(long, value_name = "now|RFC3339")]
+    pub(crate) timestamp: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Show the lists (instruments) and entities of the policy in effect.
+    #[command(
+        after_help = "Examples:\n  bomvet policy show\n  bomvet policy show --format json --policy ours.toml"
+    )]
+    Show {
+        /// A policy file to add to the default; repeatable.
+        #[arg(long, value_name = "FILE")]
+        policy: Vec<PathBuf>,
+        /// Drop the embedded default policy.
+        #[arg(long)]
+        no_default_policy: bool,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = PolicyFormat::Table)]
+        format: PolicyFormat,
+    },
+    /// Check policy files; every problem is reported with file:line:column.
+    #[command(after_help = "Examples:\n  bomvet policy check our-vendors.toml")]
+    Check {
+        /// Policy files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Text for people.
+    Human,
+    /// Machine-readable report (schemas/report.schema.json).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PolicyFormat {
+    /// A table.
+    Table,
+    /// JSON.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOnArg {
+    /// Fail on `block` findings (default).
+    Block,
+    /// Fail on `review` or worse.
+    Review,
+    /// Fail on `needs-context` or worse.
+    NeedsContext,
+    /// Fail on any finding, `info` included.
+    Info,
+    /// Never fail on findings; unreadable input still exits 2.
+    Never,
+}
+
+/// The outputs of a run: `(format, None)` is standard output.
+pub(crate) fn parse_outputs(
+    specs: &[String],
+    stdout_format: FormatArg,
+) -> Result<Vec<(FormatArg, Option<PathBuf>)>> {
+    let mut outputs = Vec::new();
+    let mut stdout = true;
+    for spec in specs {
+        match spec.split_once('=') {
+            Some((fmt, path)) if !fmt.is_empty() && !fmt.contains(['/', '\\']) => {
+                let Ok(f) = FormatArg::from_str(fmt, true) else {
+                    bail!("`--output {spec}`: unknown format `{fmt}` (expected `human` or `json`)");
+                };
+                if path.is_empty() {
+                    bail!("`--output {spec}`: missing path after `=`");
+                }
+                outputs.push((f, Some(PathBuf::from(path))));
+            }
+            _ => {
+                stdout = false;
+                outputs.push((stdout_format, Some(PathBuf::from(spec))));
+            }
+        }
+    }
+    if stdout {
+        outputs.insert(0, (stdout_format, None));
+    }
+    Ok(outputs)
+}
