@@ -339,7 +339,7 @@ impl<'p> Matcher<'p> {
             self.lookup(&self.files, &base, &c.name, &field, false, &mut found);
         }
         let mut by_entity: Vec<EntityMatch> = Vec::new();
-        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found.sort_by_key(|a| a.0);
         for (e, ev) in found {
             match by_entity.last_mut() {
                 Some(m) if m.entity == e as usize => {
@@ -570,7 +570,7 @@ pub(crate) fn cpe_vendor(cpe: &str) -> Option<String> {
         rest.split(':')
             .nth(1)
             .filter(|v| !v.is_empty())
-            .map(|v| percent_decode(v))
+            .map(percent_decode)
     } else {
         None
     }

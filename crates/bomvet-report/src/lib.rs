@@ -147,7 +147,10 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
         .iter()
         .filter(|f| f.code == Code::RestrictedOrigin)
         .collect();
-    if restricted.is_empty() {
+    let audited = report.inputs.iter().any(|i| i.status == "audited");
+    if !audited {
+        o.push_str("No input could be audited.\n\n");
+    } else if restricted.is_empty() {
         o.push_str("No component of restricted origin found.\n\n");
     }
     for f in &restricted {
@@ -317,7 +320,7 @@ fn finding(o: &mut String, f: &Finding) {
             .iter()
             .filter(|r| r.applies && r.severity > Severity::Info)
             .collect();
-        applicable.sort_by(|a, b| b.severity.cmp(&a.severity));
+        applicable.sort_by_key(|r| std::cmp::Reverse(r.severity));
         for r in &applicable {
             let _ = write!(o, "    {:<13} {}: {}", r.severity.as_str(), r.id, r.title);
             if let Some(c) = &r.citation {

@@ -267,26 +267,23 @@ fn policy_table(p: &Policy) -> String {
     let _ = writeln!(o, "Lists ({}):", p.lists.len());
     let _ = writeln!(
         o,
-        "  {:<28} {:<4} {:<10} {:<8} {:<13} title / citation",
-        "id", "jur", "date", "embedded", "severity"
+        "  {:<27} {:<4} {:<10} {:<8} {:<8} {:<8} title / citation",
+        "id", "jur", "date", "embedded", "severity", "software"
     );
     for l in &p.lists {
-        let sev = match l.software_severity {
-            Some(s) if s != l.severity => format!("{}/{}sw", l.severity, s),
-            _ => l.severity.to_string(),
-        };
         let _ = writeln!(
             o,
-            "  {:<28} {:<4} {:<10} {:<8} {:<13} {}",
+            "  {:<27} {:<4} {:<10} {:<8} {:<8} {:<8} {}",
             l.id,
             l.jurisdiction.as_deref().unwrap_or("-"),
             l.date.as_deref().unwrap_or("-"),
             if l.reaches_embedded { "yes" } else { "no" },
-            sev,
+            l.severity.as_str(),
+            l.software_severity.unwrap_or(l.severity).as_str(),
             l.title
         );
         if let Some(c) = &l.citation {
-            let _ = writeln!(o, "  {:<68} {c}", "");
+            let _ = writeln!(o, "  {:<77} {c}", "");
         }
     }
     let _ = writeln!(o, "\nEntities ({}):", p.entities.len());

@@ -1,0 +1,122 @@
+//! Real SBOMs from public projects (`fixtures/corpus`, copied from the shared corpus; sources in
+//! `fixtures/README.md`): each one audits (exit 0 or 1) or, where it is genuinely broken, fails
+//! with a located error (exit 2). `make corpus` runs the whole shared corpus.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::bomvet;
+
+/// Files that must fail, and a fragment of the located message each must give.
+const EXPECTED_FAILURES: &[(&str, &str)] = &[
+    // Not an SBOM: a SCANOSS scan result saved as *-cdx.json.
+    (
+        "cyclonedx-json/bom-shelter/bashrc2-sbom-cdx.json",
+        "not a recognised SBOM format",
+    ),
+    // Truncated JSON.
+    (
+        "cyclonedx-json/dependency-track/dtrack-bom-invalid.json",
+        "dtrack-bom-invalid.json`:2:27: EOF while parsing",
+    ),
+];
+
+fn files() -> Vec<PathBuf> {
+    let base = common::root().join("fixtures/corpus");
+    let mut out = Vec::new();
+    let mut stack = vec![base];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = e.unwrap_or_else(|e| panic!("{e}")).path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every fixture audits, or fails exactly as listed with a located message.
+#[test]
+fn every_corpus_fixture_audits_or_fails_located() {
+    let all = files();
+    assert!(all.len() >= 50, "fixtures/corpus has {} files", all.len());
+    for path in all {
+        let rel = path
+            .strip_prefix(common::root().join("fixtures/corpus"))
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let arg = format!("fixtures/corpus/{rel}");
+        let run = bomvet(&["scan", "-q", "--format", "json", &arg]);
+        match EXPECTED_FAILURES.iter().find(|(f, _)| *f == rel) {
+            Some((_, fragment)) => {
+                assert_eq!(run.code, 2, "{rel} should fail:\n{}", run.snapshot());
+                assert!(run.stderr.contains(fragment), "{rel}: {}", run.stderr);
+            }
+            None => {
+                assert!(run.code == 0 || run.code == 1, "{rel}:\n{}", run.snapshot());
+                let r = run.json();
+                let input = &r["inputs"][0];
+                assert_eq!(input["status"], "audited", "{rel}");
+                // Nothing is lost: every component is matched, cleared or of unknown origin.
+                let o = &input["origin"];
+                let sum = o["matched"].as_u64().unwrap_or(0)
+                    + o["cleared"].as_u64().unwrap_or(0)
+                    + o["unknown"].as_u64().unwrap_or(0);
+                assert_eq!(Some(sum), input["components"].as_u64(), "{rel}");
+            }
+        }
+    }
+}
+
+/// The same product in three CycloneDX versions reads to the same components.
+#[test]
+fn laravel_in_cyclonedx_1_2_1_3_1_4_reads_alike() {
+    let names = |v: &str| -> (serde_json::Value, Vec<String>) {
+        let f = format!("fixtures/corpus/cyclonedx-json/bom-examples/laravel-7.12.0.bom.{v}.json");
+        let r = bomvet(&["scan", "-q", "--format", "json", &f]).json();
+        let mut n: Vec<String> = r["inputs"][0]["roots"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect();
+        n.sort();
+        (r["inputs"][0]["components"].clone(), n)
+    };
+    assert_eq!(names("1.2").0, 63);
+    assert_eq!(names("1.2"), names("1.3"));
+    assert_eq!(names("1.3"), names("1.4"));
+}
+
+/// UTF-16 and a UTF-8 byte-order mark are read.
+#[test]
+fn byte_order_marks_and_utf16_are_read() {
+    for f in [
+        "fixtures/corpus/spdx-json/spdx-tools-python/SPDXJSONExample-UTF-16.spdx.json",
+        "fixtures/corpus/cyclonedx-json/cdx-core-java/bom-1.2-utf8bom.json",
+    ] {
+        let run = bomvet(&["scan", "-q", "--format", "json", f]);
+        assert_eq!(run.code, 0, "{f}: {}", run.stderr);
+    }
+}
+
+/// `relationships: [null, {}]` is read leniently: each odd entry becomes a located warning.
+#[test]
+fn null_relationships_are_warnings() {
+    let r = bomvet(&[
+        "scan",
+        "--format",
+        "json",
+        "fixtures/corpus/spdx-json/spdx-tools-golang/spdx-null-relationships.json",
+    ])
+    .json();
+    let d = &r["inputs"][0]["diagnostics"][0];
+    assert_eq!(d["location"], "relationships[0]");
+    assert_eq!(d["message"], "`null` relationship, skipped");
+}
