@@ -205,10 +205,10 @@ pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
                 Ok(_) => String::new(),
             };
             let msg = first.to_string();
-            let message = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_owned(),
-                None => msg,
-            };
+            let message = humanize(match msg.rfind(" at line ") {
+                Some(i) => &msg[..i],
+                None => &msg,
+            });
             Err(IngestError::Parse {
                 path: path.to_owned(),
                 line: first.line(),
@@ -218,4 +218,33 @@ pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
             })
         }
     }
+}
+
+/// serde names the private wire structs in its messages; say what the spec calls them instead.
+fn humanize(msg: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("struct OrgEntity", "an organizational entity object"),
+        ("struct CdxComponent", "a component object"),
+        ("struct Contact", "a contact object"),
+        ("struct Metadata", "a metadata object"),
+        ("struct Dependency", "a dependency object"),
+        ("struct Address", "an address object"),
+        ("struct CdxHash", "a hash object"),
+        ("struct CdxExtRef", "an external reference object"),
+        ("struct Bom", "a CycloneDX document object"),
+        ("struct Doc", "an SPDX document object"),
+        ("struct Package", "a package object"),
+        ("struct File", "a file object"),
+        ("struct Rel", "a relationship object"),
+        ("struct SpdxExtRef", "an external reference object"),
+        ("struct Checksum", "a checksum object"),
+        ("struct Probe", "a JSON object"),
+    ];
+    let mut out = msg.to_owned();
+    for (from, to) in NAMES {
+        if out.contains(from) {
+            out = out.replace(from, to);
+        }
+    }
+    out
 }
