@@ -209,6 +209,10 @@ fn directory_is_scanned_recursively() {
     let files = r["inputs"].as_array().map_or(0, Vec::len);
     assert!(files >= 53, "{files}");
     assert_eq!(r["summary"]["failed_inputs"], 2);
+    assert_eq!(
+        r["summary"]["skipped_inputs"], 1,
+        "fixtures/README.md is listed as skipped"
+    );
     let sources: Vec<&str> = r["inputs"]
         .as_array()
         .into_iter()

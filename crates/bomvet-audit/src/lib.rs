@@ -563,6 +563,14 @@ fn has_origin(c: &Component) -> bool {
 pub enum InputOutcome {
     /// Read and audited.
     Audited(Box<(Sbom, SbomAudit)>),
+    /// Found by walking a directory but not an SBOM candidate (no JSON, XML or tag-value
+    /// content); listed, not audited, not a failure.
+    Skipped {
+        /// The path.
+        source: String,
+        /// Why.
+        reason: String,
+    },
     /// Could not be read: the message names the file and the place.
     Failed {
         /// The path as given.
@@ -630,9 +638,9 @@ pub struct Verdict {
 pub struct InputSummary {
     /// The path as given.
     pub source: String,
-    /// `audited` or `failed`.
+    /// `audited`, `failed` or `skipped`.
     pub status: &'static str,
-    /// Why it failed.
+    /// Why it failed or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Detected format.
@@ -664,6 +672,27 @@ pub struct InputSummary {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl InputSummary {
+    fn empty(source: String, status: &'static str, error: String) -> InputSummary {
+        InputSummary {
+            source,
+            status,
+            error: Some(error),
+            format: None,
+            spec_version: None,
+            name: None,
+            serial: None,
+            components: 0,
+            relationships: 0,
+            edges: 0,
+            roots: Vec::new(),
+            origin: OriginCounts::default(),
+            origin_coverage_pct: 0.0,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
 /// Totals over the run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -671,6 +700,8 @@ pub struct Summary {
     pub inputs: usize,
     /// Inputs that could not be read.
     pub failed_inputs: usize,
+    /// Files found in directories that are not SBOM candidates.
+    pub skipped_inputs: usize,
     /// Components over all audited inputs.
     pub components: usize,
     /// Origin accounting over all inputs.
@@ -731,6 +762,7 @@ impl Report {
         let mut inputs = Vec::new();
         let mut findings = Vec::new();
         let mut failed = 0;
+        let mut skipped = 0;
         let mut origin = OriginCounts::default();
         let mut components = 0;
         for (n, o) in outcomes.into_iter().enumerate() {
@@ -765,22 +797,11 @@ impl Report {
                 }
                 InputOutcome::Failed { source, error } => {
                     failed += 1;
-                    inputs.push(InputSummary {
-                        source,
-                        status: "failed",
-                        error: Some(error),
-                        format: None,
-                        spec_version: None,
-                        name: None,
-                        serial: None,
-                        components: 0,
-                        relationships: 0,
-                        edges: 0,
-                        roots: Vec::new(),
-                        origin: OriginCounts::default(),
-                        origin_coverage_pct: 0.0,
-                        diagnostics: Vec::new(),
-                    });
+                    inputs.push(InputSummary::empty(source, "failed", error));
+                }
+                InputOutcome::Skipped { source, reason } => {
+                    skipped += 1;
+                    inputs.push(InputSummary::empty(source, "skipped", reason));
                 }
             }
         }
@@ -835,6 +856,7 @@ impl Report {
             summary: Summary {
                 inputs: inputs.len(),
                 failed_inputs: failed,
+                skipped_inputs: skipped,
                 components,
                 origin,
                 by_code,

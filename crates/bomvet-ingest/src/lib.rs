@@ -71,6 +71,24 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     }
 }
 
+/// True when `bytes` could be an SBOM in some encoding bomvet knows: JSON, XML or SPDX
+/// tag-value (after any byte-order mark). Used to skip, never to drop silently, the other files
+/// found when walking a directory (READMEs, licences, checksums).
+pub fn is_candidate(bytes: &[u8]) -> bool {
+    let Ok(text) = decode(std::path::Path::new(""), bytes) else {
+        return false;
+    };
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'<' | b'[') => true,
+        Some(_) => {
+            let head = String::from_utf8_lossy(&text[..text.len().min(4096)]);
+            head.lines()
+                .any(|l| l.trim_start().starts_with("SPDXVersion:"))
+        }
+        None => false,
+    }
+}
+
 /// Removes a UTF-8 byte-order mark and converts UTF-16 (with its byte-order mark) to UTF-8.
 fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, IngestError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {

@@ -102,6 +102,14 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
     o.push('\n');
 
     for input in &report.inputs {
+        if input.status == "skipped" {
+            let _ = writeln!(
+                o,
+                "{}  skipped: not JSON, XML or SPDX tag-value",
+                inert(&input.source)
+            );
+            continue;
+        }
         if input.status == "failed" {
             let _ = writeln!(
                 o,
@@ -207,6 +215,9 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
     );
     if s.failed_inputs > 0 {
         let _ = write!(o, "; {} input(s) could not be read", s.failed_inputs);
+    }
+    if s.skipped_inputs > 0 {
+        let _ = write!(o, "; {} non-SBOM file(s) skipped", s.skipped_inputs);
     }
     o.push('\n');
     if !s.restricted_by_severity.is_empty() {

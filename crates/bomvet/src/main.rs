@@ -6,7 +6,7 @@
 mod cli;
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -132,19 +132,31 @@ fn timestamp(arg: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// An input to audit; `walked` when it was found by walking a directory, not named.
+struct Input {
+    path: PathBuf,
+    walked: bool,
+}
+
 /// Expands directories (recursively, sorted, regular files only) and keeps `-` for stdin.
-fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" || !input.is_dir() {
-            out.push(input.clone());
+            out.push(Input {
+                path: input.clone(),
+                walked: false,
+            });
             continue;
         }
         let mut found = Vec::new();
         for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list `{}`", input.display()))?;
             if entry.file_type().is_file() {
-                found.push(entry.into_path());
+                found.push(Input {
+                    path: entry.into_path(),
+                    walked: true,
+                });
             }
         }
         if found.is_empty() {
@@ -155,20 +167,44 @@ fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_input(path: &Path) -> Result<bomvet_model::Sbom, String> {
-    let result = if path.as_os_str() == "-" {
+/// What became of one input before the audit.
+enum Loaded {
+    Sbom(Box<bomvet_model::Sbom>),
+    Skipped(String),
+    Failed(String),
+}
+
+fn read_input(input: &Input) -> Loaded {
+    let path = &input.path;
+    let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        match io::stdin().lock().read_to_end(&mut bytes) {
-            Ok(_) => bomvet_ingest::read_bytes(Path::new("-"), &bytes),
-            Err(source) => Err(bomvet_ingest::IngestError::Io {
+        io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(source) => {
+            return Loaded::Failed(render_error(&bomvet_ingest::IngestError::Io {
                 path: path.to_owned(),
                 source,
-            }),
+            }))
         }
-    } else {
-        bomvet_ingest::read_path(path)
     };
-    result.map_err(|e| {
+    if input.walked && !bomvet_ingest::is_candidate(&bytes) {
+        return Loaded::Skipped(format!(
+            "`{}`: not JSON, XML or SPDX tag-value (found in a directory, skipped)",
+            path.display()
+        ));
+    }
+    match bomvet_ingest::read_bytes(path, &bytes) {
+        Ok(sbom) => Loaded::Sbom(Box::new(sbom)),
+        Err(e) => Loaded::Failed(render_error(&e)),
+    }
+}
+
+fn render_error(e: &bomvet_ingest::IngestError) -> String {
+    {
         let mut msg = e.to_string();
         let mut src = std::error::Error::source(&e);
         while let Some(s) = src {
@@ -176,7 +212,7 @@ fn read_input(path: &Path) -> Result<bomvet_model::Sbom, String> {
             src = s.source();
         }
         msg
-    })
+    }
 }
 
 fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
@@ -191,7 +227,7 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
     };
     let outputs = cli::parse_outputs(&args.output, args.format)?;
     let paths = discover(&args.files)?;
-    if paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+    if paths.iter().filter(|p| p.path.as_os_str() == "-").count() > 1 {
         bail!("`-` (standard input) can be given only once");
     }
     let auditor = Auditor::new(
@@ -203,12 +239,16 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
     let outcomes: Vec<InputOutcome> = paths
         .par_iter()
         .map(|p| match read_input(p) {
-            Ok(sbom) => {
+            Loaded::Sbom(sbom) => {
                 let audit = auditor.audit(&sbom);
-                InputOutcome::Audited(Box::new((sbom, audit)))
+                InputOutcome::Audited(Box::new((*sbom, audit)))
             }
-            Err(error) => InputOutcome::Failed {
-                source: p.display().to_string(),
+            Loaded::Skipped(reason) => InputOutcome::Skipped {
+                source: p.path.display().to_string(),
+                reason,
+            },
+            Loaded::Failed(error) => InputOutcome::Failed {
+                source: p.path.display().to_string(),
                 error,
             },
         })
