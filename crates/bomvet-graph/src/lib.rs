@@ -14,9 +14,11 @@
 //! - Components that are reachable from no root (they sit on a cycle that nothing enters) make
 //!   the first such component, in document order, an extra root, so every component has a path.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
-use bomvet_model::{ComponentRef, EdgeKind, Location, Sbom};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
+use bomvet_model::{ComponentRef, EdgeKind, Sbom};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -33,8 +35,8 @@ pub enum GraphIssue {
         from: Option<ComponentRef>,
         /// The reference that points nowhere.
         to: ComponentRef,
-        /// Where the reference is written.
-        location: Location,
+        /// Where the reference is written (`dependencies[3].dependsOn[0]`).
+        location: String,
     },
     /// Two or more components share one reference; relationships resolve to the first.
     DuplicateRef {
@@ -48,7 +50,7 @@ pub enum GraphIssue {
         /// The component.
         id: ComponentRef,
         /// Where the relationship is written.
-        location: Location,
+        location: String,
     },
     /// A set of components that include each other in a cycle.
     Cycle {
@@ -105,7 +107,7 @@ impl SbomGraph {
             match (from, to) {
                 (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
                     id: r.from.clone(),
-                    location: r.location.clone(),
+                    location: r.origin.to_string(),
                 }),
                 (Some(f), Some(t)) => {
                     if seen.insert((f, t, r.kind)) {
@@ -115,12 +117,12 @@ impl SbomGraph {
                 (None, _) => issues.push(GraphIssue::DanglingRef {
                     from: None,
                     to: r.from.clone(),
-                    location: r.location.clone(),
+                    location: r.origin.to_string(),
                 }),
                 (Some(_), None) => issues.push(GraphIssue::DanglingRef {
                     from: Some(r.from.clone()),
                     to: r.to.clone(),
-                    location: r.location.clone(),
+                    location: r.origin.to_string(),
                 }),
             }
         }
@@ -133,7 +135,7 @@ impl SbomGraph {
                 None => issues.push(GraphIssue::DanglingRef {
                     from: None,
                     to: r.clone(),
-                    location: Location("documentDescribes".into()),
+                    location: "documentDescribes".into(),
                 }),
             }
         }
@@ -309,9 +311,9 @@ impl SbomGraph {
 
 fn issue_order(i: &GraphIssue) -> (u8, String) {
     match i {
-        GraphIssue::DanglingRef { location, .. } => (0, location.0.clone()),
+        GraphIssue::DanglingRef { location, .. } => (0, location.clone()),
         GraphIssue::DuplicateRef { components, .. } => (1, format!("{:012}", components[0])),
-        GraphIssue::SelfLoop { location, .. } => (2, location.0.clone()),
+        GraphIssue::SelfLoop { location, .. } => (2, location.clone()),
         GraphIssue::Cycle { components } => (3, format!("{:012}", components[0])),
     }
 }
@@ -361,7 +363,7 @@ pub struct Ancestors {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bomvet_model::{Component, Format, Relationship};
+    use bomvet_model::{Component, Format, Location, RelOrigin, Relationship};
 
     fn sbom(ids: &[&str], edges: &[(&str, &str)], roots: &[&str]) -> Sbom {
         Sbom {
@@ -380,7 +382,7 @@ mod tests {
                     from: (*a).into(),
                     to: (*b).into(),
                     kind: EdgeKind::DependsOn,
-                    location: Location::default(),
+                    origin: RelOrigin::Relationship { index: 0 },
                 })
                 .collect(),
             declared_roots: roots.iter().map(|r| (*r).into()).collect(),

@@ -11,40 +11,17 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
-    ExternalRef, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, Relationship, Sbom,
-    Scope,
+    idx, Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
+    ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    Relationship, Sbom, Scope,
 };
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::de::{loose_str, one_or_many, Str};
-use crate::{parse_json, IngestError};
-
-#[derive(Deserialize)]
-struct Bom<'a> {
-    #[serde(rename = "bomFormat", default, borrow, deserialize_with = "loose_str")]
-    bom_format: Option<Cow<'a, str>>,
-    #[serde(
-        rename = "specVersion",
-        default,
-        borrow,
-        deserialize_with = "loose_str"
-    )]
-    spec_version: Option<Cow<'a, str>>,
-    #[serde(
-        rename = "serialNumber",
-        default,
-        borrow,
-        deserialize_with = "loose_str"
-    )]
-    serial_number: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    metadata: Option<Metadata<'a>>,
-    #[serde(default, borrow)]
-    components: Option<Vec<Option<CdxComponent<'a>>>>,
-    #[serde(default, borrow)]
-    dependencies: Option<Vec<Option<Dependency<'a>>>>,
-}
+use crate::{parse_json_seed, IngestError};
 
 #[derive(Deserialize)]
 struct Metadata<'a> {
@@ -147,9 +124,13 @@ struct Dependency<'a> {
 }
 
 /// Reads a CycloneDX JSON document from its bytes (UTF-8, any byte-order mark already removed).
+///
+/// The top level is read key by key; each element of `components` and `dependencies` is
+/// converted as soon as it is parsed, so only one component's wire struct exists at a time.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let bom: Bom<'_> = parse_json(path, bytes)?;
-    match bom.bom_format.as_deref() {
+    let make = || BomSeed(Converter::new(path));
+    let out = parse_json_seed(path, bytes, make)?;
+    match out.bom_format.as_deref() {
         Some("CycloneDX") => {}
         Some(other) => {
             return Err(IngestError::Invalid {
@@ -162,24 +143,195 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         // the sniffer only sends a document here when it saw CycloneDX markers.
         None => {}
     }
-    let mut out = Converter {
-        sbom: Sbom {
-            source: path.display().to_string(),
-            format: Format::CyclonedxJson,
-            spec_version: bom.spec_version.as_deref().unwrap_or("unknown").to_owned(),
-            serial: bom.serial_number.map(Cow::into_owned),
-            name: None,
-            components: Vec::new(),
-            relationships: Vec::new(),
-            declared_roots: Vec::new(),
-            diagnostics: Vec::new(),
-        },
-    };
-    if bom.spec_version.is_none() {
+    let mut out = out;
+    if out.spec_missing {
         out.warn(Location::default(), "`specVersion` is missing".into());
     }
+    Ok(out.sbom)
+}
 
-    if let Some(meta) = bom.metadata {
+struct BomSeed(Converter);
+
+impl<'de> DeserializeSeed<'de> for BomSeed {
+    type Value = Converter;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Converter, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BomSeed {
+    type Value = Converter;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a CycloneDX document object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Converter, A::Error> {
+        let mut conv = self.0;
+        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if seen.contains(&key) {
+                conv.warn(
+                    Location(key.to_string()),
+                    format!("duplicate key `{key}`; every occurrence is read"),
+                );
+            } else {
+                seen.push(key.clone());
+            }
+            match key.as_ref() {
+                "bomFormat" => {
+                    conv.bom_format = map.next_value::<Str<'de>>()?.0.map(Cow::into_owned)
+                }
+                "specVersion" => {
+                    if let Some(v) = map.next_value::<Str<'de>>()?.0 {
+                        conv.sbom.spec_version = v.into_owned();
+                        conv.spec_missing = false;
+                    }
+                }
+                "serialNumber" => {
+                    conv.sbom.serial = map.next_value::<Str<'de>>()?.0.map(Cow::into_owned)
+                }
+                "metadata" => {
+                    if let Some(meta) = map.next_value::<Option<Metadata<'de>>>()? {
+                        conv.metadata(meta);
+                    }
+                }
+                "components" => map.next_value_seed(ComponentsSeed(&mut conv))?,
+                "dependencies" => map.next_value_seed(DependenciesSeed(&mut conv))?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(conv)
+    }
+}
+
+/// Streams top-level `components`, converting each as it is parsed.
+struct ComponentsSeed<'c>(&'c mut Converter);
+
+impl<'de> DeserializeSeed<'de> for ComponentsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ComponentsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of components")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let conv = self.0;
+        let base = Location("components".into());
+        if let Some(n) = seq.size_hint() {
+            conv.sbom.components.reserve(n);
+        }
+        let mut i = conv.top_level;
+        while let Some(c) = seq.next_element::<Option<CdxComponent<'de>>>()? {
+            match c {
+                Some(c) => {
+                    conv.component(c, base.index(i), None);
+                }
+                None => conv.warn(base.index(i), "`null` component, skipped".into()),
+            }
+            i += 1;
+        }
+        conv.top_level = i;
+        Ok(())
+    }
+}
+
+/// Streams `dependencies`, turning each entry into relationships as it is parsed.
+struct DependenciesSeed<'c>(&'c mut Converter);
+
+impl<'de> DeserializeSeed<'de> for DependenciesSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DependenciesSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of dependencies")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let conv = self.0;
+        let base = Location("dependencies".into());
+        let mut i = 0usize;
+        while let Some(d) = seq.next_element::<Option<Dependency<'de>>>()? {
+            let dloc = base.index(i);
+            let Some(d) = d else {
+                conv.warn(dloc, "`null` dependency entry, skipped".into());
+                i += 1;
+                continue;
+            };
+            let Some(from) = d.reference else {
+                conv.warn(dloc.field("ref"), "dependency entry without `ref`".into());
+                i += 1;
+                continue;
+            };
+            let from = ComponentRef(from.into_owned());
+            for (j, to) in d.depends_on.unwrap_or_default().into_iter().enumerate() {
+                let Some(to) = to.0 else { continue };
+                conv.sbom.relationships.push(Relationship {
+                    from: from.clone(),
+                    to: ComponentRef(to.into_owned()),
+                    kind: EdgeKind::DependsOn,
+                    origin: RelOrigin::DependsOn {
+                        entry: idx(i),
+                        item: idx(j),
+                    },
+                });
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+struct Converter {
+    sbom: Sbom,
+    bom_format: Option<String>,
+    spec_missing: bool,
+    /// Top-level components read so far (for locations when `components` repeats).
+    top_level: usize,
+}
+
+impl Converter {
+    fn new(path: &Path) -> Converter {
+        Converter {
+            sbom: Sbom {
+                source: path.display().to_string(),
+                format: Format::CyclonedxJson,
+                spec_version: "unknown".into(),
+                serial: None,
+                name: None,
+                components: Vec::new(),
+                relationships: Vec::new(),
+                declared_roots: Vec::new(),
+                diagnostics: Vec::new(),
+            },
+            bom_format: None,
+            spec_missing: true,
+            top_level: 0,
+        }
+    }
+
+    fn metadata(&mut self, meta: Metadata<'_>) {
         let loc = Location("metadata".into());
         if let Some(mut root) = meta.component {
             // metadata.supplier / metadata.manufacture(r) describe the product itself; keep them
@@ -190,53 +342,12 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             if root.manufacturer.is_none() {
                 root.manufacturer = meta.manufacturer.or(meta.manufacture);
             }
-            out.sbom.name = root.name.as_deref().map(str::to_owned);
-            let id = out.component(root, loc.field("component"), None);
-            out.sbom.declared_roots.push(id);
+            self.sbom.name = root.name.as_deref().map(str::to_owned);
+            let id = self.component(root, loc.field("component"), None);
+            self.sbom.declared_roots.push(id);
         }
     }
-    if let Some(components) = bom.components {
-        let loc = Location("components".into());
-        for (i, c) in components.into_iter().enumerate() {
-            match c {
-                Some(c) => {
-                    out.component(c, loc.index(i), None);
-                }
-                None => out.warn(loc.index(i), "`null` component, skipped".into()),
-            }
-        }
-    }
-    if let Some(deps) = bom.dependencies {
-        let loc = Location("dependencies".into());
-        for (i, d) in deps.into_iter().enumerate() {
-            let dloc = loc.index(i);
-            let Some(d) = d else {
-                out.warn(dloc, "`null` dependency entry, skipped".into());
-                continue;
-            };
-            let Some(from) = d.reference else {
-                out.warn(dloc.field("ref"), "dependency entry without `ref`".into());
-                continue;
-            };
-            for (j, to) in d.depends_on.unwrap_or_default().into_iter().enumerate() {
-                let Some(to) = to.0 else { continue };
-                out.sbom.relationships.push(Relationship {
-                    from: ComponentRef(from.to_string()),
-                    to: ComponentRef(to.into_owned()),
-                    kind: EdgeKind::DependsOn,
-                    location: dloc.field("dependsOn").index(j),
-                });
-            }
-        }
-    }
-    Ok(out.sbom)
-}
 
-struct Converter {
-    sbom: Sbom,
-}
-
-impl Converter {
     fn warn(&mut self, location: Location, message: String) {
         self.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
@@ -269,12 +380,12 @@ impl Converter {
         comp.version = c.version.map(Cow::into_owned);
         comp.purl = c.purl.filter(|p| !p.is_empty()).map(|p| Purl {
             value: p.into_owned(),
-            location: loc.field("purl"),
+            field: Field::new("purl"),
         });
         if let Some(cpe) = c.cpe.filter(|c| !c.is_empty()) {
             comp.cpes.push(Cpe {
                 value: cpe.into_owned(),
-                location: loc.field("cpe"),
+                field: Field::new("cpe"),
             });
         }
         comp.class = class_of(c.kind.as_deref(), &comp.cpes);
@@ -293,13 +404,13 @@ impl Converter {
         };
         if let Some(s) = c.supplier {
             comp.parties
-                .push(org_party(s, PartyRole::Supplier, loc.field("supplier")));
+                .push(org_party(s, PartyRole::Supplier, Field::new("supplier")));
         }
         if let Some(m) = c.manufacturer {
             comp.parties.push(org_party(
                 m,
                 PartyRole::Manufacturer,
-                loc.field("manufacturer"),
+                Field::new("manufacturer"),
             ));
         }
         if let Some(p) = c.publisher.filter(|p| !p.trim().is_empty()) {
@@ -310,7 +421,7 @@ impl Converter {
                 emails: Vec::new(),
                 urls: Vec::new(),
                 country: None,
-                location: loc.field("publisher"),
+                field: Field::new("publisher"),
             });
         }
         if let Some(a) = c.author.filter(|a| !a.trim().is_empty()) {
@@ -321,7 +432,7 @@ impl Converter {
                 emails: Vec::new(),
                 urls: Vec::new(),
                 country: None,
-                location: loc.field("author"),
+                field: Field::new("author"),
             });
         }
         for (i, a) in c.authors.unwrap_or_default().into_iter().enumerate() {
@@ -332,7 +443,7 @@ impl Converter {
                 emails: a.email.map(Cow::into_owned).into_iter().collect(),
                 urls: Vec::new(),
                 country: None,
-                location: loc.field("authors").index(i),
+                field: Field::at("authors", i),
             });
         }
         for (i, h) in c.hashes.unwrap_or_default().into_iter().enumerate() {
@@ -357,7 +468,7 @@ impl Converter {
                 comp.external_refs.push(ExternalRef {
                     kind: r.kind.map(Cow::into_owned).unwrap_or_default(),
                     url: url.into_owned(),
-                    location: loc.field("externalReferences").index(i).field("url"),
+                    field: Field::at("externalReferences", i).sub("url"),
                 });
             }
         }
@@ -368,7 +479,7 @@ impl Converter {
                 from: parent.clone(),
                 to: id.clone(),
                 kind: EdgeKind::Contains,
-                location: loc.clone(),
+                origin: RelOrigin::Nested,
             });
         }
         if let Some(children) = children {
@@ -386,7 +497,7 @@ impl Converter {
     }
 }
 
-fn org_party(e: OrgEntity<'_>, role: PartyRole, loc: Location) -> Party {
+fn org_party(e: OrgEntity<'_>, role: PartyRole, field: Field) -> Party {
     let emails = e
         .contact
         .unwrap_or_default()
@@ -400,7 +511,7 @@ fn org_party(e: OrgEntity<'_>, role: PartyRole, loc: Location) -> Party {
         emails,
         urls: e.url.into_iter().map(Cow::into_owned).collect(),
         country: e.address.and_then(|a| a.country).map(Cow::into_owned),
-        location: loc,
+        field,
     }
 }
 

@@ -207,6 +207,51 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
     }
 }
 
+/// Parses JSON with a seed that converts as it reads (so a large document's wire structs never
+/// exist all at once); on failure parses again with a fresh seed and path tracking so the error
+/// carries the JSON path as well as line and column.
+pub(crate) fn parse_json_seed<'de, S, F>(
+    path: &Path,
+    bytes: &'de [u8],
+    make: F,
+) -> Result<S::Value, IngestError>
+where
+    S: serde::de::DeserializeSeed<'de>,
+    F: Fn() -> S,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let first = match make().deserialize(&mut de) {
+        Ok(v) => match de.end() {
+            Ok(()) => return Ok(v),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut track = serde_path_to_error::Track::new();
+    let json_path =
+        match make().deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
+            Err(_) => track.path().to_string(),
+            Ok(_) => String::new(),
+        };
+    Err(json_error(path, &first, json_path))
+}
+
+fn json_error(path: &Path, e: &serde_json::Error, json_path: String) -> IngestError {
+    let msg = e.to_string();
+    let message = humanize(match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => &msg,
+    });
+    IngestError::Parse {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        json_path,
+        message,
+    }
+}
+
 /// Parses JSON into `T`; on failure parses again with path tracking so the error carries the
 /// JSON path of the offending value as well as line and column. The fast path pays nothing for
 /// locations.

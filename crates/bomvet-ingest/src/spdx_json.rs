@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Format, Hash,
-    Location, Party, PartyKind, PartyRole, Purl, Relationship, Sbom,
+    idx, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Field,
+    Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin, Relationship, Sbom,
 };
 use serde::Deserialize;
 
@@ -182,7 +182,10 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         })
     };
 
-    for (i, p) in doc.packages.unwrap_or_default().into_iter().enumerate() {
+    let packages = doc.packages.unwrap_or_default();
+    let files = doc.files.unwrap_or_default();
+    sbom.components.reserve(packages.len() + files.len());
+    for (i, p) in packages.into_iter().enumerate() {
         let loc = Location("packages".into()).index(i);
         let Some(p) = p else {
             warn(&mut sbom, loc, "`null` package, skipped".into());
@@ -208,7 +211,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             (PartyRole::Originator, p.originator, "originator"),
         ] {
             if let Some(v) = value {
-                if let Some(party) = parse_actor(&v, role, loc.field(field)) {
+                if let Some(party) = parse_actor(&v, role, Field::new(field)) {
                     c.parties.push(party);
                 }
             }
@@ -221,12 +224,12 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                 c.external_refs.push(ExternalRef {
                     kind: field.to_owned(),
                     url: v.into_owned(),
-                    location: loc.field(field),
+                    field: Field::new(field),
                 });
             }
         }
         for (j, r) in p.external_refs.unwrap_or_default().into_iter().enumerate() {
-            let rloc = loc.field("externalRefs").index(j).field("referenceLocator");
+            let rloc = Field::at("externalRefs", j).sub("referenceLocator");
             let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
                 continue;
             };
@@ -235,17 +238,17 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                 "purl" if c.purl.is_none() => {
                     c.purl = Some(Purl {
                         value: locator.into_owned(),
-                        location: rloc,
+                        field: rloc,
                     })
                 }
                 "cpe23type" | "cpe22type" => c.cpes.push(Cpe {
                     value: locator.into_owned(),
-                    location: rloc,
+                    field: rloc,
                 }),
                 _ => c.external_refs.push(ExternalRef {
                     kind,
                     url: locator.into_owned(),
-                    location: rloc,
+                    field: rloc,
                 }),
             }
         }
@@ -265,14 +268,17 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     from: ComponentRef(id.clone()),
                     to: ComponentRef(f.into_owned()),
                     kind: EdgeKind::Contains,
-                    location: loc.field("hasFiles").index(j),
+                    origin: RelOrigin::HasFiles {
+                        package: idx(i),
+                        item: idx(j),
+                    },
                 });
             }
         }
         sbom.components.push(c);
     }
 
-    for (i, f) in doc.files.unwrap_or_default().into_iter().enumerate() {
+    for (i, f) in files.into_iter().enumerate() {
         let loc = Location("files".into()).index(i);
         let Some(f) = f else {
             warn(&mut sbom, loc, "`null` file, skipped".into());
@@ -345,7 +351,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                         from: ComponentRef(doc_side.to_string()),
                         to: ComponentRef(target.to_string()),
                         kind: EdgeKind::Contains,
-                        location: loc,
+                        origin: RelOrigin::Relationship { index: idx(i) },
                     });
                 }
             }
@@ -355,7 +361,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     from: ComponentRef(from.into_owned()),
                     to: ComponentRef(to.into_owned()),
                     kind,
-                    location: loc,
+                    origin: RelOrigin::Relationship { index: idx(i) },
                 });
             }
             Normalised::NotStructural => {}
@@ -382,7 +388,7 @@ fn is_assertion(v: &str) -> bool {
 }
 
 /// Parses an SPDX actor: `Organization: Name (email)`, `Person: Name (email)`, `Tool: name`.
-pub(crate) fn parse_actor(raw: &str, role: PartyRole, location: Location) -> Option<Party> {
+pub(crate) fn parse_actor(raw: &str, role: PartyRole, field: Field) -> Option<Party> {
     let raw = raw.trim();
     if !is_assertion(raw) {
         return None;
@@ -415,7 +421,7 @@ pub(crate) fn parse_actor(raw: &str, role: PartyRole, location: Location) -> Opt
             .collect(),
         urls: Vec::new(),
         country: None,
-        location,
+        field,
     })
 }
 

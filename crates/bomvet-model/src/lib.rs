@@ -34,13 +34,136 @@ impl From<&str> for ComponentRef {
     }
 }
 
+/// A field of a component, relative to the component's [`Location`]: `supplier`, `authors[2]`,
+/// `externalReferences[1].url`. Built without allocation; rendered into a full JSON path only when
+/// a piece of evidence needs it ([`Field::under`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Field {
+    /// The field name (`supplier`, `externalRefs`).
+    pub name: &'static str,
+    /// Array index, when the field is an array element.
+    pub index: Option<u32>,
+    /// A sub-field of the element (`url`, `referenceLocator`).
+    pub sub: Option<&'static str>,
+}
+
+impl Field {
+    /// `name`.
+    pub const fn new(name: &'static str) -> Field {
+        Field {
+            name,
+            index: None,
+            sub: None,
+        }
+    }
+
+    /// `name[index]`.
+    pub fn at(name: &'static str, index: usize) -> Field {
+        Field {
+            name,
+            index: Some(u32::try_from(index).unwrap_or(u32::MAX)),
+            sub: None,
+        }
+    }
+
+    /// `self.sub`.
+    pub const fn sub(self, sub: &'static str) -> Field {
+        Field {
+            sub: Some(sub),
+            ..self
+        }
+    }
+
+    /// The full path below `base`: `components[3].supplier`.
+    pub fn under(&self, base: &Location) -> String {
+        if base.0.is_empty() {
+            self.to_string()
+        } else {
+            format!("{base}.{self}")
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)?;
+        if let Some(i) = self.index {
+            write!(f, "[{i}]")?;
+        }
+        if let Some(s) = self.sub {
+            write!(f, ".{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Where a relationship is written. Cheap to build: one per edge of a large SBOM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RelOrigin {
+    /// CycloneDX `dependencies[entry].dependsOn[item]`.
+    DependsOn {
+        /// Index of the dependency entry.
+        entry: u32,
+        /// Index in its `dependsOn`.
+        item: u32,
+    },
+    /// CycloneDX nested `components` (containment).
+    Nested,
+    /// SPDX `relationships[index]`.
+    Relationship {
+        /// Index of the relationship.
+        index: u32,
+    },
+    /// SPDX `packages[package].hasFiles[item]`.
+    HasFiles {
+        /// Index of the package.
+        package: u32,
+        /// Index in its `hasFiles`.
+        item: u32,
+    },
+}
+
+impl fmt::Display for RelOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RelOrigin::DependsOn { entry, item } => {
+                write!(f, "dependencies[{entry}].dependsOn[{item}]")
+            }
+            RelOrigin::Nested => f.write_str("components (nested)"),
+            RelOrigin::Relationship { index } => write!(f, "relationships[{index}]"),
+            RelOrigin::HasFiles { package, item } => {
+                write!(f, "packages[{package}].hasFiles[{item}]")
+            }
+        }
+    }
+}
+
+impl Serialize for RelOrigin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Converts an index to the `u32` used in locations (saturating; no SBOM has 4 billion entries
+/// that bomvet would keep).
+pub fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
 /// A package URL as written, with where it is written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Purl {
     /// The purl as written (`pkg:maven/com.example/lib@1.0`).
     pub value: String,
-    /// Where it is written (`components[3].purl`, `packages[2].externalRefs[0].referenceLocator`).
-    pub location: Location,
+    /// Where it is written, relative to the component (`purl`,
+    /// `externalRefs[0].referenceLocator`).
+    pub field: Field,
 }
 
 /// A CPE name (2.2 URI or 2.3 formatted string) as written, with where it is written.
@@ -48,8 +171,8 @@ pub struct Purl {
 pub struct Cpe {
     /// The CPE as written.
     pub value: String,
-    /// Where it is written.
-    pub location: Location,
+    /// Where it is written, relative to the component.
+    pub field: Field,
 }
 
 /// The SBOM encodings bomvet recognises by content.
@@ -201,8 +324,8 @@ pub struct Party {
     /// Country as written (ISO 3166 code or name), CycloneDX 1.6 `address.country`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// Where the party is written in the source document.
-    pub location: Location,
+    /// Where the party is written, relative to the component (`supplier`, `authors[1]`).
+    pub field: Field,
 }
 
 /// A content hash of a component.
@@ -221,8 +344,8 @@ pub struct ExternalRef {
     pub kind: String,
     /// The URL or locator as written.
     pub url: String,
-    /// Where it is written in the source document.
-    pub location: Location,
+    /// Where it is written, relative to the component.
+    pub field: Field,
 }
 
 /// One component of an SBOM: a CycloneDX component, or an SPDX package or file.
@@ -376,7 +499,7 @@ pub struct Relationship {
     /// What kind of inclusion.
     pub kind: EdgeKind,
     /// Where the relationship is written.
-    pub location: Location,
+    pub origin: RelOrigin,
 }
 
 /// How serious a reader's diagnostic is.

@@ -14,7 +14,7 @@
 //! let mut c = bomvet_model::Component::new("x".into(), "sdk".into(), Default::default());
 //! c.cpes.push(bomvet_model::Cpe {
 //!     value: "cpe:2.3:a:kaspersky:anti-virus:8:*:*:*:*:*:*:*".into(),
-//!     location: bomvet_model::Location("cpe".into()),
+//!     field: bomvet_model::Field::new("cpe"),
 //! });
 //! assert_eq!(matcher.match_component(&c)[0].entity, policy.entity_index("kaspersky").unwrap());
 //! ```

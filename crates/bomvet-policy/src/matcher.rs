@@ -2,7 +2,7 @@
 //! normalised form, so matching a component costs a few lookups per field whatever the size of
 //! the policy (no loop over entities or rules).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use bomvet_model::{Component, ComponentClass, PartyKind, PartyRole};
 use serde::Serialize;
@@ -281,10 +281,11 @@ impl<'p> Matcher<'p> {
     /// Every entity `c` matches, with all evidence, entities in policy order.
     pub fn match_component(&self, c: &Component) -> Vec<EntityMatch> {
         let mut found: Vec<(u32, Evidence)> = Vec::new();
+        let base = &c.location;
         for party in &c.parties {
             let org_field = party.kind != PartyKind::Person && party.role != PartyRole::Author;
             if let Some(name) = &party.name {
-                let field = party.location.field("name").0;
+                let field = || format!("{}.name", party.field.under(base));
                 if org_field {
                     self.names_within(name, &field, &mut found);
                 } else {
@@ -295,48 +296,63 @@ impl<'p> Matcher<'p> {
             }
             for (i, email) in party.emails.iter().enumerate() {
                 if let Some(host) = email.rsplit_once('@').map(|(_, h)| h) {
-                    let field = party.location.field("email").index(i).0;
+                    let field = || format!("{}.email[{i}]", party.field.under(base));
                     self.domain(host, email, &field, &mut found);
                 }
             }
             for (i, url) in party.urls.iter().enumerate() {
-                let field = party.location.field("url").index(i).0;
+                let field = || format!("{}.url[{i}]", party.field.under(base));
                 self.url(url, &field, &mut found);
             }
         }
         for cpe in &c.cpes {
             if let Some(vendor) = cpe_vendor(&cpe.value) {
+                let field = || cpe.field.under(base);
                 self.lookup(
                     &self.cpe_vendors,
                     &vendor.to_lowercase(),
                     &cpe.value,
-                    &cpe.location.0,
+                    &field,
                     false,
                     &mut found,
                 );
             }
         }
         if let Some(purl) = &c.purl {
-            self.purl(&purl.value, &purl.location.0, &mut found);
+            self.purl(&purl.value, &|| purl.field.under(base), &mut found);
         }
         for r in &c.external_refs {
-            self.url(&r.url, &r.location.0, &mut found);
+            self.url(&r.url, &|| r.field.under(base), &mut found);
         }
         if !c.name.is_empty() {
-            let field = c.location.field("name").0;
-            let key = normalize(&c.name);
-            self.lookup(&self.products, &key, &c.name, &field, false, &mut found);
-            if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
-                let key = normalize(&format!("{g} {}", c.name));
+            let field = || {
+                format!(
+                    "{}.name",
+                    if base.0.is_empty() { "" } else { base.as_str() }
+                )
+                .trim_start_matches('.')
+                .to_owned()
+            };
+            if !self.products.is_empty() {
+                let key = normalize(&c.name);
                 self.lookup(&self.products, &key, &c.name, &field, false, &mut found);
+                if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
+                    let key = normalize(&format!("{g} {}", c.name));
+                    self.lookup(&self.products, &key, &c.name, &field, false, &mut found);
+                }
             }
-            let base = c
-                .name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or(&c.name)
-                .to_lowercase();
-            self.lookup(&self.files, &base, &c.name, &field, false, &mut found);
+            if !self.files.is_empty() {
+                let base_name = c.name.rsplit(['/', '\\']).next().unwrap_or(&c.name);
+                if base_name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    let lower = base_name.to_lowercase();
+                    self.lookup(&self.files, &lower, &c.name, &field, false, &mut found);
+                } else {
+                    self.lookup(&self.files, base_name, &c.name, &field, false, &mut found);
+                }
+            }
+        }
+        if found.is_empty() {
+            return Vec::new();
         }
         let mut by_entity: Vec<EntityMatch> = Vec::new();
         found.sort_by_key(|a| a.0);
@@ -360,12 +376,12 @@ impl<'p> Matcher<'p> {
         by_entity
     }
 
-    fn evidence(&self, hit: Hit, value: &str, field: &str, org_field: bool) -> (u32, Evidence) {
+    fn evidence(&self, hit: Hit, value: &str, field: String, org_field: bool) -> (u32, Evidence) {
         let ident = &self.policy.entities[hit.entity as usize].identifiers[hit.ident as usize];
         (
             hit.entity,
             Evidence {
-                field: field.to_owned(),
+                field,
                 value: value.to_owned(),
                 matched: ident.value.clone(),
                 identifier: ident.kind,
@@ -376,25 +392,31 @@ impl<'p> Matcher<'p> {
         )
     }
 
+    /// Looks `key` up; the field path is rendered only on a hit.
     fn lookup(
         &self,
         table: &HashMap<String, Vec<Hit>>,
         key: &str,
         value: &str,
-        field: &str,
+        field: &dyn Fn() -> String,
         org_field: bool,
         out: &mut Vec<(u32, Evidence)>,
     ) {
         if let Some(hits) = table.get(key) {
             for &h in hits {
-                out.push(self.evidence(h, value, field, org_field));
+                out.push(self.evidence(h, value, field(), org_field));
             }
         }
     }
 
     /// Organisation names: every run of whole tokens of the value is looked up; per entity the
     /// longest match wins.
-    fn names_within(&self, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+    fn names_within(
+        &self,
+        value: &str,
+        field: &dyn Fn() -> String,
+        out: &mut Vec<(u32, Evidence)>,
+    ) {
         let toks = tokens(value);
         let mut best: Vec<(usize, Hit)> = Vec::new();
         let mut key = String::new();
@@ -417,23 +439,31 @@ impl<'p> Matcher<'p> {
             }
         }
         for (_, h) in best {
-            out.push(self.evidence(h, value, field, true));
+            out.push(self.evidence(h, value, field(), true));
         }
     }
 
-    fn name_equal(&self, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+    fn name_equal(&self, value: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
         let key = normalize(value);
         self.lookup(&self.names, &key, value, field, false, out);
     }
 
     /// A host and each of its parent domains, on label boundaries.
-    fn domain(&self, host: &str, value: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
-        let host = host
-            .trim()
-            .trim_end_matches('.')
-            .trim_end_matches('>')
-            .to_ascii_lowercase();
-        let mut h = host.as_str();
+    fn domain(
+        &self,
+        host: &str,
+        value: &str,
+        field: &dyn Fn() -> String,
+        out: &mut Vec<(u32, Evidence)>,
+    ) {
+        let host = host.trim().trim_end_matches('.').trim_end_matches('>');
+        let lower;
+        let mut h = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            lower = host.to_ascii_lowercase();
+            lower.as_str()
+        } else {
+            host
+        };
         loop {
             self.lookup(&self.domains, h, value, field, false, out);
             match h.split_once('.') {
@@ -443,12 +473,15 @@ impl<'p> Matcher<'p> {
         }
     }
 
-    fn url(&self, url: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+    fn url(&self, url: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
         let Some((host, path)) = split_url(url) else {
             return;
         };
-        self.domain(&host, url, field, out);
-        if host == "github.com" || host == "www.github.com" || host == "gitlab.com" {
+        self.domain(host, url, field, out);
+        if host.eq_ignore_ascii_case("github.com")
+            || host.eq_ignore_ascii_case("www.github.com")
+            || host.eq_ignore_ascii_case("gitlab.com")
+        {
             if let Some(owner) = path.split('/').find(|s| !s.is_empty()) {
                 self.lookup(
                     &self.code_orgs,
@@ -462,7 +495,7 @@ impl<'p> Matcher<'p> {
         }
     }
 
-    fn purl(&self, purl: &str, field: &str, out: &mut Vec<(u32, Evidence)>) {
+    fn purl(&self, purl: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
         // Parse with the packageurl crate when the purl is well-formed; fall back to the raw
         // text so that a slightly malformed purl still matches its namespace.
         let key = match packageurl::PackageUrl::from_str_lenient(purl) {
@@ -511,18 +544,16 @@ impl Lenient for packageurl::PackageUrl<'_> {
     }
 }
 
-/// Host (lowercase, no port or user) and path of a URL or SCP-style git address.
-fn split_url(url: &str) -> Option<(String, String)> {
+/// Host (no port or user) and path of a URL, SCP-style git address or `mailto:`; borrowed.
+fn split_url(url: &str) -> Option<(&str, &str)> {
     let u = url.trim();
     let rest = if let Some(i) = u.find("://") {
         &u[i + 3..]
     } else if let Some(r) = u.strip_prefix("git@") {
         // git@github.com:Owner/repo.git
-        let (host, path) = r.split_once(':')?;
-        return Some((host.to_ascii_lowercase(), path.to_owned()));
+        return r.split_once(':');
     } else if let Some(r) = u.strip_prefix("mailto:") {
-        let host = r.rsplit_once('@')?.1;
-        return Some((host.to_ascii_lowercase(), String::new()));
+        return Some((r.rsplit_once('@')?.1, ""));
     } else {
         u
     };
@@ -534,7 +565,7 @@ fn split_url(url: &str) -> Option<(String, String)> {
     if host.is_empty() || !host.contains('.') {
         return None;
     }
-    Some((host.to_ascii_lowercase(), path.to_owned()))
+    Some((host, path))
 }
 
 /// The vendor part of a CPE 2.3 formatted string or CPE 2.2 URI, with `\` escapes removed.

@@ -60,7 +60,12 @@ fn is_han(c: char) -> bool {
 
 /// The tokens of a name after normalisation.
 pub fn tokens(s: &str) -> Vec<String> {
-    let mut text: String = s.nfkc().collect::<String>().to_lowercase();
+    // NFKC leaves ASCII unchanged: skip it (and its allocation) for the common case.
+    let mut text: String = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.nfkc().collect::<String>().to_lowercase()
+    };
     for suffix in CJK_SUFFIXES {
         if let Some(stripped) = text.trim_end().strip_suffix(suffix) {
             text = stripped.to_owned();

@@ -1,0 +1,364 @@
+//! `make bench`: for each size and encoding, the wall time, MB/s, components/s and peak memory of
+//! the real `bomvet scan` binary (JSON report), next to the baseline "read the file and parse it
+//! with serde_json into a minimal borrowed struct of the fields an audit needs", run the same way
+//! (a process of its own, wall time including start-up and reading, peak RSS from `wait4`).
+//!
+//! Files are generated once by `bomvet-gen` into `target/bench-data` (seed 1) and reused.
+//!
+//! ```text
+//! cargo run --release -p bomvet-bench -- [--sizes 1000,10000,100000] [--formats cdx-json,spdx-json]
+//!     [--runs 3] [--threads 1,2] [--portfolio FILES]
+//! ```
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinCdx<'a> {
+    #[serde(borrow)]
+    components: Vec<MinCdxComp<'a>>,
+    #[serde(borrow, default)]
+    dependencies: Vec<MinDep<'a>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinCdxComp<'a> {
+    #[serde(rename = "bom-ref", borrow)]
+    bom_ref: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    purl: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    supplier: Option<MinSupplier<'a>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinSupplier<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinDep<'a> {
+    #[serde(rename = "ref", borrow)]
+    reference: Cow<'a, str>,
+    #[serde(rename = "dependsOn", borrow, default)]
+    depends_on: Vec<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinSpdx<'a> {
+    #[serde(borrow)]
+    packages: Vec<MinPkg<'a>>,
+    #[serde(borrow, default)]
+    relationships: Vec<MinRel<'a>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinPkg<'a> {
+    #[serde(rename = "SPDXID", borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(rename = "versionInfo", borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    supplier: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct MinRel<'a> {
+    #[serde(rename = "spdxElementId", borrow)]
+    a: Cow<'a, str>,
+    #[serde(rename = "relationshipType", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(rename = "relatedSpdxElement", borrow)]
+    b: Cow<'a, str>,
+}
+
+/// Reads the file and parses it into the minimal struct; returns the component count.
+fn baseline(path: &Path, format: bomvet_gen::Format) -> Result<usize> {
+    let bytes = std::fs::read(path)?;
+    Ok(match format {
+        bomvet_gen::Format::CyclonedxJson => {
+            let b: MinCdx<'_> = serde_json::from_slice(&bytes)?;
+            std::hint::black_box(&b);
+            b.components.len()
+        }
+        bomvet_gen::Format::SpdxJson => {
+            let b: MinSpdx<'_> = serde_json::from_slice(&bytes)?;
+            std::hint::black_box(&b);
+            b.packages.len()
+        }
+    })
+}
+
+/// Runs a command and returns its wall time and peak resident memory (bytes), from `wait4`.
+#[allow(unsafe_code)]
+fn measure(cmd: &mut Command) -> Result<(Duration, u64, i32)> {
+    let start = Instant::now();
+    let child = cmd.spawn().context("spawn")?;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is a plain C struct that wait4 fills; zeroed is a valid initial value.
+    // `pid` is our own child, not yet reaped (std never waited on it).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    if r < 0 {
+        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+    }
+    std::mem::forget(child);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // ru_maxrss is in kilobytes on Linux.
+    Ok((wall, usage.ru_maxrss as u64 * 1024, code))
+}
+
+fn ensure(data: &Path, format: bomvet_gen::Format, n: usize) -> Result<PathBuf> {
+    let path = data.join(format!("gen-{n}.{}", format.extension()));
+    if !path.exists() {
+        eprintln!("generating {} ...", path.display());
+        let mut f = std::fs::File::create(&path)?;
+        let truth = bomvet_gen::generate(
+            &bomvet_gen::Options {
+                components: n,
+                seed: 1,
+                format,
+                plants: true,
+            },
+            &mut f,
+        )?;
+        let t = std::fs::File::create(path.with_extension("truth.json"))?;
+        serde_json::to_writer_pretty(t, &truth)?;
+    }
+    Ok(path)
+}
+
+fn main() -> Result<()> {
+    let mut sizes = vec![1_000usize, 10_000, 100_000];
+    let mut formats = vec![
+        bomvet_gen::Format::CyclonedxJson,
+        bomvet_gen::Format::SpdxJson,
+    ];
+    let mut runs = 3usize;
+    let mut threads: Vec<usize> = Vec::new();
+    let mut portfolio = 0usize;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut bomvet = root.join("target/release/bomvet");
+    let mut data = root.join("target/bench-data");
+    let mut args = std::env::args().skip(1);
+    // Child mode: the baseline parse in a process of its own, so its memory is its own too.
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("--baseline-child") {
+        let format = match argv.get(3).map(String::as_str) {
+            Some("spdx-json") => bomvet_gen::Format::SpdxJson,
+            _ => bomvet_gen::Format::CyclonedxJson,
+        };
+        let n = baseline(Path::new(&argv[2]), format)?;
+        println!("{n}");
+        return Ok(());
+    }
+    while let Some(a) = args.next() {
+        let mut v = || args.next().with_context(|| format!("`{a}` needs a value"));
+        match a.as_str() {
+            "--sizes" => {
+                sizes = v()?
+                    .split(',')
+                    .map(|s| s.replace('_', "").parse())
+                    .collect::<Result<_, _>>()?
+            }
+            "--formats" => {
+                formats = v()?
+                    .split(',')
+                    .map(|s| match s {
+                        "cdx-json" => Ok(bomvet_gen::Format::CyclonedxJson),
+                        "spdx-json" => Ok(bomvet_gen::Format::SpdxJson),
+                        o => bail!("unknown format `{o}`"),
+                    })
+                    .collect::<Result<_>>()?
+            }
+            "--runs" => runs = v()?.parse()?,
+            "--threads" => threads = v()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            "--portfolio" => portfolio = v()?.parse()?,
+            "--bomvet" => bomvet = PathBuf::from(v()?),
+            "--data" => data = PathBuf::from(v()?),
+            other => bail!("unknown argument `{other}`"),
+        }
+    }
+    if !bomvet.exists() {
+        let status = Command::new("cargo")
+            .args(["build", "--release", "-q", "-p", "bomvet"])
+            .current_dir(&root)
+            .status()?;
+        if !status.success() {
+            bail!("cannot build bomvet");
+        }
+    }
+    std::fs::create_dir_all(&data)?;
+    println!(
+        "machine: {} cores; bomvet {}; best of {runs} runs\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        bomvet.display()
+    );
+
+    if portfolio > 0 {
+        return portfolio_bench(&bomvet, &data, portfolio, &threads, runs);
+    }
+
+    println!("| encoding | components | file MB | minimal parse s | bomvet scan s | ratio | scan MB/s | components/s | parse peak MB | scan peak MB | scan peak / file |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let me = std::env::current_exe()?;
+    for &format in &formats {
+        for &n in &sizes {
+            let path = ensure(&data, format, n)?;
+            let bytes = std::fs::metadata(&path)?.len();
+            let mb = bytes as f64 / 1e6;
+            let mut base = Duration::MAX;
+            let mut base_rss = 0u64;
+            for _ in 0..runs {
+                let mut cmd = Command::new(&me);
+                cmd.arg("--baseline-child")
+                    .arg(&path)
+                    .arg(format.as_str())
+                    .stdout(std::process::Stdio::null());
+                let (wall, peak, code) = measure(&mut cmd)?;
+                if code != 0 {
+                    bail!("baseline failed on {}", path.display());
+                }
+                base = base.min(wall);
+                base_rss = base_rss.max(peak);
+            }
+            let comps = n;
+            let mut best = Duration::MAX;
+            let mut rss = 0u64;
+            for _ in 0..runs {
+                let mut cmd = Command::new(&bomvet);
+                cmd.arg("scan").arg(&path).args([
+                    "--format",
+                    "json",
+                    "-o",
+                    "/dev/null",
+                    "--fail-on",
+                    "never",
+                    "-q",
+                ]);
+                for t in &threads {
+                    cmd.env("RAYON_NUM_THREADS", t.to_string());
+                }
+                let (wall, peak, code) = measure(&mut cmd)?;
+                if code != 0 {
+                    bail!("bomvet exited {code} on {}", path.display());
+                }
+                best = best.min(wall);
+                rss = rss.max(peak);
+            }
+            let s = best.as_secs_f64();
+            println!(
+                "| {} | {n} | {mb:.1} | {:.3} | {s:.3} | {:.2}x | {:.0} | {:.0} | {:.0} | {:.0} | {:.2}x |",
+                format.as_str(),
+                base.as_secs_f64(),
+                s / base.as_secs_f64(),
+                mb / s,
+                (comps + 1) as f64 / s,
+                base_rss as f64 / 1e6,
+                rss as f64 / 1e6,
+                rss as f64 / bytes as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Many small SBOMs in one directory, scanned with 1, 2, ... threads.
+fn portfolio_bench(
+    bomvet: &Path,
+    data: &Path,
+    files: usize,
+    threads: &[usize],
+    runs: usize,
+) -> Result<()> {
+    let dir = data.join(format!("portfolio-{files}"));
+    if !dir.exists() {
+        std::fs::create_dir_all(&dir)?;
+        for i in 0..files {
+            let format = if i % 2 == 0 {
+                bomvet_gen::Format::CyclonedxJson
+            } else {
+                bomvet_gen::Format::SpdxJson
+            };
+            let mut f = std::fs::File::create(dir.join(format!("p{i:05}.{}", format.extension())))?;
+            bomvet_gen::generate(
+                &bomvet_gen::Options {
+                    components: 300 + (i * 37) % 1_700,
+                    seed: i as u64 + 1,
+                    format,
+                    plants: i % 10 == 0,
+                },
+                &mut f,
+            )?;
+        }
+    }
+    let threads: Vec<usize> = if threads.is_empty() {
+        vec![1, 2]
+    } else {
+        threads.to_vec()
+    };
+    println!("portfolio: {files} SBOMs in {}\n", dir.display());
+    println!("| threads | wall s | speed-up vs 1 thread | peak RSS MB |");
+    println!("|---:|---:|---:|---:|");
+    let mut one = None;
+    for &t in &threads {
+        let mut best = Duration::MAX;
+        let mut rss = 0;
+        for _ in 0..runs {
+            let mut cmd = Command::new(bomvet);
+            cmd.arg("scan")
+                .arg(&dir)
+                .args([
+                    "--format",
+                    "json",
+                    "-o",
+                    "/dev/null",
+                    "--fail-on",
+                    "never",
+                    "-q",
+                ])
+                .env("RAYON_NUM_THREADS", t.to_string());
+            let (wall, peak, code) = measure(&mut cmd)?;
+            if code != 0 {
+                bail!("bomvet exited {code}");
+            }
+            best = best.min(wall);
+            rss = rss.max(peak);
+        }
+        let base = *one.get_or_insert(best);
+        println!(
+            "| {t} | {:.3} | {:.2}x | {:.0} |",
+            best.as_secs_f64(),
+            base.as_secs_f64() / best.as_secs_f64(),
+            rss as f64 / 1e6
+        );
+    }
+    Ok(())
+}
