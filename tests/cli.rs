@@ -304,3 +304,44 @@ fn policy_show_and_check() {
         check.stderr
     );
 }
+
+/// `explain` shows every identifier tried with hits and the verdict for a flagged component.
+#[test]
+fn explain_flagged_component() {
+    let run = bomvet(&["explain", DEMO, "kav-sdk"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    insta::assert_snapshot!("explain_kav_sdk", run.snapshot());
+}
+
+/// `explain` names the near miss that kept a decoy out: a person field, a word inside a word.
+#[test]
+fn explain_decoys_show_near_misses() {
+    let person = bomvet(&["explain", DEMO, "av-history-notes"]);
+    assert!(person.stdout.contains("near miss: contains `kaspersky` (kaspersky) but person and author fields match whole names only"), "{}", person.stdout);
+    assert!(person.stdout.contains("not flagged"));
+    let aztec = bomvet(&[
+        "explain",
+        DEMO,
+        "pkg:npm/%40aztec/foundation@0.65.2",
+        "--format",
+        "json",
+    ]);
+    let v = aztec.json();
+    assert_eq!(v[0]["component"]["ref"], "aztec-foundation");
+    let near = v[0]["trials"][0]["near_misses"][0]
+        .as_str()
+        .unwrap_or_default();
+    assert!(near.contains("`zte` (zte) inside a longer word"), "{near}");
+}
+
+/// An unknown component is an error with suggestions.
+#[test]
+fn explain_unknown_component_suggests() {
+    let run = bomvet(&["explain", DEMO, "kaspersky"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("hint: did you mean `kav-sdk`"),
+        "{}",
+        run.stderr
+    );
+}

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use bomvet_graph::{GraphIssue, SbomGraph};
 use bomvet_model::{Component, ComponentClass, Diagnostic, EdgeKind, Format, Sbom};
 use bomvet_policy::{assess, ComponentContext, Matcher};
-pub use bomvet_policy::{Confidence, Evidence, Policy, Severity};
+pub use bomvet_policy::{Confidence, Evidence, IdentKind, Policy, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -25,6 +25,8 @@ pub const REPORT_SCHEMA_VERSION: u32 = 1;
 pub enum Code {
     /// A component matches a restricted entity of the policy.
     RestrictedOrigin,
+    /// A component's country of origin is restricted by a country rule of the policy.
+    RestrictedCountry,
     /// Nothing in the component says who made or supplied it.
     UnknownOrigin,
     /// A relationship or root points at a reference no component has.
@@ -37,8 +39,9 @@ pub enum Code {
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 5] = [
+    pub const ALL: [Code; 6] = [
         Code::RestrictedOrigin,
+        Code::RestrictedCountry,
         Code::UnknownOrigin,
         Code::DanglingRef,
         Code::DuplicateRef,
@@ -49,6 +52,7 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::RestrictedOrigin => "restricted-origin",
+            Code::RestrictedCountry => "restricted-country",
             Code::UnknownOrigin => "unknown-origin",
             Code::DanglingRef => "dangling-ref",
             Code::DuplicateRef => "duplicate-ref",
@@ -60,6 +64,7 @@ impl Code {
     pub fn description(self) -> &'static str {
         match self {
             Code::RestrictedOrigin => "The component was developed, produced or supplied by an entity that a restriction in the policy names.",
+            Code::RestrictedCountry => "The supplier or manufacturer of the component is in a country that a country rule of the policy restricts, by its declared address or by the entity it matched.",
             Code::UnknownOrigin => "The SBOM names no supplier, manufacturer, publisher, originator, author, purl namespace or CPE vendor for the component, so its origin cannot be checked.",
             Code::DanglingRef => "A dependency or relationship points at a reference that no component in the SBOM has; part of the graph may be missing.",
             Code::DuplicateRef => "Two or more components share one bom-ref or SPDXID; relationships resolve to the first.",
@@ -299,31 +304,31 @@ impl<'p> Auditor<'p> {
         let source = sbom.source.clone();
         let ref_of = |i: usize| sbom.components[i].id.0.clone();
 
-        let mut findings: Vec<Finding> = matches
-            .par_iter()
-            .enumerate()
-            .filter(|(_, m)| !m.is_empty())
-            .flat_map_iter(|(i, ms)| {
-                let c = &sbom.components[i];
-                let ctx = ComponentContext {
-                    component: c,
-                    is_root: is_root[i],
-                };
-                let path_idx = reach.path_to(i);
-                let non_runtime = path_idx.windows(2).any(|w| {
-                    graph
-                        .children(w[0])
-                        .filter(|(t, _)| *t == w[1])
-                        .all(|(_, k)| k.is_non_runtime())
-                });
-                let anc = graph.ancestors(i);
-                let depth = reach.dist[i];
-                let relation = match depth {
+        // Where a component sits: computed only for components that get a finding.
+        let place = |i: usize| -> Place {
+            let path_idx = reach.path_to(i);
+            let non_runtime = path_idx.windows(2).any(|w| {
+                graph
+                    .children(w[0])
+                    .filter(|(t, _)| *t == w[1])
+                    .all(|(_, k)| k.is_non_runtime())
+            });
+            let anc = graph.ancestors(i);
+            let depth = reach.dist[i];
+            Place {
+                relation: match depth {
                     0 => Relation::Root,
                     1 => Relation::Direct,
                     _ => Relation::Transitive,
-                };
-                let dependents = Dependents {
+                },
+                depth,
+                path: path_idx.iter().map(|&j| ref_of(j)).collect(),
+                path_names: path_idx
+                    .iter()
+                    .map(|&j| sbom.components[j].display_name())
+                    .collect(),
+                non_runtime,
+                dependents: Dependents {
                     direct: anc.direct,
                     total: anc.total,
                     refs: self.options.list_dependents.then(|| {
@@ -334,16 +339,32 @@ impl<'p> Auditor<'p> {
                             .map(|(j, _)| ref_of(j))
                             .collect()
                     }),
+                },
+                roots: anc.roots.iter().map(|&r| ref_of(r)).collect(),
+            }
+        };
+        let countries = !policy.country_rules.is_empty();
+        let mut findings: Vec<Finding> = matches
+            .par_iter()
+            .enumerate()
+            .filter(|(i, m)| !m.is_empty() || (countries && has_country(&sbom.components[*i])))
+            .flat_map_iter(|(i, ms)| {
+                let c = &sbom.components[i];
+                let ctx = ComponentContext {
+                    component: c,
+                    is_root: is_root[i],
                 };
-                let path: Vec<String> = path_idx.iter().map(|&j| ref_of(j)).collect();
-                let path_names: Vec<String> = path_idx
+                let p = place(i);
+                let where_ = match p.relation {
+                    Relation::Root => "is a product of this SBOM".to_owned(),
+                    Relation::Direct => "is included directly".to_owned(),
+                    Relation::Transitive => {
+                        format!("is included transitively, {} levels down", p.depth)
+                    }
+                };
+                let mut out: Vec<Finding> = ms
                     .iter()
-                    .map(|&j| sbom.components[j].display_name())
-                    .collect();
-                let roots_of: Vec<String> = anc.roots.iter().map(|&r| ref_of(r)).collect();
-                let source = source.clone();
-                ms.iter()
-                    .map(move |m| {
+                    .map(|m| {
                         let a = assess(policy, ctx, m);
                         let entity = &policy.entities[m.entity];
                         let rules = a
@@ -364,13 +385,6 @@ impl<'p> Auditor<'p> {
                                 }
                             })
                             .collect();
-                        let where_ = match relation {
-                            Relation::Root => "is a product of this SBOM".to_owned(),
-                            Relation::Direct => "is included directly".to_owned(),
-                            Relation::Transitive => {
-                                format!("is included transitively, {depth} levels down")
-                            }
-                        };
                         Finding {
                             code: Code::RestrictedOrigin,
                             severity: a.severity,
@@ -380,8 +394,6 @@ impl<'p> Auditor<'p> {
                                 entity.name,
                                 a.confidence.as_str()
                             ),
-                            source: source.clone(),
-                            component: ComponentSummary::of(c),
                             entity: Some(EntitySummary {
                                 id: entity.id.clone(),
                                 name: entity.name.clone(),
@@ -390,17 +402,18 @@ impl<'p> Auditor<'p> {
                             evidence: m.evidence.clone(),
                             rules,
                             caps: a.caps,
-                            relation: Some(relation),
-                            path: path.clone(),
-                            path_names: path_names.clone(),
-                            non_runtime_path: non_runtime,
-                            dependents: Some(dependents.clone()),
-                            roots: roots_of.clone(),
-                            related: Vec::new(),
                             order: (i, m.entity),
+                            ..p.finding(&source, c)
                         }
                     })
-                    .collect::<Vec<_>>()
+                    .collect();
+                if countries {
+                    let assessed: Vec<Severity> = out.iter().map(|f| f.severity).collect();
+                    out.extend(country_findings(
+                        policy, c, ms, &assessed, &p, &source, &where_, i,
+                    ));
+                }
+                out
             })
             .collect();
 
@@ -498,6 +511,132 @@ impl<'p> Auditor<'p> {
             roots: roots.iter().map(|&r| ref_of(r)).collect(),
         }
     }
+}
+
+/// Where a component with a finding sits in its SBOM.
+struct Place {
+    relation: Relation,
+    depth: u32,
+    path: Vec<String>,
+    path_names: Vec<String>,
+    non_runtime: bool,
+    dependents: Dependents,
+    roots: Vec<String>,
+}
+
+impl Place {
+    /// A finding skeleton with the place filled in; callers set code, severity and the rest.
+    fn finding(&self, source: &str, c: &Component) -> Finding {
+        Finding {
+            relation: Some(self.relation),
+            path: self.path.clone(),
+            path_names: self.path_names.clone(),
+            non_runtime_path: self.non_runtime,
+            dependents: Some(self.dependents.clone()),
+            roots: self.roots.clone(),
+            ..plain(source, c, 0)
+        }
+    }
+}
+
+fn has_country(c: &Component) -> bool {
+    c.parties.iter().any(|p| p.country.is_some())
+}
+
+/// `restricted-country` findings: declared supplier or manufacturer countries, and the countries
+/// of the entities the component matched, against every country rule.
+#[allow(clippy::too_many_arguments)]
+fn country_findings(
+    policy: &Policy,
+    c: &Component,
+    matches: &[bomvet_policy::EntityMatch],
+    assessed: &[Severity],
+    p: &Place,
+    source: &str,
+    where_: &str,
+    i: usize,
+) -> Vec<Finding> {
+    let mut ev: Vec<Evidence> = Vec::new();
+    for party in &c.parties {
+        if let Some(raw) = &party.country {
+            if let Some(code) = bomvet_policy::country_code(raw) {
+                ev.push(Evidence {
+                    field: format!("{}.address.country", party.field.under(&c.location)),
+                    value: raw.clone(),
+                    matched: code,
+                    identifier: IdentKind::Country,
+                    confidence: Confidence::Strong,
+                    max_severity: None,
+                    note: None,
+                });
+            }
+        }
+    }
+    // A country taken from an entity match never outranks that match's own assessment (YARA
+    // rules that credit Kaspersky are `info` as Kaspersky content, so also as Russian content).
+    for (m, &cap) in matches.iter().zip(assessed) {
+        let e = &policy.entities[m.entity];
+        let best = m.evidence.iter().max_by_key(|x| x.confidence);
+        for code in &e.countries {
+            if let Some(b) = best {
+                ev.push(Evidence {
+                    field: b.field.clone(),
+                    value: b.value.clone(),
+                    matched: code.clone(),
+                    identifier: IdentKind::Country,
+                    confidence: b.confidence,
+                    max_severity: Some(cap),
+                    note: Some(format!("country of entity `{}`", e.id)),
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (ri, rule) in policy.country_rules.iter().enumerate() {
+        let hits: Vec<Evidence> = ev
+            .iter()
+            .filter(|e| rule.countries.contains(&e.matched))
+            .cloned()
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        let allowed = hits
+            .iter()
+            .map(|h| h.max_severity.unwrap_or(Severity::Block))
+            .max()
+            .unwrap_or(Severity::Block);
+        let severity = rule.severity.min(allowed);
+        let mut codes: Vec<&str> = hits.iter().map(|h| h.matched.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        out.push(Finding {
+            code: Code::RestrictedCountry,
+            severity,
+            message: format!(
+                "`{}` has its origin in {} ({}) and {where_}",
+                c.display_name(),
+                codes.join(", "),
+                rule.title
+            ),
+            confidence: hits.iter().map(|h| h.confidence).max(),
+            evidence: hits,
+            rules: vec![RuleCitation {
+                id: rule.id.clone(),
+                title: rule.title.clone(),
+                citation: rule.citation.clone(),
+                jurisdiction: rule.jurisdiction.clone(),
+                date: rule.date.clone(),
+                url: rule.urls.first().cloned(),
+                applies: true,
+                severity: rule.severity,
+                note: None,
+            }],
+            order: (i, usize::MAX - 1 - ri),
+            ..p.finding(source, c)
+        });
+    }
+    out
 }
 
 fn plain(source: &str, c: &Component, i: usize) -> Finding {

@@ -14,6 +14,29 @@ pub(crate) struct PolicyFile {
     pub(crate) list: Vec<ListDef>,
     #[serde(default)]
     pub(crate) entity: Vec<EntityDef>,
+    #[serde(default)]
+    pub(crate) country_rule: Vec<CountryRuleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct CountryRuleDef {
+    pub(crate) id: Spanned<String>,
+    pub(crate) title: String,
+    #[serde(default)]
+    pub(crate) jurisdiction: Option<String>,
+    #[serde(default)]
+    pub(crate) authority: Option<String>,
+    #[serde(default)]
+    pub(crate) date: Option<String>,
+    #[serde(default)]
+    pub(crate) citation: Option<String>,
+    #[serde(default)]
+    pub(crate) urls: Vec<String>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    pub(crate) countries: Vec<Spanned<String>>,
+    pub(crate) severity: Severity,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +81,7 @@ pub(crate) struct EntityDef {
     #[serde(default)]
     pub(crate) name: Option<String>,
     #[serde(default)]
-    pub(crate) countries: Vec<String>,
+    pub(crate) countries: Vec<Spanned<String>>,
     pub(crate) lists: Vec<Spanned<String>>,
     #[serde(default)]
     pub(crate) purpose_limited: Vec<Spanned<String>>,

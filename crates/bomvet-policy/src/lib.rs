@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::matcher::{
     assess, Assessment, ComponentContext, Confidence, EntityMatch, Evidence, IdentKind, Matcher,
-    RuleOutcome,
+    RuleOutcome, Trial,
 };
 
 /// The embedded default policy, compiled into the binary.
@@ -166,6 +166,59 @@ pub struct Entity {
     pub origin: String,
 }
 
+/// A restriction by country of origin (for example the foreign-adversary countries of
+/// 15 CFR 791.4): reported as its own finding with its own severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryRule {
+    /// Stable id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Jurisdiction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+    /// Issuing authority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Legal citation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    /// Sources.
+    pub urls: Vec<String>,
+    /// What it reaches, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    /// Severity of a finding under this rule.
+    pub severity: Severity,
+    /// The policy file it came from.
+    pub origin: String,
+}
+
+/// The ISO 3166-1 alpha-2 code of a country written as a code (`CN`, `CHN`) or a name
+/// (`China`, `Russian Federation`, `Russia`), case-insensitive; `None` when unknown.
+pub fn country_code(raw: &str) -> Option<String> {
+    use std::str::FromStr;
+    let t = raw.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let parsed = match t.len() {
+        2 => celes::Country::from_alpha2(t).ok(),
+        3 if t.chars().all(|c| c.is_ascii_alphabetic()) => celes::Country::from_alpha3(t).ok(),
+        _ => None,
+    };
+    let parsed = parsed.or_else(|| {
+        let squashed: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
+        celes::Country::from_str(&squashed).ok()
+    });
+    parsed.map(|c| c.alpha2.to_string().to_ascii_uppercase())
+}
+
 /// Where the policy came from, for reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyMeta {
@@ -193,6 +246,8 @@ pub struct Policy {
     pub lists: Vec<List>,
     /// Every entity.
     pub entities: Vec<Entity>,
+    /// Every country rule.
+    pub country_rules: Vec<CountryRule>,
     /// Warnings from loading (overrides, duplicate identifiers).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -306,6 +361,7 @@ impl Policy {
             },
             lists: Vec::new(),
             entities: Vec::new(),
+            country_rules: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -441,6 +497,19 @@ impl Policy {
             };
             let entity_lists = resolve(&e.lists, "`lists`");
             let purpose_limited = resolve(&e.purpose_limited, "`purpose-limited`");
+            let mut countries = Vec::new();
+            for c in &e.countries {
+                match country_code(c.get_ref()) {
+                    Some(code) if c.get_ref().len() == 2 => countries.push(code),
+                    _ => problem(
+                        c.span(),
+                        format!(
+                            "`{}` is not an ISO 3166-1 alpha-2 country code",
+                            c.get_ref()
+                        ),
+                    ),
+                }
+            }
             if e.lists.is_empty() {
                 problem(
                     e.id.span(),
@@ -517,12 +586,58 @@ impl Policy {
             new_entities.push(Entity {
                 name: e.name.unwrap_or_else(|| id.clone()),
                 id,
-                countries: e.countries,
+                countries,
                 lists: entity_lists,
                 purpose_limited,
                 identifiers,
                 context,
                 notes: e.notes,
+                origin: origin.clone(),
+            });
+        }
+        let mut new_country_rules = Vec::new();
+        let mut seen_rules: HashMap<String, ()> = HashMap::new();
+        for r in parsed.country_rule {
+            let id = r.id.get_ref().trim().to_owned();
+            if !is_id(&id) {
+                problem(
+                    r.id.span(),
+                    format!("country rule id `{id}` must be lowercase letters, digits and `-`"),
+                );
+            }
+            if seen_rules.insert(id.clone(), ()).is_some() {
+                problem(
+                    r.id.span(),
+                    format!("country rule `{id}` is defined twice in this file"),
+                );
+            }
+            let mut countries = Vec::new();
+            for c in &r.countries {
+                match country_code(c.get_ref()) {
+                    Some(code) if c.get_ref().len() == 2 => countries.push(code),
+                    _ => problem(
+                        c.span(),
+                        format!(
+                            "`{}` is not an ISO 3166-1 alpha-2 country code",
+                            c.get_ref()
+                        ),
+                    ),
+                }
+            }
+            if r.countries.is_empty() {
+                problem(r.id.span(), format!("country rule `{id}` names no country"));
+            }
+            new_country_rules.push(CountryRule {
+                id,
+                title: r.title,
+                jurisdiction: r.jurisdiction,
+                authority: r.authority,
+                date: r.date,
+                citation: r.citation,
+                urls: r.urls,
+                scope: r.scope,
+                countries,
+                severity: r.severity,
                 origin: origin.clone(),
             });
         }
@@ -564,6 +679,17 @@ impl Policy {
                 }
             }
         }
+        for r in new_country_rules {
+            if let Some(old) = self.country_rules.iter_mut().find(|o| o.id == r.id) {
+                warnings.push(format!(
+                    "`{origin}`: country rule `{}` replaces the one from `{}`",
+                    r.id, old.origin
+                ));
+                *old = r;
+            } else {
+                self.country_rules.push(r);
+            }
+        }
         self.lists = lists;
         self.entities = entities;
         if self.meta.sources.is_empty() {
@@ -600,7 +726,7 @@ impl Policy {
 
     /// True when the policy restricts nothing.
     pub fn is_empty(&self) -> bool {
-        self.entities.is_empty()
+        self.entities.is_empty() && self.country_rules.is_empty()
     }
 }
 
@@ -691,5 +817,36 @@ lists = ["also-nope"]
             Some(Severity::Block)
         );
         assert!(p.warnings[0].contains("replaces"), "{:?}", p.warnings);
+    }
+}
+
+#[cfg(test)]
+mod country_tests {
+    use super::*;
+
+    /// Codes and names, any case, give the alpha-2 code; nonsense gives none.
+    #[test]
+    fn country_codes_and_names() {
+        assert_eq!(country_code("cn").as_deref(), Some("CN"));
+        assert_eq!(country_code("RUS").as_deref(), Some("RU"));
+        assert_eq!(country_code("China").as_deref(), Some("CN"));
+        assert_eq!(country_code("Russia").as_deref(), Some("RU"));
+        assert_eq!(country_code("United States").as_deref(), Some("US"));
+        assert_eq!(country_code("Narnia"), None);
+        assert_eq!(country_code(""), None);
+    }
+
+    /// A country rule with a bad code is located.
+    #[test]
+    fn bad_country_code_is_located() {
+        let text = "[[country-rule]]\nid = \"x\"\ntitle = \"t\"\ncountries = [\"CN\", \"XX\"]\nseverity = \"review\"\n";
+        let err = Policy::empty()
+            .add_toml(Path::new("c.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("c.toml`:4:20: `XX` is not an ISO 3166-1 alpha-2 country code"),
+            "{err}"
+        );
     }
 }

@@ -38,6 +38,8 @@ pub enum IdentKind {
     Product,
     /// A library or executable file name.
     FileName,
+    /// A country (ISO 3166-1 alpha-2), for country rules.
+    Country,
 }
 
 impl IdentKind {
@@ -56,6 +58,7 @@ impl IdentKind {
             IdentKind::CodeOrg => "code-org",
             IdentKind::Product => "product",
             IdentKind::FileName => "file-name",
+            IdentKind::Country => "country",
         }
     }
 
@@ -119,6 +122,7 @@ impl IdentKind {
             | IdentKind::Domain
             | IdentKind::CodeOrg => Confidence::Medium,
             IdentKind::Brand | IdentKind::Product | IdentKind::FileName => Confidence::Weak,
+            IdentKind::Country => Confidence::Strong,
         }
     }
 }
@@ -739,5 +743,229 @@ pub fn assess(policy: &Policy, ctx: ComponentContext<'_>, m: &EntityMatch) -> As
         confidence,
         rules,
         caps,
+    }
+}
+
+/// One field of a component as the matcher saw it, for `bomvet explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trial {
+    /// JSON path of the field.
+    pub field: String,
+    /// The value as written.
+    pub value: String,
+    /// How it was matched.
+    pub how: &'static str,
+    /// The normalised key(s) looked up.
+    pub key: String,
+    /// What matched.
+    pub hits: Vec<Evidence>,
+    /// Identifiers that nearly matched, and why they did not.
+    pub near_misses: Vec<String>,
+}
+
+impl Matcher<'_> {
+    /// Every field the matcher reads on `c`, what it looked up, what matched and what nearly
+    /// matched. The hits are exactly those of [`Matcher::match_component`].
+    pub fn explain(&self, c: &Component) -> Vec<Trial> {
+        let evidence: Vec<Evidence> = self
+            .match_component(c)
+            .into_iter()
+            .flat_map(|m| m.evidence)
+            .collect();
+        let base = &c.location;
+        let mut trials = Vec::new();
+        let mut add =
+            |field: String, value: &str, how: &'static str, key: String, near: Vec<String>| {
+                let hits: Vec<Evidence> = evidence
+                    .iter()
+                    .filter(|e| e.field == field)
+                    .cloned()
+                    .collect();
+                // A near miss only matters where nothing matched.
+                let near_misses = if hits.is_empty() { near } else { Vec::new() };
+                trials.push(Trial {
+                    field,
+                    value: value.to_owned(),
+                    how,
+                    key,
+                    hits,
+                    near_misses,
+                });
+            };
+        for party in &c.parties {
+            let org = party.kind != PartyKind::Person && party.role != PartyRole::Author;
+            if let Some(name) = &party.name {
+                let field = format!("{}.name", party.field.under(base));
+                let key = normalize(name);
+                let near = self.name_near_misses(&key, org);
+                let how = if org {
+                    "organisation name, on whole words"
+                } else {
+                    "person or author name, whole name only"
+                };
+                add(field, name, how, key, near);
+            }
+            for (i, email) in party.emails.iter().enumerate() {
+                let host = email
+                    .rsplit_once('@')
+                    .map_or("", |(_, h)| h)
+                    .to_ascii_lowercase();
+                let near = self.domain_near_misses(&host);
+                add(
+                    format!("{}.email[{i}]", party.field.under(base)),
+                    email,
+                    "e-mail domain and its parents",
+                    host,
+                    near,
+                );
+            }
+            for (i, url) in party.urls.iter().enumerate() {
+                let host = split_url(url).map_or(String::new(), |(h, _)| h.to_ascii_lowercase());
+                let near = self.domain_near_misses(&host);
+                add(
+                    format!("{}.url[{i}]", party.field.under(base)),
+                    url,
+                    "web domain and its parents, code-hosting owner",
+                    host,
+                    near,
+                );
+            }
+            if let Some(country) = &party.country {
+                add(
+                    format!("{}.address.country", party.field.under(base)),
+                    country,
+                    "country (country rules only)",
+                    crate::country_code(country).unwrap_or_else(|| "unknown country".into()),
+                    Vec::new(),
+                );
+            }
+        }
+        for cpe in &c.cpes {
+            let vendor = cpe_vendor(&cpe.value).unwrap_or_default().to_lowercase();
+            let near = self
+                .cpe_vendors
+                .keys()
+                .filter(|k| {
+                    vendor != **k
+                        && (vendor.contains(k.as_str()) || k.contains(vendor.as_str()))
+                        && !vendor.is_empty()
+                })
+                .map(|k| {
+                    format!("CPE vendor `{vendor}` is close to `{k}` but CPE vendors match exactly")
+                })
+                .collect();
+            add(
+                cpe.field.under(base),
+                &cpe.value,
+                "CPE vendor, exact",
+                vendor,
+                near,
+            );
+        }
+        if let Some(purl) = &c.purl {
+            let key = packageurl::PackageUrl::from_str_lenient(&purl.value).unwrap_or_else(|| {
+                purl_pattern_key(
+                    purl.value
+                        .split(['?', '#', '@'])
+                        .next()
+                        .unwrap_or(&purl.value),
+                )
+            });
+            let near = self
+                .purl_exact
+                .keys()
+                .filter(|k| {
+                    key.contains(k.as_str()) && !key.starts_with(&format!("{k}/")) && key != **k
+                })
+                .map(|k| format!("contains namespace `{k}` but not as the namespace itself"))
+                .collect();
+            add(
+                purl.field.under(base),
+                &purl.value,
+                "purl namespace (type/namespace), and prefix globs",
+                key,
+                near,
+            );
+        }
+        for r in &c.external_refs {
+            let host = split_url(&r.url).map_or(String::new(), |(h, _)| h.to_ascii_lowercase());
+            let near = self.domain_near_misses(&host);
+            add(
+                r.field.under(base),
+                &r.url,
+                "web domain and its parents, code-hosting owner",
+                host,
+                near,
+            );
+        }
+        if !c.name.is_empty() {
+            let key = normalize(&c.name);
+            let padded = format!(" {key} ");
+            let near = self
+                .products
+                .keys()
+                .filter(|k| **k != key && padded.contains(&format!(" {k} ")))
+                .map(|k| format!("contains product name `{k}` but product and file names must be the whole component name"))
+                .collect();
+            let field = if base.0.is_empty() {
+                "name".to_owned()
+            } else {
+                format!("{base}.name")
+            };
+            add(
+                field,
+                &c.name,
+                "product or file name, whole name",
+                key,
+                near,
+            );
+        }
+        trials
+    }
+
+    fn name_near_misses(&self, key: &str, org: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let squashed: String = key.chars().filter(|c| *c != ' ').collect();
+        let padded = format!(" {key} ");
+        for (name, hits) in &self.names {
+            if name.is_empty() || name == key {
+                continue;
+            }
+            let entity = &self.policy.entities[hits[0].entity as usize].id;
+            let whole_words = padded.contains(&format!(" {name} "));
+            if !org && whole_words {
+                out.push(format!(
+                    "contains `{name}` ({entity}) but person and author fields match whole names only"
+                ));
+            } else if !whole_words && name.len() >= 3 {
+                let name_squashed: String = name.chars().filter(|c| *c != ' ').collect();
+                if squashed.contains(&name_squashed) {
+                    out.push(format!(
+                        "contains `{name}` ({entity}) inside a longer word: names match on whole words only"
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn domain_near_misses(&self, host: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .domains
+            .keys()
+            .filter(|d| {
+                let label = d.split('.').next().unwrap_or(d);
+                host != d.as_str()
+                    && !host.ends_with(&format!(".{d}"))
+                    && label.len() >= 3
+                    && host.contains(label)
+            })
+            .map(|d| {
+                format!("host `{host}` resembles `{d}` but is not it or one of its subdomains")
+            })
+            .collect();
+        out.sort();
+        out
     }
 }

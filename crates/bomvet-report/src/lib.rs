@@ -153,7 +153,7 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
     let restricted: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.code == Code::RestrictedOrigin)
+        .filter(|f| matches!(f.code, Code::RestrictedOrigin | Code::RestrictedCountry))
         .collect();
     let audited = report.inputs.iter().any(|i| i.status == "audited");
     if !audited {
@@ -168,7 +168,12 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
     let graph: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| !matches!(f.code, Code::RestrictedOrigin | Code::UnknownOrigin))
+        .filter(|f| {
+            !matches!(
+                f.code,
+                Code::RestrictedOrigin | Code::RestrictedCountry | Code::UnknownOrigin
+            )
+        })
         .collect();
     if !graph.is_empty() {
         let _ = writeln!(o, "Graph problems ({}):", graph.len());
@@ -270,7 +275,22 @@ fn component_name(f: &Finding) -> String {
 }
 
 fn finding(o: &mut String, f: &Finding) {
-    let entity = f.entity.as_ref().map(|e| e.name.as_str()).unwrap_or("?");
+    let country;
+    let entity = match (&f.entity, f.code) {
+        (Some(e), _) => e.name.as_str(),
+        (None, Code::RestrictedCountry) => {
+            country = format!(
+                "country of origin {}",
+                f.evidence
+                    .iter()
+                    .map(|e| e.matched.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+            country.as_str()
+        }
+        (None, _) => "?",
+    };
     let _ = writeln!(
         o,
         "{}  {}  {} ({})  [{}]",
@@ -313,7 +333,7 @@ fn finding(o: &mut String, f: &Finding) {
         );
     }
     for (i, e) in f.evidence.iter().enumerate() {
-        let _ = writeln!(
+        let _ = write!(
             o,
             "  {} {} = \"{}\" matches {} \"{}\" ({})",
             if i == 0 { "evidence: " } else { "          " },
@@ -323,8 +343,28 @@ fn finding(o: &mut String, f: &Finding) {
             inert(&e.matched),
             e.confidence.as_str()
         );
+        if e.identifier == bomvet_audit::IdentKind::Country {
+            if let Some(n) = &e.note {
+                let _ = write!(o, ", {n}");
+            }
+        }
+        o.push('\n');
     }
-    if !f.rules.is_empty() {
+    if f.code == Code::RestrictedCountry {
+        for r in &f.rules {
+            let _ = write!(
+                o,
+                "  rule:      {:<13} {}: {}",
+                r.severity.as_str(),
+                r.id,
+                r.title
+            );
+            if let Some(c) = &r.citation {
+                let _ = write!(o, " [{c}]");
+            }
+            o.push('\n');
+        }
+    } else if !f.rules.is_empty() {
         let _ = writeln!(o, "  legal basis:");
         let mut applicable: Vec<_> = f
             .rules

@@ -52,6 +52,10 @@ pub(crate) enum Command {
     /// Audit SBOM files or directories and report restricted components.
     #[command(after_help = SCAN_EXAMPLES)]
     Scan(ScanArgs),
+    /// Explain why a component is or is not flagged: every identifier tried, every hit and
+    /// near miss, its place in the graph, and the findings it gets.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
     /// Show or check policies.
     Policy {
         #[command(subcommand)]
@@ -65,6 +69,30 @@ const SCAN_EXAMPLES: &str = "Examples:
   bomvet scan sboms/ --fail-on review -o json=report.json
   cat bom.json | bomvet scan -
   bomvet scan bom.json --policy our-vendors.toml --timestamp now";
+
+const EXPLAIN_EXAMPLES: &str = "Examples:
+  bomvet explain firmware.cdx.json kav-sdk            # by bom-ref or SPDXID
+  bomvet explain firmware.cdx.json \"Kaspersky Anti-Virus SDK\"   # by name (or name@version)
+  bomvet explain app.spdx.json pkg:npm/%40aztec/foundation@0.65.2 --format json";
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The SBOM file.
+    #[arg(value_name = "SBOM")]
+    pub(crate) sbom: PathBuf,
+    /// The component: its bom-ref or SPDXID, its name, name@version, or purl.
+    #[arg(value_name = "COMPONENT")]
+    pub(crate) component: String,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
+    pub(crate) format: FormatArg,
+    /// A policy file to add to the default; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Vec<PathBuf>,
+    /// Drop the embedded default policy.
+    #[arg(long)]
+    pub(crate) no_default_policy: bool,
+}
 
 #[derive(Debug, Args)]
 pub(crate) struct ScanArgs {

@@ -20,7 +20,9 @@ use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
 use rayon::prelude::*;
 
-use crate::cli::{Cli, Command, FailOnArg, FormatArg, PolicyCommand, PolicyFormat, ScanArgs};
+use crate::cli::{
+    Cli, Command, ExplainArgs, FailOnArg, FormatArg, PolicyCommand, PolicyFormat, ScanArgs,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
@@ -49,6 +51,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args, cli.quiet, cli.verbose),
+        Command::Explain(args) => explain(args, cli.quiet),
         Command::Policy { command } => match command {
             PolicyCommand::Show {
                 policy,
@@ -299,6 +302,161 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
         }
     }
     Ok(u8::try_from(report.verdict.exit_code).unwrap_or(2))
+}
+
+fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
+    use std::fmt::Write as _;
+    let policy = load_policy(&args.policy, args.no_default_policy, quiet)?;
+    let sbom =
+        bomvet_ingest::read_path(&args.sbom).map_err(|e| anyhow::anyhow!(render_error(&e)))?;
+    let q = args.component.as_str();
+    let pick = |f: &dyn Fn(&bomvet_model::Component) -> bool| -> Vec<usize> {
+        sbom.components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| f(c))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let mut found = pick(&|c| c.id.as_str() == q);
+    if found.is_empty() {
+        found = pick(&|c| c.name.eq_ignore_ascii_case(q) || c.display_name() == q);
+    }
+    if found.is_empty() {
+        found = pick(&|c| {
+            c.purl
+                .as_ref()
+                .is_some_and(|p| p.value == q || p.value.split(['@', '?', '#']).next() == Some(q))
+        });
+    }
+    if found.is_empty() {
+        let lower = q.to_lowercase();
+        let similar: Vec<String> = sbom
+            .components
+            .iter()
+            .filter(|c| {
+                c.name.to_lowercase().contains(&lower) || c.id.0.to_lowercase().contains(&lower)
+            })
+            .take(5)
+            .map(|c| format!("`{}` ({})", c.id, c.display_name()))
+            .collect();
+        let hint = if similar.is_empty() {
+            String::new()
+        } else {
+            format!("\nhint: did you mean {}?", similar.join(", "))
+        };
+        bail!(
+            "no component `{q}` in `{}` (looked for a ref, a name, name@version and a purl){hint}",
+            args.sbom.display()
+        );
+    }
+    let auditor = Auditor::new(&policy, AuditOptions::default());
+    let matcher = bomvet_policy::Matcher::new(&policy);
+    let audit = auditor.audit(&sbom);
+    let mut out = io::stdout().lock();
+    let mut json_items = Vec::new();
+    let mut text = String::new();
+    for &i in &found {
+        let c = &sbom.components[i];
+        let trials = matcher.explain(c);
+        let findings: Vec<&bomvet_audit::Finding> = audit
+            .findings
+            .iter()
+            .filter(|f| f.component.location == c.location.0 && f.component.id == c.id.0)
+            .collect();
+        if args.format == FormatArg::Json {
+            json_items.push(serde_json::json!({
+                "component": c,
+                "trials": trials,
+                "findings": findings,
+            }));
+            continue;
+        }
+        let safe = |s: &str| bomvet_report::inert(s).into_owned();
+        let _ = writeln!(
+            text,
+            "component `{}`: {} [{}]",
+            safe(&c.id.0),
+            safe(&c.display_name()),
+            safe(&sbom.source)
+        );
+        let _ = writeln!(
+            text,
+            "  location: {}; type {} ({})",
+            safe(&c.location.0),
+            safe(c.kind.as_deref().unwrap_or("not stated")),
+            match c.class {
+                bomvet_model::ComponentClass::Software => "software",
+                bomvet_model::ComponentClass::Equipment => "equipment",
+            }
+        );
+        if let Some(f) = findings.iter().find(|f| !f.path_names.is_empty()) {
+            let _ = writeln!(text, "  path:     {}", safe(&f.path_names.join(" -> ")));
+        }
+        let _ = writeln!(text, "\nidentifiers tried ({} fields):", trials.len());
+        for t in &trials {
+            let _ = writeln!(text, "  {} = \"{}\"", safe(&t.field), safe(&t.value));
+            let _ = writeln!(text, "      as {}; key `{}`", t.how, safe(&t.key));
+            for h in &t.hits {
+                let _ = writeln!(
+                    text,
+                    "      HIT   {} \"{}\" ({} evidence){}",
+                    h.identifier.as_str(),
+                    safe(&h.matched),
+                    h.confidence.as_str(),
+                    h.max_severity
+                        .map(|s| format!(", capped at {s}"))
+                        .unwrap_or_default()
+                );
+            }
+            if t.hits.is_empty() {
+                let _ = writeln!(text, "      no match");
+            }
+            for n in &t.near_misses {
+                let _ = writeln!(text, "      near miss: {}", safe(n));
+            }
+        }
+        let _ = writeln!(text, "\nverdict:");
+        if findings.is_empty() {
+            let _ = writeln!(
+                text,
+                "  not flagged: no identifier of the policy matched, and its origin is stated"
+            );
+        }
+        for f in &findings {
+            let _ = writeln!(
+                text,
+                "  {} {}: {}",
+                f.severity,
+                f.code.as_str(),
+                safe(&f.message)
+            );
+            for r in f
+                .rules
+                .iter()
+                .filter(|r| r.applies && r.severity > Severity::Info)
+            {
+                let _ = writeln!(
+                    text,
+                    "    {} under {} ({})",
+                    r.severity,
+                    r.id,
+                    r.citation.as_deref().unwrap_or(&r.title)
+                );
+            }
+            for cap in &f.caps {
+                let _ = writeln!(text, "    lowered: {cap}");
+            }
+        }
+        text.push('\n');
+    }
+    if args.format == FormatArg::Json {
+        serde_json::to_writer_pretty(&mut out, &json_items)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(0)
 }
 
 fn policy_table(p: &Policy) -> String {
