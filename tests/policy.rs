@@ -151,3 +151,95 @@ fn policy_check_example_and_broken() {
         bad.stderr
     );
 }
+
+/// Every kind of policy problem is reported, located, with a message that says what to fix.
+#[test]
+fn each_policy_error_is_located() {
+    let head =
+        "[[list]]\nid = \"l\"\ntitle = \"t\"\nreaches-embedded = true\nseverity = \"block\"\n\n";
+    let cases: &[(&str, &str)] = &[
+        ("[[entity]]\nid = \"E\"\nlists = [\"l\"]\nlegal-names = [\"A\"]\n", "8:6: entity id `E` must be lowercase"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"nope\"]\nlegal-names = [\"A\"]\n", "9:10: `lists` names list `nope`"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\n", "8:6: entity `e` has no identifiers"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\ndomains = [\"https://x.invalid/\"]\n", "10:12: domain `https://x.invalid/` must be a bare host name"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\npurl-namespaces = [\"maven/com.x\"]\n", "10:20: purl namespace `maven/com.x` must look like `pkg:TYPE/NAMESPACE`"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\npurl-namespaces = [\"pkg:npm/*x\"]\n", "`*` is allowed only at the end"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\ndomains = [{ value = \"x.invalid\", max-severity = \"info\" }]\n", "10:12: `max-severity` needs a `reason`"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\npurpose-limited = [\"l2\"]\nlegal-names = [\"A\"]\n", "`purpose-limited` names list `l2`"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\ncountries = [\"China\"]\nlegal-names = [\"A\"]\n", "`China` is not an ISO 3166-1 alpha-2 country code"),
+        ("[[entity]]\nid = \"e\"\nlists = [\"l\"]\nlegal-names = [\"A\"]\nlegal_names = [\"B\"]\n", "unknown field `legal_names`"),
+        ("[[list]]\nid = \"l\"\ntitle = \"again\"\nreaches-embedded = true\nseverity = \"block\"\n", "list `l` is defined twice in this file"),
+    ];
+    for (body, expected) in cases {
+        let text = format!("{head}{body}");
+        let err = Policy::empty()
+            .add_toml(Path::new("p.toml"), &text)
+            .map(|()| String::from("loaded without error"))
+            .unwrap_or_else(|e| e.to_string());
+        assert!(
+            err.contains(expected),
+            "expected `{expected}` in:\n{err}\n--- policy:\n{text}"
+        );
+        assert!(err.starts_with("`p.toml`:"), "{err}");
+    }
+}
+
+/// An identifier claimed by two entities is a warning, not silence.
+#[test]
+fn overlapping_identifiers_warn() {
+    let mut p = Policy::embedded_default();
+    p.add_toml(
+        Path::new("o.toml"),
+        "[[entity]]\nid = \"reseller\"\nlists = [\"us-ndaa19-s889\"]\ndomains = [\"huawei.com\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w
+                .contains("domain `huawei.com` is claimed by entities `huawei` and `reseller`")),
+        "{:?}",
+        p.warnings
+    );
+}
+
+/// Confidence per evidence kind: organisation identity, CPE and purl are strong; domains,
+/// aliases, native names and authors medium; product and file names weak.
+#[test]
+fn confidence_per_evidence_kind() {
+    use bomvet_audit::Confidence::{Medium, Strong, Weak};
+    let cases = vec![
+        (
+            json!({"supplier": {"name": "Huawei Technologies Co., Ltd."}}),
+            Strong,
+        ),
+        (json!({"cpe": "cpe:2.3:a:huawei:x:1:*:*:*:*:*:*:*"}), Strong),
+        (json!({"purl": "pkg:maven/com.huawei.hms/push@6.0"}), Strong),
+        (
+            json!({"supplier": {"name": "Team", "url": ["https://consumer.huawei.com"]}}),
+            Medium,
+        ),
+        (json!({"supplier": {"name": "华为"}}), Medium),
+        (
+            json!({"authors": [{"name": "Huawei Technologies Co., Ltd."}]}),
+            Medium,
+        ),
+        (json!({"supplier": {"name": "ZTE"}, "name": "x"}), Strong),
+        (json!({"name": "Hik-Connect"}), Weak),
+        (json!({"name": "libhcnetsdk.so"}), Weak),
+    ];
+    let policy = Policy::embedded_default();
+    for (fields, expected) in cases {
+        let mut c = json!({"bom-ref": "c", "type": "library", "name": "component"});
+        for (k, v) in fields.as_object().into_iter().flatten() {
+            c[k] = v.clone();
+        }
+        let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [c]});
+        let f: Vec<_> = audit_with(&policy, &doc)
+            .into_iter()
+            .filter(|f| f.code == Code::RestrictedOrigin)
+            .collect();
+        assert_eq!(f.len(), 1, "{fields}: {f:#?}");
+        assert_eq!(f[0].confidence, Some(expected), "{fields}");
+    }
+}

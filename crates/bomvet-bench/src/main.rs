@@ -164,6 +164,7 @@ fn main() -> Result<()> {
     let mut runs = 3usize;
     let mut threads: Vec<usize> = Vec::new();
     let mut portfolio = 0usize;
+    let mut policy_entities = 0usize;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut bomvet = root.join("target/release/bomvet");
     let mut data = root.join("target/bench-data");
@@ -201,6 +202,7 @@ fn main() -> Result<()> {
             "--runs" => runs = v()?.parse()?,
             "--threads" => threads = v()?.split(',').map(str::parse).collect::<Result<_, _>>()?,
             "--portfolio" => portfolio = v()?.parse()?,
+            "--policy-entities" => policy_entities = v()?.replace('_', "").parse()?,
             "--bomvet" => bomvet = PathBuf::from(v()?),
             "--data" => data = PathBuf::from(v()?),
             other => bail!("unknown argument `{other}`"),
@@ -224,6 +226,9 @@ fn main() -> Result<()> {
 
     if portfolio > 0 {
         return portfolio_bench(&bomvet, &data, portfolio, &threads, runs);
+    }
+    if policy_entities > 0 {
+        return policy_bench(&bomvet, &data, policy_entities, &sizes, runs);
     }
 
     println!("| encoding | components | file MB | minimal parse s | bomvet scan s | ratio | scan MB/s | components/s | parse peak MB | scan peak MB | scan peak / file |");
@@ -359,6 +364,69 @@ fn portfolio_bench(
             base.as_secs_f64() / best.as_secs_f64(),
             rss as f64 / 1e6
         );
+    }
+    Ok(())
+}
+
+/// A synthetic policy of `n` entities, each with names, domains, a CPE vendor, a purl namespace
+/// (every tenth a glob) and a product: the size of an organisation's own vendor list.
+fn write_policy(path: &Path, n: usize) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut t = String::from(
+        "[policy]\nname = \"synthetic\"\n\n[[list]]\nid = \"synthetic-list\"\ntitle = \"Synthetic list\"\nreaches-embedded = true\nseverity = \"review\"\n\n",
+    );
+    for i in 0..n {
+        let glob = if i % 10 == 0 { "*" } else { "" };
+        let _ = write!(
+            t,
+            "[[entity]]\nid = \"e{i}\"\nlists = [\"synthetic-list\"]\nlegal-names = [\"Restricted Holding {i} Ltd.\", \"Restricted Devices {i} Co.\"]\naliases = [\"RH{i}\"]\ndomains = [\"restricted{i}.invalid\"]\ncpe-vendors = [\"restricted{i}\"]\npurl-namespaces = [\"pkg:maven/com.restricted{i}{glob}\"]\nproducts = [\"Restricted Engine {i}\"]\n\n"
+        );
+    }
+    std::fs::write(path, t)?;
+    Ok(())
+}
+
+/// Scan time with the default policy and with the default plus `n` synthetic entities.
+fn policy_bench(bomvet: &Path, data: &Path, n: usize, sizes: &[usize], runs: usize) -> Result<()> {
+    let policy = data.join(format!("policy-{n}.toml"));
+    if !policy.exists() {
+        write_policy(&policy, n)?;
+    }
+    println!("| components | policy | entities | bomvet scan s | vs default |");
+    println!("|---:|---|---:|---:|---:|");
+    for &size in sizes {
+        let path = ensure(data, bomvet_gen::Format::CyclonedxJson, size)?;
+        let mut default = None;
+        for (label, extra) in [("default", None), ("default + synthetic", Some(&policy))] {
+            let mut best = Duration::MAX;
+            for _ in 0..runs {
+                let mut cmd = Command::new(bomvet);
+                cmd.arg("scan").arg(&path).args([
+                    "--format",
+                    "json",
+                    "-o",
+                    "/dev/null",
+                    "--fail-on",
+                    "never",
+                    "-q",
+                ]);
+                if let Some(p) = extra {
+                    cmd.arg("--policy").arg(p);
+                }
+                let (wall, _, code) = measure(&mut cmd)?;
+                if code != 0 {
+                    bail!("bomvet exited {code}");
+                }
+                best = best.min(wall);
+            }
+            let base = *default.get_or_insert(best);
+            let entities = if extra.is_some() { n + 9 } else { 9 };
+            println!(
+                "| {size} | {label} | {entities} | {:.3} | {:.2}x |",
+                best.as_secs_f64(),
+                best.as_secs_f64() / base.as_secs_f64()
+            );
+        }
     }
     Ok(())
 }

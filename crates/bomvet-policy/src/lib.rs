@@ -648,15 +648,21 @@ impl Policy {
                 problems,
             });
         }
-        let mut entities = self.entities.clone();
+        let mut entities = std::mem::take(&mut self.entities);
+        let mut by_id: HashMap<String, usize> = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         for e in new_entities {
-            if let Some(old) = entities.iter_mut().find(|o| o.id == e.id) {
+            if let Some(&i) = by_id.get(&e.id) {
                 warnings.push(format!(
                     "`{origin}`: entity `{}` replaces the one from `{}`",
-                    e.id, old.origin
+                    e.id, entities[i].origin
                 ));
-                *old = e;
+                entities[i] = e;
             } else {
+                by_id.insert(e.id.clone(), entities.len());
                 entities.push(e);
             }
         }
