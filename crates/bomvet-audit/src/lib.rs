@@ -6,7 +6,9 @@
 //! plain `Serialize` value: `--format json` is that value, and `schemas/report.schema.json`
 //! describes it.
 
-use std::collections::BTreeMap;
+pub mod waiver;
+
+use std::collections::{BTreeMap, HashSet};
 
 use bomvet_graph::{GraphIssue, SbomGraph};
 use bomvet_model::{Component, ComponentClass, Diagnostic, EdgeKind, Format, Sbom};
@@ -14,6 +16,7 @@ use bomvet_policy::{assess, ComponentContext, Matcher};
 pub use bomvet_policy::{Confidence, Evidence, IdentKind, Policy, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
+pub use waiver::{WaiverError, Waivers};
 
 /// Version of the JSON report layout; bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -35,17 +38,23 @@ pub enum Code {
     DuplicateRef,
     /// Components include each other in a cycle (or a component includes itself).
     DependencyCycle,
+    /// A waiver matched a finding after its expiry date, so it no longer waives it.
+    ExpiredWaiver,
+    /// A waiver matched no finding.
+    UnusedWaiver,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 6] = [
+    pub const ALL: [Code; 8] = [
         Code::RestrictedOrigin,
         Code::RestrictedCountry,
         Code::UnknownOrigin,
         Code::DanglingRef,
         Code::DuplicateRef,
         Code::DependencyCycle,
+        Code::ExpiredWaiver,
+        Code::UnusedWaiver,
     ];
 
     /// Stable kebab-case name.
@@ -57,6 +66,8 @@ impl Code {
             Code::DanglingRef => "dangling-ref",
             Code::DuplicateRef => "duplicate-ref",
             Code::DependencyCycle => "dependency-cycle",
+            Code::ExpiredWaiver => "expired-waiver",
+            Code::UnusedWaiver => "unused-waiver",
         }
     }
 
@@ -69,6 +80,8 @@ impl Code {
             Code::DanglingRef => "A dependency or relationship points at a reference that no component in the SBOM has; part of the graph may be missing.",
             Code::DuplicateRef => "Two or more components share one bom-ref or SPDXID; relationships resolve to the first.",
             Code::DependencyCycle => "Components include each other in a cycle; paths are still computed, each component once.",
+            Code::ExpiredWaiver => "A waiver matched this finding but its expiry date has passed, so the finding is no longer waived.",
+            Code::UnusedWaiver => "A waiver matched no finding: the component is gone or the selector is wrong; remove or fix it.",
         }
     }
 }
@@ -212,10 +225,17 @@ pub struct Finding {
     /// The same path as names, for people.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path_names: Vec<String>,
-    /// True when every path from a root goes through a dev, build, test, optional or provided
-    /// dependency edge on the shortest path found.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub non_runtime_path: bool,
+    /// Number of distinct paths from the roots (cycles collapsed; saturates at 2^64-1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_count: Option<u64>,
+    /// False when the component is reachable only through dev, build, test, optional or
+    /// provided dependencies, or through components whose scope is `excluded` or `optional`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reachable_at_runtime: Option<bool>,
+    /// For each product (root) that includes it: shortest path, some distinct paths, the root's
+    /// direct dependencies that bring it in, and the one to cut when there is only one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via_roots: Vec<RootPaths>,
     /// Who depends on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dependents: Option<Dependents>,
@@ -226,17 +246,74 @@ pub struct Finding {
     /// a dangling target).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
+    /// Stable identity of the finding across runs (code, entity or rule, component identity,
+    /// document name): used by baselines, `bomvet diff` and SARIF.
+    pub fingerprint: String,
+    /// The waiver that covers this finding, when one does (a waived finding never gates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<waiver::Applied>,
+    /// `new` or `existing`, when the run has a baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineStatus>,
     /// Position of the component in its SBOM, for stable ordering.
     #[serde(skip)]
     order: (usize, usize),
+    /// Document name, for the fingerprint.
+    #[serde(skip)]
+    document: String,
+}
+
+/// How a product (root) includes a component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RootPaths {
+    /// The root's ref.
+    pub root: String,
+    /// One shortest path of refs from the root to the component.
+    pub shortest: Vec<String>,
+    /// Up to `--max-paths` distinct paths.
+    pub paths: Vec<Vec<String>>,
+    /// The root's direct dependencies through which the component is reached.
+    pub direct_dependencies: Vec<String>,
+    /// When there is exactly one such direct dependency: removing it removes the component
+    /// from this product.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_through: Option<String>,
+}
+
+/// Whether a finding was in the baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineStatus {
+    /// Not in the baseline: it can gate.
+    New,
+    /// In the baseline: reported, never gates.
+    Existing,
 }
 
 /// Options of an audit.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditOptions {
     /// List every dependent's ref in findings.
     pub list_dependents: bool,
+    /// Distinct paths listed per root (`--max-paths`).
+    pub max_paths: usize,
+    /// Highest severity for a component reachable only through dev, build, test or optional
+    /// dependencies (`--non-runtime-cap`).
+    pub non_runtime_cap: Severity,
 }
+
+impl Default for AuditOptions {
+    fn default() -> AuditOptions {
+        AuditOptions {
+            list_dependents: false,
+            max_paths: 5,
+            non_runtime_cap: Severity::Review,
+        }
+    }
+}
+
+/// Search steps allowed per (root, component) when listing distinct paths.
+const PATH_SEARCH_BUDGET: usize = 100_000;
 
 /// Components by origin status; the three add up to the component count.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -304,16 +381,50 @@ impl<'p> Auditor<'p> {
         let source = sbom.source.clone();
         let ref_of = |i: usize| sbom.components[i].id.0.clone();
 
-        // Where a component sits: computed only for components that get a finding.
+        // Once over the graph: path counts from the roots, and run-time reachability.
+        let counts = graph.path_counts();
+        let excluded: Vec<bool> = sbom
+            .components
+            .iter()
+            .map(|c| c.scope != bomvet_model::Scope::Required)
+            .collect();
+        let runtime = graph.runtime_reachable(&excluded);
+        // Where a component sits: computed only for components that get a finding, within the
+        // set of its ancestors.
         let place = |i: usize| -> Place {
             let path_idx = reach.path_to(i);
-            let non_runtime = path_idx.windows(2).any(|w| {
-                graph
-                    .children(w[0])
-                    .filter(|(t, _)| *t == w[1])
-                    .all(|(_, k)| k.is_non_runtime())
-            });
             let anc = graph.ancestors(i);
+            let via_roots = anc
+                .roots
+                .iter()
+                .map(|&r| {
+                    let mut direct: Vec<usize> = graph
+                        .children(r)
+                        .map(|(c, _)| c)
+                        .filter(|&c| anc.members[c])
+                        .collect();
+                    direct.sort_unstable();
+                    direct.dedup();
+                    let refs = |p: &[usize]| p.iter().map(|&j| ref_of(j)).collect::<Vec<_>>();
+                    RootPaths {
+                        root: ref_of(r),
+                        shortest: refs(&graph.shortest_path(r, i, &anc.members)),
+                        paths: graph
+                            .some_paths(
+                                r,
+                                i,
+                                &anc.members,
+                                self.options.max_paths,
+                                PATH_SEARCH_BUDGET,
+                            )
+                            .iter()
+                            .map(|p| refs(p))
+                            .collect(),
+                        only_through: (direct.len() == 1 && r != i).then(|| ref_of(direct[0])),
+                        direct_dependencies: direct.iter().map(|&j| ref_of(j)).collect(),
+                    }
+                })
+                .collect();
             let depth = reach.dist[i];
             Place {
                 relation: match depth {
@@ -327,7 +438,9 @@ impl<'p> Auditor<'p> {
                     .iter()
                     .map(|&j| sbom.components[j].display_name())
                     .collect(),
-                non_runtime,
+                path_count: counts[i],
+                runtime: runtime[i],
+                via_roots,
                 dependents: Dependents {
                     direct: anc.direct,
                     total: anc.total,
@@ -365,7 +478,14 @@ impl<'p> Auditor<'p> {
                 let mut out: Vec<Finding> = ms
                     .iter()
                     .map(|m| {
-                        let a = assess(policy, ctx, m);
+                        let mut a = assess(policy, ctx, m);
+                        if !p.runtime && a.severity > self.options.non_runtime_cap {
+                            a.severity = self.options.non_runtime_cap;
+                            a.caps.push(
+                                "reachable only through dev, build, test or optional dependencies, or components not delivered (scope excluded/optional)"
+                                    .into(),
+                            );
+                        }
                         let entity = &policy.entities[m.entity];
                         let rules = a
                             .rules
@@ -519,7 +639,9 @@ struct Place {
     depth: u32,
     path: Vec<String>,
     path_names: Vec<String>,
-    non_runtime: bool,
+    path_count: u64,
+    runtime: bool,
+    via_roots: Vec<RootPaths>,
     dependents: Dependents,
     roots: Vec<String>,
 }
@@ -531,7 +653,9 @@ impl Place {
             relation: Some(self.relation),
             path: self.path.clone(),
             path_names: self.path_names.clone(),
-            non_runtime_path: self.non_runtime,
+            path_count: Some(self.path_count),
+            reachable_at_runtime: Some(self.runtime),
+            via_roots: self.via_roots.clone(),
             dependents: Some(self.dependents.clone()),
             roots: self.roots.clone(),
             ..plain(source, c, 0)
@@ -654,11 +778,17 @@ fn plain(source: &str, c: &Component, i: usize) -> Finding {
         relation: None,
         path: Vec::new(),
         path_names: Vec::new(),
-        non_runtime_path: false,
+        path_count: None,
+        reachable_at_runtime: None,
+        via_roots: Vec::new(),
         dependents: None,
         roots: Vec::new(),
         related: Vec::new(),
+        fingerprint: String::new(),
+        waiver: None,
+        baseline: None,
         order: (i, usize::MAX),
+        document: String::new(),
     }
 }
 
@@ -747,6 +877,81 @@ impl FailOn {
     }
 }
 
+/// Everything that decides pass or fail, in one value.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    /// Findings at or above this severity fail the run.
+    pub fail_on: FailOn,
+    /// Fail when an SBOM has more than this percentage of components of unknown origin.
+    pub max_unknown_origin: Option<f64>,
+    /// Accepted findings.
+    pub waivers: Option<Waivers>,
+    /// Fingerprints of an earlier report: only new findings gate.
+    pub baseline: Option<Baseline>,
+    /// The day waivers are checked against.
+    pub today: jiff::civil::Date,
+}
+
+impl Gate {
+    /// A gate with only a threshold.
+    pub fn fail_on(fail_on: FailOn) -> Gate {
+        Gate {
+            fail_on,
+            max_unknown_origin: None,
+            waivers: None,
+            baseline: None,
+            today: jiff::civil::date(2000, 1, 1),
+        }
+    }
+}
+
+/// The findings of an earlier report, by fingerprint.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// The report it was read from.
+    pub source: String,
+    fingerprints: HashSet<String>,
+}
+
+impl Baseline {
+    /// Reads an earlier `--format json` report.
+    ///
+    /// # Errors
+    /// A message naming the file when it cannot be read or is not a bomvet report.
+    pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
+        let text = std::fs::read(path)
+            .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+        let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
+            format!(
+                "`{}`:{}:{}: not JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        let findings = v
+            .get("findings")
+            .and_then(|f| f.as_array())
+            .ok_or_else(|| {
+                format!(
+                    "`{}`: not a bomvet report (no `findings` array)",
+                    path.display()
+                )
+            })?;
+        let mut fingerprints = HashSet::new();
+        for (i, f) in findings.iter().enumerate() {
+            let fp = f.get("fingerprint").and_then(|x| x.as_str()).ok_or_else(|| {
+                format!("`{}`: findings[{i}] has no `fingerprint` (a report older than bomvet 0.1?)", path.display())
+            })?;
+            fingerprints.insert(fp.to_owned());
+        }
+        Ok(Baseline {
+            source: path.display().to_string(),
+            fingerprints,
+        })
+    }
+}
+
 /// How the run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -768,8 +973,11 @@ pub struct Verdict {
     pub exit_code: i32,
     /// The threshold.
     pub fail_on: String,
-    /// Findings at or above it.
+    /// Findings at or above it that are neither waived nor in the baseline.
     pub gating_findings: usize,
+    /// Inputs whose share of components of unknown origin is above `--max-unknown-origin`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_origin_over_limit: Vec<String>,
 }
 
 /// One input as summarised in the report.
@@ -851,6 +1059,10 @@ pub struct Summary {
     pub restricted_by_severity: BTreeMap<String, usize>,
     /// Restricted entities found, by id, with the number of components.
     pub entities: BTreeMap<String, usize>,
+    /// Findings covered by a waiver.
+    pub waived: usize,
+    /// Findings already in the baseline.
+    pub in_baseline: usize,
 }
 
 /// Name, version and policy of the tool that made a report.
@@ -896,8 +1108,9 @@ impl Report {
         tool: ToolInfo,
         timestamp: Option<String>,
         outcomes: Vec<InputOutcome>,
-        fail_on: FailOn,
+        gate: Gate,
     ) -> Report {
+        let fail_on = gate.fail_on;
         let mut inputs = Vec::new();
         let mut findings = Vec::new();
         let mut failed = 0;
@@ -929,8 +1142,10 @@ impl Report {
                         origin_coverage_pct: coverage(audit.origin, total),
                         diagnostics: sbom.diagnostics,
                     });
+                    let document = sbom.name.clone().unwrap_or_default();
                     findings.extend(audit.findings.into_iter().map(|mut f| {
                         f.order.0 = f.order.0.min(usize::MAX - 1);
+                        f.document.clone_from(&document);
                         (n, f)
                     }));
                 }
@@ -941,6 +1156,79 @@ impl Report {
                 InputOutcome::Skipped { source, reason } => {
                     skipped += 1;
                     inputs.push(InputSummary::empty(source, "skipped", reason));
+                }
+            }
+        }
+        // Waivers and the baseline, then the unknown-origin limit: all before the gate.
+        let mut used = vec![false; gate.waivers.as_ref().map_or(0, |w| w.list.len())];
+        let mut expired_hits: Vec<(usize, String)> = Vec::new();
+        for (_, f) in &mut findings {
+            f.fingerprint = fingerprint(f);
+            if let Some(ws) = &gate.waivers {
+                for (wi, w) in ws.list.iter().enumerate() {
+                    if !w.matches(f) {
+                        continue;
+                    }
+                    used[wi] = true;
+                    if w.expires >= gate.today {
+                        f.waiver = Some(w.applied());
+                        break;
+                    }
+                    expired_hits.push((wi, f.component.id.clone()));
+                }
+            }
+            if let Some(b) = &gate.baseline {
+                f.baseline = Some(if b.fingerprints.contains(&f.fingerprint) {
+                    BaselineStatus::Existing
+                } else {
+                    BaselineStatus::New
+                });
+            }
+        }
+        if let Some(ws) = &gate.waivers {
+            let waiver_finding = |code: Code, w: &waiver::Waiver, message: String| {
+                let mut c = Component::new(
+                    bomvet_model::ComponentRef(String::new()),
+                    format!("waiver ({})", w.selector),
+                    bomvet_model::Location(w.location.clone()),
+                );
+                c.version = None;
+                let mut f = plain(&ws.source.display().to_string(), &c, usize::MAX);
+                f.code = code;
+                f.severity = Severity::Info;
+                f.message = message;
+                f.fingerprint = fingerprint(&f);
+                f
+            };
+            expired_hits.sort();
+            expired_hits.dedup_by_key(|(wi, _)| *wi);
+            for (wi, component) in &expired_hits {
+                let w = &ws.list[*wi];
+                findings.push((
+                    usize::MAX,
+                    waiver_finding(
+                        Code::ExpiredWaiver,
+                        w,
+                        format!(
+                            "waiver at `{}` ({}) expired on {} and no longer waives `{component}`",
+                            w.location, w.selector, w.expires
+                        ),
+                    ),
+                ));
+            }
+            for (wi, w) in ws.list.iter().enumerate() {
+                if !used[wi] {
+                    findings.push((
+                        usize::MAX,
+                        waiver_finding(
+                            Code::UnusedWaiver,
+                            w,
+                            format!(
+                                "waiver at `{}` ({}) matched no finding",
+                                w.location, w.selector
+                            ),
+                        ),
+                    ));
                 }
             }
         }
@@ -969,11 +1257,28 @@ impl Report {
         }
         let gating = findings
             .iter()
-            .filter(|f| fail_on.gates(f.severity))
+            .filter(|f| {
+                fail_on.gates(f.severity)
+                    && f.waiver.is_none()
+                    && f.baseline != Some(BaselineStatus::Existing)
+            })
             .count();
+        let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+        let in_baseline = findings
+            .iter()
+            .filter(|f| f.baseline == Some(BaselineStatus::Existing))
+            .count();
+        let unknown_origin_over_limit: Vec<String> = match gate.max_unknown_origin {
+            Some(max) => inputs
+                .iter()
+                .filter(|i| i.status == "audited" && 100.0 - i.origin_coverage_pct > max + 1e-9)
+                .map(|i| i.source.clone())
+                .collect(),
+            None => Vec::new(),
+        };
         let status = if failed > 0 {
             Status::Error
-        } else if gating > 0 {
+        } else if gating > 0 || !unknown_origin_over_limit.is_empty() {
             Status::Fail
         } else {
             Status::Pass
@@ -991,6 +1296,7 @@ impl Report {
                 },
                 fail_on: fail_on.as_str().to_owned(),
                 gating_findings: gating,
+                unknown_origin_over_limit,
             },
             summary: Summary {
                 inputs: inputs.len(),
@@ -1001,11 +1307,44 @@ impl Report {
                 by_code,
                 restricted_by_severity,
                 entities,
+                waived,
+                in_baseline,
             },
             inputs,
             findings,
         }
     }
+}
+
+/// Stable identity of a finding across runs: what it is about, not where in the file.
+fn fingerprint(f: &Finding) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let parts = [
+        f.code.as_str(),
+        f.entity.as_ref().map_or("", |e| e.id.as_str()),
+        f.rules.first().map_or("", |r| r.id.as_str()),
+        &f.component.id,
+        f.component.purl.as_deref().unwrap_or(""),
+        &f.component.name,
+        f.component.version.as_deref().unwrap_or(""),
+        &f.document,
+    ];
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    for r in &f.related {
+        h.update(r.as_bytes());
+        h.update([0u8]);
+    }
+    if matches!(f.code, Code::ExpiredWaiver | Code::UnusedWaiver) {
+        h.update(f.component.location.as_bytes());
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn coverage(o: OriginCounts, total: usize) -> f64 {

@@ -309,6 +309,164 @@ impl SbomGraph {
     }
 }
 
+impl SbomGraph {
+    /// The number of distinct paths from any root to every component, in one pass over the
+    /// condensation of the graph (each cycle collapsed to one node, so counting is well defined
+    /// and linear). Saturates at `u64::MAX`; a layered graph of 64 diamonds already has 2^64.
+    pub fn path_counts(&self) -> Vec<u64> {
+        let sccs = petgraph::algo::tarjan_scc(&self.graph);
+        let n = self.len();
+        let mut scc_of = vec![0usize; n];
+        for (k, scc) in sccs.iter().enumerate() {
+            for v in scc {
+                scc_of[v.index()] = k;
+            }
+        }
+        let mut count = vec![0u64; sccs.len()];
+        for &r in &self.roots {
+            count[scc_of[r]] = count[scc_of[r]].saturating_add(1);
+        }
+        // tarjan_scc returns components in reverse topological order.
+        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+        for k in (0..sccs.len()).rev() {
+            let c = count[k];
+            if c == 0 {
+                continue;
+            }
+            for u in &sccs[k] {
+                for v in self.graph.neighbors_directed(*u, Direction::Outgoing) {
+                    let kv = scc_of[v.index()];
+                    if kv != k && pairs.insert((u.index(), v.index())) {
+                        count[kv] = count[kv].saturating_add(c);
+                    }
+                }
+            }
+        }
+        (0..n).map(|i| count[scc_of[i]]).collect()
+    }
+
+    /// Which components are reachable from a root at run time: only through run-time edges
+    /// (not dev, build, test, optional or provided dependencies) and never into a component
+    /// whose own scope says it is not delivered (`excluded[i]`). One pass.
+    pub fn runtime_reachable(&self, excluded: &[bool]) -> Vec<bool> {
+        let n = self.len();
+        let mut seen = vec![false; n];
+        let mut queue: VecDeque<usize> = VecDeque::new();
+        for &r in &self.roots {
+            if !seen[r] && !excluded[r] {
+                seen[r] = true;
+                queue.push_back(r);
+            }
+        }
+        while let Some(u) = queue.pop_front() {
+            for (v, kind) in self.children(u) {
+                if !seen[v] && !kind.is_non_runtime() && !excluded[v] {
+                    seen[v] = true;
+                    queue.push_back(v);
+                }
+            }
+        }
+        seen
+    }
+
+    /// One shortest path from `root` to `target` through components in `allowed` only (the
+    /// target's ancestors): a breadth-first search bounded by that set.
+    pub fn shortest_path(&self, root: usize, target: usize, allowed: &[bool]) -> Vec<usize> {
+        let n = self.len();
+        let mut pred = vec![usize::MAX; n];
+        let mut seen = vec![false; n];
+        seen[root] = true;
+        let mut queue = VecDeque::from([root]);
+        while let Some(u) = queue.pop_front() {
+            if u == target {
+                let mut path = vec![u];
+                let mut cur = u;
+                while pred[cur] != usize::MAX {
+                    cur = pred[cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                return path;
+            }
+            let mut kids: Vec<usize> = self.children(u).map(|(c, _)| c).collect();
+            kids.sort_unstable();
+            kids.dedup();
+            for v in kids {
+                if !seen[v] && allowed[v] {
+                    seen[v] = true;
+                    pred[v] = u;
+                    queue.push_back(v);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Up to `max` distinct simple paths from `root` to `target`, through components in
+    /// `allowed` only (every one of which reaches the target, so the search rarely backtracks).
+    /// Bounded work: at most `budget` steps, whatever the shape of the graph.
+    pub fn some_paths(
+        &self,
+        root: usize,
+        target: usize,
+        allowed: &[bool],
+        max: usize,
+        budget: usize,
+    ) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        if max == 0 {
+            return out;
+        }
+        let mut on_path = vec![false; self.len()];
+        let mut path = vec![root];
+        on_path[root] = true;
+        // Iterative DFS: a stack of child lists with a cursor.
+        let kids = |u: usize| -> Vec<usize> {
+            let mut k: Vec<usize> = self
+                .children(u)
+                .map(|(c, _)| c)
+                .filter(|&c| allowed[c])
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        };
+        let mut stack: Vec<(Vec<usize>, usize)> = vec![(kids(root), 0)];
+        let mut steps = 0usize;
+        if root == target {
+            return vec![vec![root]];
+        }
+        while let Some((children, cursor)) = stack.last_mut() {
+            steps += 1;
+            if steps > budget || out.len() >= max {
+                break;
+            }
+            if *cursor >= children.len() {
+                stack.pop();
+                if let Some(u) = path.pop() {
+                    on_path[u] = false;
+                }
+                continue;
+            }
+            let v = children[*cursor];
+            *cursor += 1;
+            if on_path[v] {
+                continue;
+            }
+            if v == target {
+                let mut p = path.clone();
+                p.push(v);
+                out.push(p);
+                continue;
+            }
+            on_path[v] = true;
+            path.push(v);
+            stack.push((kids(v), 0));
+        }
+        out
+    }
+}
+
 fn issue_order(i: &GraphIssue) -> (u8, String) {
     match i {
         GraphIssue::DanglingRef { location, .. } => (0, location.clone()),
@@ -439,6 +597,77 @@ mod tests {
             g.children(0).collect::<Vec<_>>(),
             vec![(1, EdgeKind::Listed)]
         );
+    }
+
+    /// A diamond has two paths; a chain of 70 diamonds more than u64 holds (saturated), counted
+    /// without enumerating anything.
+    #[test]
+    fn path_counts_diamonds_and_saturation() {
+        let s = sbom(
+            &["app", "a", "b", "leaf"],
+            &[("app", "a"), ("app", "b"), ("a", "leaf"), ("b", "leaf")],
+            &["app"],
+        );
+        assert_eq!(SbomGraph::build(&s).path_counts(), vec![1, 1, 1, 2]);
+        let mut ids = vec!["n0".to_owned()];
+        let mut edges = Vec::new();
+        for i in 0..70 {
+            let (x, y, z) = (format!("n{i}"), format!("l{i}"), format!("r{i}"));
+            let next = format!("n{}", i + 1);
+            edges.push((x.clone(), y.clone()));
+            edges.push((x, z.clone()));
+            edges.push((y.clone(), next.clone()));
+            edges.push((z.clone(), next.clone()));
+            ids.extend([y, z, next]);
+        }
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let edge_refs: Vec<(&str, &str)> = edges
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let g = SbomGraph::build(&sbom(&id_refs, &edge_refs, &["n0"]));
+        let counts = g.path_counts();
+        assert_eq!(
+            counts[ids.iter().position(|i| i == "n10").unwrap_or(0)],
+            1024
+        );
+        assert_eq!(
+            counts[ids.iter().position(|i| i == "n70").unwrap_or(0)],
+            u64::MAX
+        );
+    }
+
+    /// Paths through a cycle are counted once per path into the cycle.
+    #[test]
+    fn path_counts_with_cycle() {
+        let s = sbom(
+            &["app", "x", "y", "leaf"],
+            &[("app", "x"), ("x", "y"), ("y", "x"), ("y", "leaf")],
+            &["app"],
+        );
+        assert_eq!(SbomGraph::build(&s).path_counts()[3], 1);
+    }
+
+    /// Up to N distinct paths are listed, and the search is bounded.
+    #[test]
+    fn some_paths_lists_distinct_paths() {
+        let s = sbom(
+            &["app", "a", "b", "c", "leaf"],
+            &[
+                ("app", "a"),
+                ("app", "b"),
+                ("app", "c"),
+                ("a", "leaf"),
+                ("b", "leaf"),
+                ("c", "leaf"),
+            ],
+            &["app"],
+        );
+        let g = SbomGraph::build(&s);
+        let anc = g.ancestors(4);
+        let paths = g.some_paths(0, 4, &anc.members, 2, 1000);
+        assert_eq!(paths, vec![vec![0, 1, 4], vec![0, 2, 4]]);
+        assert_eq!(g.some_paths(0, 4, &anc.members, 10, 1000).len(), 3);
     }
 
     /// Duplicate references are reported with every holder.

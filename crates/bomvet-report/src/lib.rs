@@ -236,6 +236,27 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
             .collect();
         let _ = writeln!(o, "Restricted-origin findings: {}", parts.join(", "));
     }
+    if s.waived > 0 {
+        let _ = writeln!(
+            o,
+            "{} finding(s) waived (shown above, not gating)",
+            s.waived
+        );
+    }
+    if s.in_baseline > 0 {
+        let _ = writeln!(
+            o,
+            "{} finding(s) already in the baseline (not gating)",
+            s.in_baseline
+        );
+    }
+    for src in &report.verdict.unknown_origin_over_limit {
+        let _ = writeln!(
+            o,
+            "{}: share of components of unknown origin is above `--max-unknown-origin`",
+            inert(src)
+        );
+    }
     if !unknown.is_empty() && !options.verbose {
         let _ = writeln!(
             o,
@@ -246,6 +267,9 @@ pub fn human(report: &Report, options: &RenderOptions) -> String {
     let v = &report.verdict;
     let verdict = match v.status {
         Status::Pass => format!("PASS: no finding at or above `{}` (exit 0)", v.fail_on),
+        Status::Fail if v.gating_findings == 0 => {
+            "FAIL: unknown-origin limit exceeded (exit 1)".to_owned()
+        }
         Status::Fail => format!(
             "FAIL: {} finding(s) at or above `{}` (exit 1)",
             v.gating_findings, v.fail_on
@@ -293,8 +317,9 @@ fn finding(o: &mut String, f: &Finding) {
     };
     let _ = writeln!(
         o,
-        "{}  {}  {} ({})  [{}]",
+        "{}{}  {}  {} ({})  [{}]",
         sev_label(f.severity),
+        if f.waiver.is_some() { " (waived)" } else { "" },
         inert(&component_name(f)),
         entity,
         f.confidence.map(|c| c.as_str()).unwrap_or("?"),
@@ -326,10 +351,61 @@ fn finding(o: &mut String, f: &Finding) {
     if !f.path_names.is_empty() {
         let _ = writeln!(o, "  path:      {}", inert(&f.path_names.join(" -> ")));
     }
-    if f.non_runtime_path {
+    if let Some(n) = f.path_count.filter(|&n| n > 1) {
+        let count = if n == u64::MAX {
+            "more than 18446744073709551614".to_owned()
+        } else {
+            n.to_string()
+        };
+        let _ = writeln!(o, "  paths:     {count} distinct paths from the product(s)");
+    }
+    for rp in &f.via_roots {
+        if rp.root == f.component.id {
+            continue;
+        }
+        match &rp.only_through {
+            Some(only) => {
+                let _ = writeln!(
+                    o,
+                    "  via:       only through `{}` in `{}`: removing it removes this component",
+                    inert(only),
+                    inert(&rp.root)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  via:       `{}` brings it in through {} direct dependencies: {}",
+                    inert(&rp.root),
+                    rp.direct_dependencies.len(),
+                    inert(&rp.direct_dependencies.join(", "))
+                );
+            }
+        }
+        for p in rp.paths.iter().skip(1).take(4) {
+            let _ = writeln!(o, "  also:      {}", inert(&p.join(" -> ")));
+        }
+    }
+    if f.reachable_at_runtime == Some(false) {
         let _ = writeln!(
             o,
-            "  scope:     the path goes through a dev, build, test or optional dependency"
+            "  scope:     reachable only through dev, build, test or optional dependencies"
+        );
+    }
+    if let Some(w) = &f.waiver {
+        let _ = writeln!(
+            o,
+            "  WAIVED:    by {} until {} ({}): {}",
+            inert(&w.approver),
+            w.expires,
+            inert(&w.location),
+            inert(&w.reason)
+        );
+    }
+    if f.baseline == Some(bomvet_audit::BaselineStatus::Existing) {
+        let _ = writeln!(
+            o,
+            "  baseline:  already in the baseline report; does not gate"
         );
     }
     for (i, e) in f.evidence.iter().enumerate() {

@@ -56,6 +56,11 @@ pub(crate) enum Command {
     /// near miss, its place in the graph, and the findings it gets.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Compare two JSON reports: new, fixed and changed findings.
+    #[command(
+        after_help = "Examples:\n  bomvet diff main.json branch.json\n  bomvet diff old.json new.json --format json --fail-on review\n\nExit 1 when a new finding is at or above --fail-on (default block)."
+    )]
+    Diff(DiffArgs),
     /// Show or check policies.
     Policy {
         #[command(subcommand)]
@@ -95,6 +100,22 @@ pub(crate) struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The earlier report (`bomvet scan --format json`).
+    #[arg(value_name = "OLD")]
+    pub(crate) old: PathBuf,
+    /// The later report.
+    #[arg(value_name = "NEW")]
+    pub(crate) new: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
+    pub(crate) format: FormatArg,
+    /// Lowest severity of a new finding that makes the diff exit 1.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Block)]
+    pub(crate) fail_on: FailOnArg,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ScanArgs {
     /// SBOM files, directories (searched recursively) or `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
@@ -118,6 +139,22 @@ pub(crate) struct ScanArgs {
     /// List the ref of every dependent of each restricted component (can be long).
     #[arg(long)]
     pub(crate) list_dependents: bool,
+    /// Distinct paths listed per product for each finding.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub(crate) max_paths: usize,
+    /// Highest severity of a component reachable only through dev, build, test or optional
+    /// dependencies (or components whose scope is excluded/optional).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = SeverityArg::Review)]
+    pub(crate) non_runtime_cap: SeverityArg,
+    /// Fail (exit 1) when an SBOM has more than PCT percent of components of unknown origin.
+    #[arg(long, value_name = "PCT")]
+    pub(crate) max_unknown_origin: Option<f64>,
+    /// A waiver file (TOML): accepted findings, each with a reason, an approver and an expiry.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) waivers: Option<PathBuf>,
+    /// An earlier `--format json` report: only findings that are new gate.
+    #[arg(long, value_name = "REPORT")]
+    pub(crate) baseline: Option<PathBuf>,
     /// Put a timestamp in the report: `now` or an RFC 3339 time. Without it the report has none
     /// (or `SOURCE_DATE_EPOCH`'s), so identical inputs give identical bytes.
     #[arg(long, value_name = "now|RFC3339")]
@@ -156,6 +193,29 @@ pub(crate) enum FormatArg {
     Human,
     /// Machine-readable report (schemas/report.schema.json).
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SeverityArg {
+    /// `block`.
+    Block,
+    /// `review`.
+    Review,
+    /// `needs-context`.
+    NeedsContext,
+    /// `info`.
+    Info,
+}
+
+impl SeverityArg {
+    pub(crate) fn severity(self) -> bomvet_policy::Severity {
+        match self {
+            SeverityArg::Block => bomvet_policy::Severity::Block,
+            SeverityArg::Review => bomvet_policy::Severity::Review,
+            SeverityArg::NeedsContext => bomvet_policy::Severity::NeedsContext,
+            SeverityArg::Info => bomvet_policy::Severity::Info,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,13 +15,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use bomvet_audit::{AuditOptions, Auditor, FailOn, InputOutcome, Report, ToolInfo};
+use bomvet_audit::{
+    AuditOptions, Auditor, Baseline, FailOn, Gate, InputOutcome, Report, ToolInfo, Waivers,
+};
 use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
 use rayon::prelude::*;
 
 use crate::cli::{
-    Cli, Command, ExplainArgs, FailOnArg, FormatArg, PolicyCommand, PolicyFormat, ScanArgs,
+    Cli, Command, DiffArgs, ExplainArgs, FailOnArg, FormatArg, PolicyCommand, PolicyFormat,
+    ScanArgs,
 };
 
 fn main() -> ExitCode {
@@ -52,6 +55,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args, cli.quiet, cli.verbose),
         Command::Explain(args) => explain(args, cli.quiet),
+        Command::Diff(args) => diff(args),
         Command::Policy { command } => match command {
             PolicyCommand::Show {
                 policy,
@@ -226,13 +230,29 @@ fn render_error(e: &bomvet_ingest::IngestError) -> String {
 fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
     let policy = load_policy(&args.policy, args.no_default_policy, quiet)?;
     let ts = timestamp(args.timestamp.as_deref())?;
-    let fail_on = match args.fail_on {
-        FailOnArg::Block => FailOn::Severity(Severity::Block),
-        FailOnArg::Review => FailOn::Severity(Severity::Review),
-        FailOnArg::NeedsContext => FailOn::Severity(Severity::NeedsContext),
-        FailOnArg::Info => FailOn::Severity(Severity::Info),
-        FailOnArg::Never => FailOn::Never,
+    let fail_on = fail_on_of(args.fail_on);
+    // Waivers are checked against the report's date when it has one, else today.
+    // In UTC, so a waiver expires at the same moment wherever CI runs.
+    let today = {
+        let t = match &ts {
+            Some(t) => t.parse::<jiff::Timestamp>()?,
+            None => jiff::Timestamp::now(),
+        };
+        jiff::tz::TimeZone::UTC.to_datetime(t).date()
     };
+    let waivers = match &args.waivers {
+        Some(p) => Some(Waivers::load(p)?),
+        None => None,
+    };
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    if let Some(pct) = args.max_unknown_origin {
+        if !(0.0..=100.0).contains(&pct) {
+            bail!("`--max-unknown-origin {pct}` must be a percentage between 0 and 100");
+        }
+    }
     let outputs = cli::parse_outputs(&args.output, args.format)?;
     let paths = discover(&args.files)?;
     if paths.iter().filter(|p| p.path.as_os_str() == "-").count() > 1 {
@@ -242,6 +262,8 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
         &policy,
         AuditOptions {
             list_dependents: args.list_dependents,
+            max_paths: args.max_paths,
+            non_runtime_cap: args.non_runtime_cap.severity(),
         },
     );
     let outcomes: Vec<InputOutcome> = paths
@@ -276,7 +298,13 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
         },
         ts,
         outcomes,
-        fail_on,
+        Gate {
+            fail_on,
+            max_unknown_origin: args.max_unknown_origin,
+            waivers,
+            baseline,
+            today,
+        },
     );
     let options = RenderOptions { verbose };
     for (format, target) in &outputs {
@@ -457,6 +485,125 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
         out.write_all(text.as_bytes())?;
     }
     Ok(0)
+}
+
+fn fail_on_of(a: FailOnArg) -> FailOn {
+    match a {
+        FailOnArg::Block => FailOn::Severity(Severity::Block),
+        FailOnArg::Review => FailOn::Severity(Severity::Review),
+        FailOnArg::NeedsContext => FailOn::Severity(Severity::NeedsContext),
+        FailOnArg::Info => FailOn::Severity(Severity::Info),
+        FailOnArg::Never => FailOn::Never,
+    }
+}
+
+/// Compares two JSON reports by finding fingerprint.
+fn diff(args: DiffArgs) -> Result<u8> {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let load = |p: &PathBuf| -> Result<BTreeMap<String, serde_json::Value>> {
+        let bytes = std::fs::read(p).with_context(|| format!("cannot read `{}`", p.display()))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "`{}`:{}:{}: not JSON: {e}",
+                p.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        let findings = v["findings"]
+            .as_array()
+            .with_context(|| format!("`{}` is not a bomvet report (no `findings`)", p.display()))?;
+        let mut map = BTreeMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            let fp = f["fingerprint"].as_str().with_context(|| {
+                format!("`{}`: findings[{i}] has no `fingerprint`", p.display())
+            })?;
+            map.insert(fp.to_owned(), f.clone());
+        }
+        Ok(map)
+    };
+    let old = load(&args.old)?;
+    let new = load(&args.new)?;
+    let sev = |f: &serde_json::Value| f["severity"].as_str().unwrap_or("").to_owned();
+    let added: Vec<&serde_json::Value> = new
+        .iter()
+        .filter(|(k, _)| !old.contains_key(*k))
+        .map(|(_, v)| v)
+        .collect();
+    let fixed: Vec<&serde_json::Value> = old
+        .iter()
+        .filter(|(k, _)| !new.contains_key(*k))
+        .map(|(_, v)| v)
+        .collect();
+    let changed: Vec<(&serde_json::Value, &serde_json::Value)> = new
+        .iter()
+        .filter_map(|(k, v)| old.get(k).map(|o| (o, v)))
+        .filter(|(o, v)| sev(o) != sev(v) || o["waiver"].is_null() != v["waiver"].is_null())
+        .collect();
+    let fail_on = fail_on_of(args.fail_on);
+    let parse_sev = |s: &str| match s {
+        "block" => Severity::Block,
+        "review" => Severity::Review,
+        "needs-context" => Severity::NeedsContext,
+        _ => Severity::Info,
+    };
+    let gating = added
+        .iter()
+        .filter(|f| f["waiver"].is_null() && fail_on.gates(parse_sev(&sev(f))))
+        .count();
+    let mut out = io::stdout().lock();
+    if args.format == FormatArg::Json {
+        let changed_json: Vec<serde_json::Value> = changed
+            .iter()
+            .map(|(o, n)| serde_json::json!({"old": o, "new": n}))
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({"new": added, "fixed": fixed, "changed": changed_json, "gating_new": gating}),
+        )?;
+        writeln!(out)?;
+    } else {
+        let mut t = String::new();
+        let line = |f: &serde_json::Value| {
+            bomvet_report::inert(&format!(
+                "{:<13} {:<18} {}",
+                f["severity"].as_str().unwrap_or(""),
+                f["code"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            ))
+            .into_owned()
+        };
+        let _ = writeln!(t, "new ({}):", added.len());
+        for f in &added {
+            let _ = writeln!(t, "  + {}", line(f));
+        }
+        let _ = writeln!(t, "fixed ({}):", fixed.len());
+        for f in &fixed {
+            let _ = writeln!(t, "  - {}", line(f));
+        }
+        let _ = writeln!(t, "changed ({}):", changed.len());
+        for (o, n) in &changed {
+            let _ = writeln!(
+                t,
+                "  ~ {} (was {}{})",
+                line(n),
+                sev(o),
+                if o["waiver"].is_null() {
+                    ""
+                } else {
+                    ", waived"
+                }
+            );
+        }
+        let _ = writeln!(
+            t,
+            "{gating} new finding(s) at or above `{}`",
+            fail_on.as_str()
+        );
+        out.write_all(t.as_bytes())?;
+    }
+    Ok(if gating > 0 { 1 } else { 0 })
 }
 
 fn policy_table(p: &Policy) -> String {

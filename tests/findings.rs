@@ -1,0 +1,370 @@
+//! Findings a pipeline can gate on: paths, path counts, scope, waivers, baselines, diff and the
+//! unknown-origin gate, on hand-built graphs and through the real binary.
+
+mod common;
+
+use std::path::Path;
+
+use bomvet_audit::{AuditOptions, Auditor, Code, Finding, Severity};
+use bomvet_policy::Policy;
+use common::{bomvet, temp_file};
+use serde_json::{json, Value};
+
+const KAV: &str = r#"{"name": "kav-sdk", "supplier": {"name": "AO Kaspersky Lab"}}"#;
+
+/// A CycloneDX document from (ref, extra fields) components and (from, [to]) dependencies; the
+/// component `kav` is the Kaspersky SDK.
+fn cdx(components: &[&str], deps: &[(&str, &[&str])], root: &str) -> Value {
+    let comps: Vec<Value> = components
+        .iter()
+        .filter(|c| **c != root)
+        .map(|c| {
+            let mut v = if *c == "kav" {
+                serde_json::from_str(KAV).unwrap_or_default()
+            } else {
+                json!({"name": c, "supplier": {"name": "Acme"}})
+            };
+            v["bom-ref"] = json!(c);
+            v["type"] = json!("library");
+            v
+        })
+        .collect();
+    let deps: Vec<Value> = deps
+        .iter()
+        .map(|(f, t)| json!({"ref": f, "dependsOn": t}))
+        .collect();
+    json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+        "metadata": {"component": {"bom-ref": root, "name": root, "supplier": {"name": "Acme"}}},
+        "components": comps, "dependencies": deps})
+}
+
+fn restricted(doc: &Value) -> Vec<Finding> {
+    let policy = Policy::embedded_default();
+    let bytes = serde_json::to_vec(doc).unwrap_or_default();
+    let sbom =
+        bomvet_ingest::read_bytes(Path::new("t.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    Auditor::new(&policy, AuditOptions::default())
+        .audit(&sbom)
+        .findings
+        .into_iter()
+        .filter(|f| f.code == Code::RestrictedOrigin)
+        .collect()
+}
+
+/// A diamond: two paths, two direct dependencies of the product, no single cut.
+#[test]
+fn diamond_two_paths_no_single_cut() {
+    let doc = cdx(
+        &["app", "a", "b", "kav"],
+        &[("app", &["a", "b"]), ("a", &["kav"]), ("b", &["kav"])],
+        "app",
+    );
+    let f = &restricted(&doc)[0];
+    assert_eq!(f.path_count, Some(2));
+    let r = &f.via_roots[0];
+    assert_eq!(r.direct_dependencies, ["a", "b"]);
+    assert_eq!(r.only_through, None);
+    assert_eq!(
+        r.paths,
+        vec![vec!["app", "a", "kav"], vec!["app", "b", "kav"]]
+    );
+    assert_eq!(
+        f.dependents.as_ref().map(|d| (d.direct, d.total)),
+        Some((2, 3))
+    );
+}
+
+/// Reached only through one direct dependency: that is the one to cut.
+#[test]
+fn only_through_names_the_cut() {
+    let doc = cdx(
+        &["app", "ui", "av", "x", "y", "kav"],
+        &[
+            ("app", &["ui", "av"]),
+            ("av", &["x", "y"]),
+            ("x", &["kav"]),
+            ("y", &["kav"]),
+        ],
+        "app",
+    );
+    let f = &restricted(&doc)[0];
+    assert_eq!(f.via_roots[0].only_through.as_deref(), Some("av"));
+    assert_eq!(f.path_count, Some(2));
+}
+
+/// A cycle on the way does not hang anything and does not inflate the count.
+#[test]
+fn cycle_on_the_path() {
+    let doc = cdx(
+        &["app", "a", "b", "kav"],
+        &[("app", &["a"]), ("a", &["b"]), ("b", &["a", "kav"])],
+        "app",
+    );
+    let f = &restricted(&doc)[0];
+    assert_eq!(f.path_count, Some(1));
+    assert_eq!(f.path, ["app", "a", "b", "kav"]);
+}
+
+/// Six fully connected layers of ten: 10^6 paths, counted not enumerated; five listed.
+#[test]
+fn million_paths_are_counted_not_enumerated() {
+    let mut comps = vec!["app".to_owned(), "kav".to_owned()];
+    let mut deps: Vec<(String, Vec<String>)> = Vec::new();
+    let layer = |l: usize| (0..10).map(move |i| format!("l{l}n{i}"));
+    comps.extend((0..6).flat_map(layer));
+    deps.push(("app".into(), layer(0).collect()));
+    for l in 0..5 {
+        for n in layer(l) {
+            deps.push((n, layer(l + 1).collect()));
+        }
+    }
+    for n in layer(5) {
+        deps.push((n, vec!["kav".into()]));
+    }
+    let comp_refs: Vec<&str> = comps.iter().map(String::as_str).collect();
+    let dep_vecs: Vec<Vec<&str>> = deps
+        .iter()
+        .map(|(_, t)| t.iter().map(String::as_str).collect())
+        .collect();
+    let dep_refs: Vec<(&str, &[&str])> = deps
+        .iter()
+        .zip(&dep_vecs)
+        .map(|((f, _), t)| (f.as_str(), t.as_slice()))
+        .collect();
+    let f = &restricted(&cdx(&comp_refs, &dep_refs, "app"))[0];
+    assert_eq!(f.path_count, Some(1_000_000));
+    assert_eq!(f.via_roots[0].paths.len(), 5);
+    assert_eq!(f.via_roots[0].direct_dependencies.len(), 10);
+}
+
+/// Reached only through a dev dependency (SPDX DEV_DEPENDENCY_OF): reported with that fact,
+/// capped at review.
+#[test]
+fn dev_only_dependency_is_lowered() {
+    let doc = json!({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "d",
+        "documentNamespace": "https://x.invalid/d",
+        "packages": [
+            {"SPDXID": "SPDXRef-app", "name": "app", "supplier": "Organization: Acme"},
+            {"SPDXID": "SPDXRef-test", "name": "test-harness", "supplier": "Organization: Acme"},
+            {"SPDXID": "SPDXRef-kav", "name": "kav-sdk", "supplier": "Organization: AO Kaspersky Lab"}],
+        "relationships": [
+            {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-app"},
+            {"spdxElementId": "SPDXRef-test", "relationshipType": "DEV_DEPENDENCY_OF", "relatedSpdxElement": "SPDXRef-app"},
+            {"spdxElementId": "SPDXRef-test", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-kav"}]});
+    let f = &restricted(&doc)[0];
+    assert_eq!(f.reachable_at_runtime, Some(false));
+    assert_eq!(f.severity, Severity::Review);
+    assert!(
+        f.caps
+            .iter()
+            .any(|c| c.contains("dev, build, test or optional")),
+        "{:?}",
+        f.caps
+    );
+    // The same through a run-time edge as well stays `block`.
+    let mut both = doc.clone();
+    if let Some(r) = both["relationships"].as_array_mut() {
+        r.push(json!({"spdxElementId": "SPDXRef-app", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-kav"}));
+    }
+    assert_eq!(restricted(&both)[0].severity, Severity::Block);
+}
+
+/// CycloneDX `scope: excluded` on the way keeps the component out of run time.
+#[test]
+fn excluded_scope_is_not_runtime() {
+    let mut doc = cdx(
+        &["app", "tools", "kav"],
+        &[("app", &["tools"]), ("tools", &["kav"])],
+        "app",
+    );
+    doc["components"][0]["scope"] = json!("excluded");
+    let f = &restricted(&doc)[0];
+    assert_eq!(f.reachable_at_runtime, Some(false));
+    assert_eq!(f.severity, Severity::Review);
+}
+
+const DEMO: &str = "fixtures/demo/secureedge-ngfw.cdx.json";
+
+fn waivers(text: &str) -> (tempfile::TempDir, String) {
+    let (d, p) = temp_file("waivers.toml", text.as_bytes());
+    (d, p.to_string_lossy().into_owned())
+}
+
+/// A valid waiver waives: shown as waived, does not gate, exit 0.
+#[test]
+fn valid_waiver_waives() {
+    let (_d, w) = waivers("[[waiver]]\nname = \"Kaspersky Anti-Virus SDK\"\nentity = \"kaspersky\"\nreason = \"replacement engine ships in 7.3 (SEC-42)\"\napprover = \"ciso@acme.example\"\nexpires = \"2099-12-31\"\n");
+    let run = bomvet(&["scan", DEMO, "--waivers", &w, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let r = run.json();
+    assert_eq!(r["findings"][0]["waiver"]["approver"], "ciso@acme.example");
+    assert_eq!(r["summary"]["waived"], 1);
+    let human = bomvet(&["scan", DEMO, "--waivers", &w]);
+    assert!(human.stdout.contains("BLOCK (waived)"), "{}", human.stdout);
+}
+
+/// An expired waiver stops waiving and says so.
+#[test]
+fn expired_waiver_stops_waiving() {
+    let (_d, w) = waivers("[[waiver]]\nref = \"kav-sdk\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"2020-01-01\"\n");
+    let run = bomvet(&["scan", DEMO, "--waivers", &w, "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let r = run.json();
+    assert!(r["findings"][0]["waiver"].is_null());
+    let expired: Vec<&Value> = r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "expired-waiver")
+        .collect();
+    assert_eq!(expired.len(), 1);
+    assert!(expired[0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("expired on 2020-01-01"));
+}
+
+/// A waiver that matches nothing is reported.
+#[test]
+fn unused_waiver_is_reported() {
+    let (_d, w) = waivers("[[waiver]]\npurl = \"pkg:npm/gone*\"\nreason = \"r\"\napprover = \"a\"\nexpires = \"2099-01-01\"\n");
+    let run = bomvet(&["scan", DEMO, "--waivers", &w, "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let unused: Vec<Value> = run.json()["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "unused-waiver")
+        .cloned()
+        .collect();
+    assert_eq!(unused.len(), 1);
+    assert!(unused[0]["component"]["location"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("waivers.toml:1:1"));
+}
+
+/// A malformed waiver file stops the run: exit 2 with every problem located.
+#[test]
+fn malformed_waivers_exit_2() {
+    let (_d, w) = waivers("[[waiver]]\nname = \"x\"\nexpires = \"soon\"\n");
+    let run = bomvet(&["scan", DEMO, "--waivers", &w]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("waivers.toml`:1:1: a waiver needs a `reason`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("waivers.toml`:3:11: `soon` is not a date"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// An old report plus one new restricted component gates on exactly that one; diff lists it.
+#[test]
+fn baseline_gates_only_new_findings_and_diff_lists_them() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let old = dir.path().join("old.json");
+    let run = bomvet(&[
+        "scan",
+        DEMO,
+        "--format",
+        "json",
+        "-o",
+        old.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(run.code, 1);
+    // Same report as baseline: nothing new, exit 0.
+    let again = bomvet(&[
+        "scan",
+        DEMO,
+        "--baseline",
+        old.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.snapshot());
+    assert_eq!(again.json()["summary"]["in_baseline"], 2);
+    // A new Huawei modem firmware appears.
+    let mut doc: Value =
+        serde_json::from_slice(&std::fs::read(common::root().join(DEMO)).unwrap_or_default())
+            .unwrap_or_default();
+    if let Some(c) = doc["components"].as_array_mut() {
+        c.push(json!({"type": "firmware", "bom-ref": "lte-modem", "name": "lte-modem-fw", "version": "11.0",
+            "supplier": {"name": "Huawei Technologies Co., Ltd."}}));
+    }
+    let new_path = dir.path().join("new.cdx.json");
+    std::fs::write(&new_path, serde_json::to_vec(&doc).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let new_report = dir.path().join("new.json");
+    let run = bomvet(&[
+        "scan",
+        new_path.to_str().unwrap_or_default(),
+        "--baseline",
+        old.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+        "-o",
+        new_report.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(run.code, 1);
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(&new_report).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(r["verdict"]["gating_findings"], 1);
+    let new_ones: Vec<&Value> = r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["baseline"] == "new")
+        .collect();
+    assert_eq!(new_ones.len(), 1);
+    assert_eq!(new_ones[0]["component"]["ref"], "lte-modem");
+    let diff = bomvet(&[
+        "diff",
+        old.to_str().unwrap_or_default(),
+        new_report.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(diff.code, 1, "{}", diff.snapshot());
+    assert!(diff.stdout.contains("new (1):"), "{}", diff.stdout);
+    assert!(diff.stdout.contains("lte-modem-fw@11.0"), "{}", diff.stdout);
+    assert!(diff.stdout.contains("fixed (0):"), "{}", diff.stdout);
+    let back = bomvet(&[
+        "diff",
+        new_report.to_str().unwrap_or_default(),
+        old.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(back.code, 0);
+    assert_eq!(back.json()["fixed"].as_array().map(Vec::len), Some(1));
+}
+
+/// `--max-unknown-origin` fails a file whose unknown share is above the limit.
+#[test]
+fn max_unknown_origin_gates() {
+    let f = "fixtures/corpus/spdx-json/spdx-tools-golang/spdx-null-relationships.json";
+    let over = bomvet(&["scan", f, "--max-unknown-origin", "50", "--format", "json"]);
+    assert_eq!(over.code, 1);
+    assert_eq!(over.json()["verdict"]["unknown_origin_over_limit"][0], f);
+    assert_eq!(bomvet(&["scan", f, "--max-unknown-origin", "100"]).code, 0);
+    assert_eq!(
+        bomvet(&[
+            "scan",
+            DEMO,
+            "--max-unknown-origin",
+            "0",
+            "--fail-on",
+            "never"
+        ])
+        .code,
+        0
+    );
+    assert_eq!(
+        bomvet(&["scan", DEMO, "--max-unknown-origin", "101"]).code,
+        2
+    );
+}
