@@ -1,8 +1,9 @@
 # bomvet: the two commands a newcomer needs are `make demo` and `make test`.
 CARGO ?= cargo
 CORPUS ?= ../shared/corpus
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint fmt bench corpus doc clean
+.PHONY: demo test deps lint fmt bench corpus doc clean
 
 ## Audit the bundled example appliance SBOM with the embedded default policy.
 ## bomvet exits 1 because it finds a restricted component; that is the expected outcome here.
@@ -12,10 +13,16 @@ demo:
 	  status=$$?; if [ $$status -ne 1 ]; then echo "demo: expected exit 1 (restricted component found), got $$status" >&2; exit 1; fi
 
 ## Run every test (unit, integration, CLI snapshots, doc tests) and the lints.
-test:
+test: deps
 	$(CARGO) test --workspace --locked
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+## Debian's chromium renders the HTML report in a test (tests/reports.rs).
+deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (the HTML report test renders the report)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 lint:
 	$(CARGO) fmt --all --check

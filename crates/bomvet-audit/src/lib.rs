@@ -122,6 +122,9 @@ pub struct ComponentSummary {
     pub class: ComponentClass,
     /// JSON path of the component in its SBOM.
     pub location: String,
+    /// 1-based line of its bom-ref / SPDXID in the file, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 impl ComponentSummary {
@@ -135,6 +138,7 @@ impl ComponentSummary {
             kind: c.kind.clone(),
             class: c.class,
             location: c.location.0.clone(),
+            line: None,
         }
     }
 }

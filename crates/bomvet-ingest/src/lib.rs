@@ -311,3 +311,35 @@ fn humanize(msg: &str) -> String {
     }
     out
 }
+
+/// The 1-based line of every `"bom-ref"` and `"SPDXID"` value in a JSON document, by value, in
+/// one pass: serde gives no positions for elements that parse, so reports that want line numbers
+/// (SARIF, HTML) look them up here. The first occurrence of a ref wins.
+pub fn ref_lines(bytes: &[u8]) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    let text = match decode(Path::new(""), bytes) {
+        Ok(t) => t,
+        Err(_) => return out,
+    };
+    let text = String::from_utf8_lossy(&text);
+    for key in ["\"bom-ref\"", "\"SPDXID\""] {
+        let mut line = 1usize;
+        let mut last = 0usize;
+        for (pos, _) in text.match_indices(key) {
+            line += text[last..pos].bytes().filter(|&b| b == b'\n').count();
+            last = pos;
+            let rest = text[pos + key.len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            // Refs with escapes are rare; they are matched in their escaped form.
+            if let Some(end) = rest.find('"') {
+                out.entry(rest[..end].to_owned()).or_insert(line);
+            }
+        }
+    }
+    out
+}

@@ -1,9 +1,19 @@
 //! Renderers: each takes a finished [`Report`] and writes it to any `Write`. Renderers format;
 //! they never decide (the gate is decided in `bomvet-audit`).
 //!
-//! Every string that comes from an SBOM is untrusted: the human renderer escapes control
-//! characters, ANSI escape sequences and bidirectional overrides ([`inert`]), and the JSON
-//! renderer relies on `serde_json`'s escaping.
+//! Every string that comes from an SBOM is untrusted and is escaped for its format: control
+//! characters, ANSI escape sequences and bidirectional overrides for the terminal ([`inert`]),
+//! entities for HTML and XML, backslashes for Markdown, a leading `'` against spreadsheet
+//! formulas in CSV, quoting for DOT and Mermaid, `serde_json` for JSON and SARIF.
+
+mod graph;
+mod html;
+mod sarif;
+mod text;
+
+pub use crate::graph::Subgraph;
+pub use crate::html::html_escape;
+pub use crate::text::{csv_cell, md_escape, xml_escape};
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -18,15 +28,54 @@ pub enum OutputFormat {
     Human,
     /// The report as JSON (`schemas/report.schema.json`).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI dashboards).
+    Junit,
+    /// Markdown (pull-request comments).
+    Markdown,
+    /// One self-contained HTML file (procurement files).
+    Html,
+    /// CSV (spreadsheets).
+    Csv,
+    /// Graphviz DOT of the affected subgraph.
+    Dot,
+    /// Mermaid flowchart of the affected subgraph.
+    Mermaid,
 }
 
 impl OutputFormat {
+    /// Every format.
+    pub const ALL: [OutputFormat; 9] = [
+        OutputFormat::Human,
+        OutputFormat::Json,
+        OutputFormat::Sarif,
+        OutputFormat::Junit,
+        OutputFormat::Markdown,
+        OutputFormat::Html,
+        OutputFormat::Csv,
+        OutputFormat::Dot,
+        OutputFormat::Mermaid,
+    ];
+
     /// Stable name as used by `--format`.
     pub fn as_str(self) -> &'static str {
         match self {
             OutputFormat::Human => "human",
             OutputFormat::Json => "json",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Junit => "junit",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Html => "html",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Dot => "dot",
+            OutputFormat::Mermaid => "mermaid",
         }
+    }
+
+    /// The format named `s` (as in `--format` or `-o FORMAT=PATH`).
+    pub fn from_name(s: &str) -> Option<OutputFormat> {
+        OutputFormat::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 
@@ -35,6 +84,10 @@ impl OutputFormat {
 pub struct RenderOptions {
     /// Show every finding, including `unknown-origin` ones, in the human report.
     pub verbose: bool,
+    /// ANSI colour in the human report (the caller decides: terminal, `--color`, `NO_COLOR`).
+    pub color: bool,
+    /// Wrap the human report to this width (a terminal's); `None` leaves lines whole.
+    pub width: Option<usize>,
 }
 
 /// Writes `report` in `format`.
@@ -53,6 +106,16 @@ pub fn render(
             serde_json::to_writer_pretty(&mut *out, report)?;
             out.write_all(b"\n")
         }
+        OutputFormat::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif::sarif(report))?;
+            out.write_all(b"\n")
+        }
+        OutputFormat::Junit => out.write_all(text::junit(report).as_bytes()),
+        OutputFormat::Markdown => out.write_all(text::markdown(report).as_bytes()),
+        OutputFormat::Html => out.write_all(html::html(report).as_bytes()),
+        OutputFormat::Csv => text::csv(report, out),
+        OutputFormat::Dot => out.write_all(Subgraph::of(report).dot().as_bytes()),
+        OutputFormat::Mermaid => out.write_all(Subgraph::of(report).mermaid().as_bytes()),
     }
 }
 
@@ -60,10 +123,7 @@ pub fn render(
 /// including ESC that starts ANSI sequences) and bidirectional-override characters become
 /// visible `\u{..}` escapes. Returns the input unchanged when nothing needs escaping.
 pub fn inert(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        c.is_control()
-            || matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C)
-    };
+    let bad = dangerous;
     if !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
@@ -78,6 +138,13 @@ pub fn inert(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Characters no report may pass through raw: control characters (C0, DEL, C1; ESC starts ANSI
+/// sequences) and the bidirectional controls that can reorder what a reader sees.
+pub fn dangerous(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32, 0x202A..=0x202E | 0x2066..=0x2069 | 0x200E | 0x200F | 0x061C)
+}
+
 fn sev_label(s: Severity) -> &'static str {
     match s {
         Severity::Block => "BLOCK",
@@ -87,8 +154,60 @@ fn sev_label(s: Severity) -> &'static str {
     }
 }
 
-/// The human report.
+/// The human report, coloured and wrapped as `options` say.
 pub fn human(report: &Report, options: &RenderOptions) -> String {
+    let plain = human_plain(report, options);
+    if !options.color && options.width.is_none() {
+        return plain;
+    }
+    let mut o = String::with_capacity(plain.len() + 256);
+    for line in plain.lines() {
+        let wrapped: Vec<std::borrow::Cow<'_, str>> = match options.width {
+            Some(w) if line.chars().count() > w && w > 40 => {
+                let indent = line.len() - line.trim_start().len();
+                let sub = " ".repeat((indent + 11).min(w / 2));
+                textwrap::wrap(line, textwrap::Options::new(w).subsequent_indent(&sub))
+            }
+            _ => vec![std::borrow::Cow::Borrowed(line)],
+        };
+        for l in wrapped {
+            if options.color {
+                o.push_str(&colorize(&l));
+            } else {
+                o.push_str(&l);
+            }
+            o.push('\n');
+        }
+    }
+    o
+}
+
+/// Colours the severity label that starts a finding line and the verdict line. The text was
+/// made inert before; the only escapes in the output are these.
+fn colorize(line: &str) -> String {
+    const RED: &str = "\x1b[1;31m";
+    const AMBER: &str = "\x1b[1;33m";
+    const VIOLET: &str = "\x1b[1;35m";
+    const GREEN: &str = "\x1b[1;32m";
+    const DIM: &str = "\x1b[2m";
+    const RESET: &str = "\x1b[0m";
+    for (prefix, color) in [
+        ("BLOCK", RED),
+        ("REVIEW", AMBER),
+        ("NEEDS-CONTEXT", VIOLET),
+        ("INFO", DIM),
+        ("FAIL:", RED),
+        ("ERROR:", RED),
+        ("PASS:", GREEN),
+    ] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return format!("{color}{prefix}{RESET}{rest}");
+        }
+    }
+    line.to_owned()
+}
+
+fn human_plain(report: &Report, options: &RenderOptions) -> String {
     let mut o = String::new();
     let t = &report.tool;
     let _ = write!(o, "{} {} · policy: {}", t.name, t.version, inert(&t.policy));

@@ -25,6 +25,19 @@ pub(crate) struct Cli {
     /// Show every finding and warning in the human report.
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
+    /// Colour in the terminal report: `auto` when stdout is a terminal and `NO_COLOR` is unset.
+    #[arg(long, value_enum, global = true, default_value_t = ColorArg::Auto)]
+    pub(crate) color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    /// Colour when stdout is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
 }
 
 impl Cli {
@@ -71,7 +84,8 @@ pub(crate) enum Command {
 const SCAN_EXAMPLES: &str = "Examples:
   bomvet scan firmware.cdx.json
   bomvet scan app.spdx.json --format json
-  bomvet scan sboms/ --fail-on review -o json=report.json
+  bomvet scan sboms/ --fail-on review -o json=report.json -o html=report.html
+  bomvet scan bom.json --format sarif -o results.sarif
   cat bom.json | bomvet scan -
   bomvet scan bom.json --policy our-vendors.toml --timestamp now";
 
@@ -193,6 +207,37 @@ pub(crate) enum FormatArg {
     Human,
     /// Machine-readable report (schemas/report.schema.json).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML for CI dashboards.
+    Junit,
+    /// Markdown for pull-request comments.
+    Markdown,
+    /// One self-contained HTML file.
+    Html,
+    /// CSV for spreadsheets.
+    Csv,
+    /// Graphviz DOT of the affected subgraph.
+    Dot,
+    /// Mermaid flowchart of the affected subgraph.
+    Mermaid,
+}
+
+impl FormatArg {
+    pub(crate) fn output(self) -> bomvet_report::OutputFormat {
+        use bomvet_report::OutputFormat as O;
+        match self {
+            FormatArg::Human => O::Human,
+            FormatArg::Json => O::Json,
+            FormatArg::Sarif => O::Sarif,
+            FormatArg::Junit => O::Junit,
+            FormatArg::Markdown => O::Markdown,
+            FormatArg::Html => O::Html,
+            FormatArg::Csv => O::Csv,
+            FormatArg::Dot => O::Dot,
+            FormatArg::Mermaid => O::Mermaid,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -251,7 +296,7 @@ pub(crate) fn parse_outputs(
         match spec.split_once('=') {
             Some((fmt, path)) if !fmt.is_empty() && !fmt.contains(['/', '\\']) => {
                 let Ok(f) = FormatArg::from_str(fmt, true) else {
-                    bail!("`--output {spec}`: unknown format `{fmt}` (expected `human` or `json`)");
+                    bail!("`--output {spec}`: unknown format `{fmt}` (expected one of human, json, sarif, junit, markdown, html, csv, dot, mermaid)");
                 };
                 if path.is_empty() {
                     bail!("`--output {spec}`: missing path after `=`");

@@ -20,11 +20,41 @@ use bomvet_audit::{
 };
 use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
+
+/// Whether to colour standard output: `--color`, then `NO_COLOR`, then whether it is a terminal.
+fn use_color(choice: ColorArg) -> bool {
+    match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Fills in the line of each finding's bom-ref / SPDXID, reading each file with findings once.
+fn annotate_lines(report: &mut Report) {
+    use std::collections::HashMap;
+    let mut lines: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    for f in &mut report.findings {
+        if f.source == "-" || f.component.id.is_empty() {
+            continue;
+        }
+        let map = lines.entry(f.source.clone()).or_insert_with(|| {
+            std::fs::read(&f.source)
+                .map(|b| bomvet_ingest::ref_lines(&b))
+                .unwrap_or_default()
+        });
+        f.component.line = map.get(&f.component.id).copied();
+    }
+}
 use rayon::prelude::*;
 
 use crate::cli::{
-    Cli, Command, DiffArgs, ExplainArgs, FailOnArg, FormatArg, PolicyCommand, PolicyFormat,
-    ScanArgs,
+    Cli, ColorArg, Command, DiffArgs, ExplainArgs, FailOnArg, FormatArg, PolicyCommand,
+    PolicyFormat, ScanArgs,
 };
 
 fn main() -> ExitCode {
@@ -53,7 +83,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => scan(args, cli.quiet, cli.verbose),
+        Command::Scan(args) => scan(args, cli.quiet, cli.verbose, cli.color),
         Command::Explain(args) => explain(args, cli.quiet),
         Command::Diff(args) => diff(args),
         Command::Policy { command } => match command {
@@ -227,7 +257,7 @@ fn render_error(e: &bomvet_ingest::IngestError) -> String {
     }
 }
 
-fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
+fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u8> {
     let policy = load_policy(&args.policy, args.no_default_policy, quiet)?;
     let ts = timestamp(args.timestamp.as_deref())?;
     let fail_on = fail_on_of(args.fail_on);
@@ -266,8 +296,22 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
             non_runtime_cap: args.non_runtime_cap.severity(),
         },
     );
+    // A progress bar on stderr for many files, only when stderr is a terminal.
+    let progress = (!quiet && paths.len() > 1 && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(paths.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} SBOMs {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
     let outcomes: Vec<InputOutcome> = paths
         .par_iter()
+        .inspect(|_| {
+            if let Some(b) = &progress {
+                b.inc(1);
+            }
+        })
         .map(|p| match read_input(p) {
             Loaded::Sbom(sbom) => {
                 let audit = auditor.audit(&sbom);
@@ -283,12 +327,15 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
             },
         })
         .collect();
+    if let Some(b) = progress {
+        b.finish_and_clear();
+    }
     for o in &outcomes {
         if let InputOutcome::Failed { error, .. } = o {
             eprintln!("error: {error}");
         }
     }
-    let report = Report::new(
+    let mut report = Report::new(
         ToolInfo {
             name: "bomvet".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -306,19 +353,29 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool) -> Result<u8> {
             today,
         },
     );
-    let options = RenderOptions { verbose };
+    annotate_lines(&mut report);
     for (format, target) in &outputs {
-        let fmt = match format {
-            FormatArg::Human => OutputFormat::Human,
-            FormatArg::Json => OutputFormat::Json,
-        };
+        let fmt: OutputFormat = format.output();
         match target {
             None => {
+                let options = RenderOptions {
+                    verbose,
+                    color: use_color(color),
+                    width: io::stdout()
+                        .is_terminal()
+                        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                        .flatten(),
+                };
                 let mut out = io::stdout().lock();
                 render(&report, fmt, &options, &mut out)?;
                 out.flush()?;
             }
             Some(path) => {
+                let options = RenderOptions {
+                    verbose,
+                    color: false,
+                    width: None,
+                };
                 let mut buf = Vec::new();
                 render(&report, fmt, &options, &mut buf)?;
                 std::fs::write(path, buf)
