@@ -280,6 +280,9 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     } else if restricted.is_empty() {
         o.push_str("No component of restricted origin found.\n\n");
     }
+    if !restricted.is_empty() {
+        table(&mut o, &restricted);
+    }
     for f in &restricted {
         finding(&mut o, f);
     }
@@ -400,6 +403,81 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     };
     let _ = writeln!(o, "{verdict}");
     o
+}
+
+/// One aligned line per restricted finding: the overview before the details.
+fn table(o: &mut String, findings: &[&Finding]) {
+    let clip = |s: &str, n: usize| -> String {
+        if s.chars().count() <= n {
+            s.to_owned()
+        } else {
+            let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        }
+    };
+    let rows: Vec<[String; 5]> = findings
+        .iter()
+        .map(|f| {
+            let basis: Vec<&str> = f
+                .rules
+                .iter()
+                .filter(|r| r.applies && r.severity > Severity::Info)
+                .map(|r| r.id.as_str())
+                .collect();
+            [
+                format!(
+                    "{}{}",
+                    sev_label(f.severity),
+                    if f.waiver.is_some() { " (waived)" } else { "" }
+                ),
+                clip(&inert(&component_name(f)), 40),
+                clip(f.entity.as_ref().map_or("country", |e| e.name.as_str()), 16),
+                match f.relation {
+                    Some(Relation::Root) => "product".to_owned(),
+                    Some(Relation::Direct) => "direct".to_owned(),
+                    Some(Relation::Transitive) => {
+                        format!("depth {}", f.path.len().saturating_sub(1))
+                    }
+                    None => "-".to_owned(),
+                },
+                if basis.is_empty() {
+                    "information only".to_owned()
+                } else if f.caps.is_empty() {
+                    basis.join(", ")
+                } else {
+                    format!("{} (lowered, see below)", basis.join(", "))
+                },
+            ]
+        })
+        .collect();
+    let head = ["SEVERITY", "COMPONENT", "ENTITY", "WHERE", "LEGAL BASIS"];
+    let mut w = head.map(|h| h.chars().count());
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |o: &mut String, r: [&str; 5]| {
+        let _ = writeln!(
+            o,
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            w0 = w[0],
+            w1 = w[1],
+            w2 = w[2],
+            w3 = w[3]
+        );
+    };
+    line(o, head);
+    for r in &rows {
+        line(o, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    o.push('\n');
 }
 
 fn component_name(f: &Finding) -> String {
