@@ -17,6 +17,7 @@ test: deps
 	$(CARGO) test --workspace --locked
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
 ## Debian's chromium renders the HTML report in a test (tests/reports.rs).
 deps:

@@ -1085,6 +1085,19 @@ pub struct ToolInfo {
     pub policy_sources: Vec<String>,
 }
 
+impl ToolInfo {
+    /// This version of bomvet with `policy`.
+    pub fn new(policy: &Policy) -> ToolInfo {
+        ToolInfo {
+            name: "bomvet".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            policy: policy.meta.name.clone(),
+            policy_date: policy.meta.default_date.clone(),
+            policy_sources: policy.meta.sources.clone(),
+        }
+    }
+}
+
 /// Everything one run found: the contract behind `--format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {

@@ -49,6 +49,14 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// A limit was exceeded (size, decompressed size, components, depth).
+    #[error("`{}`: {message}", path.display())]
+    Limit {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, and the flag that raises it.
+        message: String,
+    },
     /// The document parsed but cannot be audited (no components could be identified, wrong
     /// `bomFormat`, ...).
     #[error("`{}`: {message}{}", path.display(), at_path(json_path))]
@@ -79,6 +87,7 @@ impl IngestError {
             | IngestError::UnknownFormat { path, .. }
             | IngestError::Unsupported { path, .. }
             | IngestError::Parse { path, .. }
+            | IngestError::Limit { path, .. }
             | IngestError::Invalid { path, .. } => path,
         }
     }

@@ -36,6 +36,28 @@ pub enum Detected {
     Spdx3JsonLd,
 }
 
+/// Limits that keep a hostile document from using unbounded time or memory. Every limit has a
+/// clear error and a flag to raise it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest size a gzip-compressed input may decompress to.
+    pub max_decompressed: u64,
+    /// Most components a document may have.
+    pub max_components: usize,
+    /// Deepest nesting of components (CycloneDX `components` inside components).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_decompressed: 4 << 30,
+            max_components: 5_000_000,
+            max_depth: 64,
+        }
+    }
+}
+
 /// Reads and converts the file at `path`.
 ///
 /// # Errors
@@ -49,11 +71,77 @@ pub fn read_path(path: &Path) -> Result<Sbom, IngestError> {
     read_bytes(path, &bytes)
 }
 
-/// Converts a document already in memory; `path` is used for messages only.
+/// Converts a document already in memory with the default [`Limits`]; `path` is used for
+/// messages only.
 ///
 /// # Errors
 /// As [`read_path`], without the I/O error.
 pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+    read_bytes_with(path, bytes, &Limits::default())
+}
+
+/// Converts a document already in memory within `limits`. A gzip-compressed document
+/// (recognised by its magic bytes) is decompressed first, never beyond
+/// `limits.max_decompressed`.
+///
+/// # Errors
+/// As [`read_path`], and [`IngestError::Limit`] when a limit is exceeded.
+pub fn read_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbom, IngestError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let raw = gunzip(path, bytes, limits.max_decompressed)?;
+        return read_bytes_with(path, &raw, limits);
+    }
+    let sbom = read_plain(path, bytes)?;
+    if sbom.components.len() > limits.max_components {
+        return Err(IngestError::Limit {
+            path: path.to_owned(),
+            message: format!(
+                "{} components, more than the limit of {} (raise it with `--max-components`)",
+                sbom.components.len(),
+                limits.max_components
+            ),
+        });
+    }
+    let depth = sbom
+        .components
+        .iter()
+        .map(|c| c.location.0.matches(".components[").count() + 1)
+        .max()
+        .unwrap_or(0);
+    if depth > limits.max_depth {
+        return Err(IngestError::Limit {
+            path: path.to_owned(),
+            message: format!(
+                "components nested {depth} levels deep, more than the limit of {} (raise it with `--max-depth`)",
+                limits.max_depth
+            ),
+        });
+    }
+    Ok(sbom)
+}
+
+/// Decompresses gzip, refusing to produce more than `max` bytes (a gzip bomb stops there).
+fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, IngestError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut d = flate2::read::MultiGzDecoder::new(bytes).take(max.saturating_add(1));
+    d.read_to_end(&mut out).map_err(|e| IngestError::Invalid {
+        path: path.to_owned(),
+        json_path: String::new(),
+        message: format!("not valid gzip: {e}"),
+    })?;
+    if out.len() as u64 > max {
+        return Err(IngestError::Limit {
+            path: path.to_owned(),
+            message: format!(
+                "decompresses to more than {max} bytes (raise the limit with `--max-decompressed-size`)"
+            ),
+        });
+    }
+    Ok(out)
+}
+
+fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let text = decode(path, bytes)?;
     match detect(path, &text)? {
         Detected::Supported(Format::CyclonedxJson) => cyclonedx_json::read(path, &text),
@@ -75,6 +163,9 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 /// tag-value (after any byte-order mark). Used to skip, never to drop silently, the other files
 /// found when walking a directory (READMEs, licences, checksums).
 pub fn is_candidate(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return true;
+    }
     let Ok(text) = decode(std::path::Path::new(""), bytes) else {
         return false;
     };

@@ -35,7 +35,7 @@ pub(crate) const MAX_NODES: usize = 80;
 
 impl Subgraph {
     /// Builds the subgraph from every restricted finding's paths (all listed paths when the
-    /// result stays under [`MAX_NODES`], else shortest paths only).
+    /// result stays under 80 nodes, else shortest paths only).
     pub fn of(report: &Report) -> Subgraph {
         let full = Subgraph::build(report, false);
         if full.nodes.len() <= MAX_NODES {

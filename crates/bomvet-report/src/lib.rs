@@ -5,6 +5,43 @@
 //! characters, ANSI escape sequences and bidirectional overrides for the terminal ([`inert`]),
 //! entities for HTML and XML, backslashes for Markdown, a leading `'` against spreadsheet
 //! formulas in CSV, quoting for DOT and Mermaid, `serde_json` for JSON and SARIF.
+//!
+//! The whole pipeline from a Rust program (what `bomvet scan` does):
+//!
+//! ```
+//! use std::path::Path;
+//! use bomvet_audit::{AuditOptions, Auditor, FailOn, Gate, InputOutcome, Report, Severity, ToolInfo};
+//! use bomvet_policy::Policy;
+//! use bomvet_report::{render, OutputFormat, RenderOptions};
+//!
+//! // Read an SBOM (any supported encoding, recognised by content).
+//! let bytes = br#"{"bomFormat": "CycloneDX", "specVersion": "1.6",
+//!   "metadata": {"component": {"bom-ref": "fw", "name": "router-firmware"}},
+//!   "components": [{"bom-ref": "av", "name": "av-engine",
+//!                   "supplier": {"name": "AO Kaspersky Lab"}}]}"#;
+//! let sbom = bomvet_ingest::read_bytes(Path::new("router.cdx.json"), bytes)?;
+//!
+//! // Load a policy (the embedded default, plus files with `add_file`) and audit.
+//! let policy = Policy::embedded_default();
+//! let audit = Auditor::new(&policy, AuditOptions::default()).audit(&sbom);
+//!
+//! // Gather the inputs of a run into a report; the gate is decided here.
+//! let report = Report::new(
+//!     ToolInfo::new(&policy),
+//!     None,
+//!     vec![InputOutcome::Audited(Box::new((sbom, audit)))],
+//!     Gate::fail_on(FailOn::Severity(Severity::Block)),
+//! );
+//! assert_eq!(report.verdict.exit_code, 1);
+//! assert_eq!(report.findings[0].component.id, "av");
+//! assert_eq!(report.findings[0].path, ["fw", "av"]);
+//!
+//! // Render it in any format.
+//! let mut sarif = Vec::new();
+//! render(&report, OutputFormat::Sarif, &RenderOptions::default(), &mut sarif)?;
+//! assert!(String::from_utf8(sarif)?.contains("restricted-origin"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod graph;
 mod html;

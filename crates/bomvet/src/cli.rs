@@ -28,6 +28,35 @@ pub(crate) struct Cli {
     /// Colour in the terminal report: `auto` when stdout is a terminal and `NO_COLOR` is unset.
     #[arg(long, value_enum, global = true, default_value_t = ColorArg::Auto)]
     pub(crate) color: ColorArg,
+    /// Format of messages on stderr: `text`, or `json` (one object per line) for machines.
+    #[arg(long, value_enum, global = true, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
+    /// Read settings from this file instead of looking for `bomvet.toml` upward.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    pub(crate) config: Option<PathBuf>,
+    /// Ignore any `bomvet.toml`.
+    #[arg(long, global = true)]
+    pub(crate) no_config: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// `warning: ...` lines.
+    Text,
+    /// `{"level":"warning","message":"..."}` lines.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -69,12 +98,43 @@ pub(crate) enum Command {
     /// near miss, its place in the graph, and the findings it gets.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Write a commented starter `bomvet.toml`, policy file and waiver file.
+    #[command(after_help = "Examples:\n  bomvet init\n  bomvet init --dir ci/bomvet --force")]
+    Init {
+        /// Where to write the files.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  bomvet completions bash > /etc/bash_completion.d/bomvet\n  bomvet completions zsh > \"${fpath[1]}/_bomvet\"\n  bomvet completions fish > ~/.config/fish/completions/bomvet.fish\n  bomvet completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff), generated from these definitions.
+    #[command(
+        after_help = "Examples:\n  bomvet man > bomvet.1 && man ./bomvet.1\n  bomvet man --out-dir /usr/local/share/man/man1   # one page per subcommand"
+    )]
+    Man {
+        /// Write `bomvet.1` and one page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Compare two JSON reports: new, fixed and changed findings.
     #[command(
         after_help = "Examples:\n  bomvet diff main.json branch.json\n  bomvet diff old.json new.json --format json --fail-on review\n\nExit 1 when a new finding is at or above --fail-on (default block)."
     )]
     Diff(DiffArgs),
     /// Show or check policies.
+    #[command(
+        after_help = "Examples:\n  bomvet policy show\n  bomvet policy check our-vendors.toml"
+    )]
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
@@ -134,9 +194,9 @@ pub(crate) struct ScanArgs {
     /// SBOM files, directories (searched recursively) or `-` for standard input.
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
-    /// Format of the report on standard output.
-    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
-    pub(crate) format: FormatArg,
+    /// Format of the report on standard output [default: human].
+    #[arg(short, long, value_enum)]
+    pub(crate) format: Option<FormatArg>,
     /// Write a report to a file: `PATH` (in `--format`) or `FORMAT=PATH`; repeatable. A bare
     /// `PATH` replaces standard output.
     #[arg(short, long, value_name = "[FORMAT=]PATH")]
@@ -147,19 +207,19 @@ pub(crate) struct ScanArgs {
     /// Drop the embedded default policy (then at least one `--policy` is required).
     #[arg(long)]
     pub(crate) no_default_policy: bool,
-    /// Lowest severity that fails the run (exit 1).
-    #[arg(long, value_enum, default_value_t = FailOnArg::Block)]
-    pub(crate) fail_on: FailOnArg,
+    /// Lowest severity that fails the run (exit 1) [default: block].
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<FailOnArg>,
     /// List the ref of every dependent of each restricted component (can be long).
     #[arg(long)]
     pub(crate) list_dependents: bool,
-    /// Distinct paths listed per product for each finding.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    pub(crate) max_paths: usize,
+    /// Distinct paths listed per product for each finding [default: 5].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_paths: Option<usize>,
     /// Highest severity of a component reachable only through dev, build, test or optional
-    /// dependencies (or components whose scope is excluded/optional).
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = SeverityArg::Review)]
-    pub(crate) non_runtime_cap: SeverityArg,
+    /// dependencies (or components whose scope is excluded/optional) [default: review].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub(crate) non_runtime_cap: Option<SeverityArg>,
     /// Fail (exit 1) when an SBOM has more than PCT percent of components of unknown origin.
     #[arg(long, value_name = "PCT")]
     pub(crate) max_unknown_origin: Option<f64>,
@@ -173,6 +233,25 @@ pub(crate) struct ScanArgs {
     /// (or `SOURCE_DATE_EPOCH`'s), so identical inputs give identical bytes.
     #[arg(long, value_name = "now|RFC3339")]
     pub(crate) timestamp: Option<String>,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
+
+/// Input limits (defaults in README "Limits").
+#[derive(Debug, Args, Default)]
+pub(crate) struct LimitArgs {
+    /// Largest input file [default: 1GiB].
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) max_file_size: Option<crate::limits::Size>,
+    /// Largest size a gzip input may decompress to [default: 4GiB].
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) max_decompressed_size: Option<crate::limits::Size>,
+    /// Most components in one SBOM [default: 5000000].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_components: Option<usize>,
+    /// Deepest nesting of components [default: 64].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_depth: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
+mod config;
+mod limits;
+mod log;
 
 // glibc's allocator spent a quarter of a 100k-component scan in malloc/free (perf); mimalloc
 // halves that. See README "Benchmarks".
@@ -59,16 +62,18 @@ use crate::cli::{
 
 fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
+    log::init(cli.log_format, cli.quiet);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err}");
+            let mut msg = err.to_string();
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                msg.push_str(&format!("\n  caused by: {cause}"));
             }
+            log::error(&msg);
             ExitCode::from(2)
         }
     }
@@ -83,7 +88,46 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => scan(args, cli.quiet, cli.verbose, cli.color),
+        Command::Scan(args) => {
+            let cfg = if cli.no_config {
+                config::Config::default()
+            } else {
+                config::Config::discover(cli.config.as_deref(), &std::env::current_dir()?)?
+            };
+            if let Some(p) = &cfg.path {
+                log::info(&format!("using config `{}`", p.display()));
+            }
+            scan(args, cfg, cli.quiet, cli.verbose, cli.color)
+        }
+        Command::Init { dir, force } => init(&dir, force),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut out = io::stdout().lock();
+            let sh = match shell {
+                cli::Shell::Bash => clap_complete::Shell::Bash,
+                cli::Shell::Zsh => clap_complete::Shell::Zsh,
+                cli::Shell::Fish => clap_complete::Shell::Fish,
+                cli::Shell::Powershell => clap_complete::Shell::PowerShell,
+            };
+            clap_complete::generate(sh, &mut cmd, "bomvet", &mut out);
+            Ok(0)
+        }
+        Command::Man { out_dir } => {
+            use clap::CommandFactory;
+            let cmd = Cli::command().version(env!("CARGO_PKG_VERSION"));
+            match out_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create `{}`", dir.display()))?;
+                    clap_mangen::generate_to(cmd, &dir).with_context(|| {
+                        format!("cannot write man pages to `{}`", dir.display())
+                    })?;
+                }
+                None => clap_mangen::Man::new(cmd).render(&mut io::stdout().lock())?,
+            }
+            Ok(0)
+        }
         Command::Explain(args) => explain(args, cli.quiet),
         Command::Diff(args) => diff(args),
         Command::Policy { command } => match command {
@@ -111,12 +155,12 @@ fn run(cli: Cli) -> Result<u8> {
                     match p.add_file(f) {
                         Ok(()) => {
                             for w in &p.warnings {
-                                eprintln!("warning: {w}");
+                                log::warn(w);
                             }
                             println!("{}: ok", f.display());
                         }
                         Err(e) => {
-                            eprintln!("error: {e}");
+                            log::error(&e.to_string());
                             failed = true;
                         }
                     }
@@ -142,7 +186,7 @@ fn load_policy(files: &[PathBuf], no_default: bool, quiet: bool) -> Result<Polic
     }
     if !quiet {
         for w in &policy.warnings {
-            eprintln!("warning: {w}");
+            log::warn(w);
         }
     }
     Ok(policy)
@@ -216,13 +260,36 @@ enum Loaded {
     Failed(String),
 }
 
-fn read_input(input: &Input) -> Loaded {
+fn read_input(input: &Input, limits: &limits::Limits) -> Loaded {
     let path = &input.path;
+    let too_big = || {
+        Loaded::Failed(format!(
+            "`{}`: larger than the limit of {} bytes (raise it with `--max-file-size`)",
+            path.display(),
+            limits.max_file_size
+        ))
+    };
     let bytes = if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+        let r = io::stdin()
+            .lock()
+            .take(limits.max_file_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map(|_| bytes);
+        if r.as_ref()
+            .is_ok_and(|b| b.len() as u64 > limits.max_file_size)
+        {
+            return too_big();
+        }
+        r
     } else {
-        std::fs::read(path)
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > limits.max_file_size => return too_big(),
+            Ok(m) if m.is_dir() => {
+                return Loaded::Failed(format!("`{}` is a directory", path.display()))
+            }
+            _ => std::fs::read(path),
+        }
     };
     let bytes = match bytes {
         Ok(b) => b,
@@ -239,7 +306,7 @@ fn read_input(input: &Input) -> Loaded {
             path.display()
         ));
     }
-    match bomvet_ingest::read_bytes(path, &bytes) {
+    match bomvet_ingest::read_bytes_with(path, &bytes, &limits.ingest) {
         Ok(sbom) => Loaded::Sbom(Box::new(sbom)),
         Err(e) => Loaded::Failed(render_error(&e)),
     }
@@ -257,10 +324,78 @@ fn render_error(e: &bomvet_ingest::IngestError) -> String {
     }
 }
 
-fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u8> {
-    let policy = load_policy(&args.policy, args.no_default_policy, quiet)?;
+fn scan(
+    args: ScanArgs,
+    cfg: config::Config,
+    quiet: bool,
+    verbose: bool,
+    color: ColorArg,
+) -> Result<u8> {
+    // Flags override the config file, which overrides the defaults.
+    let c = cfg.scan;
+    let parse_cfg = |what: &str, v: &Option<String>, names: &[&str]| -> Result<Option<String>> {
+        match v {
+            Some(x) if !names.contains(&x.as_str()) => bail!(
+                "config `{what} = \"{x}\"`: expected one of {}",
+                names.join(", ")
+            ),
+            other => Ok(other.clone()),
+        }
+    };
+    let policy_files = if args.policy.is_empty() {
+        c.policy.clone().unwrap_or_default()
+    } else {
+        args.policy.clone()
+    };
+    let no_default_policy = args.no_default_policy || c.no_default_policy.unwrap_or(false);
+    let fail_on_arg = match (
+        args.fail_on,
+        parse_cfg(
+            "fail-on",
+            &c.fail_on,
+            &["block", "review", "needs-context", "info", "never"],
+        )?,
+    ) {
+        (Some(f), _) => f,
+        (None, Some(x)) => {
+            <FailOnArg as clap::ValueEnum>::from_str(&x, true).map_err(anyhow::Error::msg)?
+        }
+        (None, None) => FailOnArg::Block,
+    };
+    let format = match (args.format, c.format.as_deref()) {
+        (Some(f), _) => f,
+        (None, Some(x)) => <FormatArg as clap::ValueEnum>::from_str(x, true)
+            .map_err(|_| anyhow::anyhow!("config `format = \"{x}\"` is not a format"))?,
+        (None, None) => FormatArg::Human,
+    };
+    let non_runtime_cap = match (
+        args.non_runtime_cap,
+        parse_cfg(
+            "non-runtime-cap",
+            &c.non_runtime_cap,
+            &["block", "review", "needs-context", "info"],
+        )?,
+    ) {
+        (Some(s), _) => s,
+        (None, Some(x)) => {
+            <cli::SeverityArg as clap::ValueEnum>::from_str(&x, true).map_err(anyhow::Error::msg)?
+        }
+        (None, None) => cli::SeverityArg::Review,
+    };
+    let output_specs = if args.output.is_empty() {
+        c.outputs.clone().unwrap_or_default()
+    } else {
+        args.output.clone()
+    };
+    let waivers_path = args.waivers.clone().or(c.waivers.clone());
+    let baseline_path = args.baseline.clone().or(c.baseline.clone());
+    let max_unknown_origin = args.max_unknown_origin.or(c.max_unknown_origin);
+    let max_paths = args.max_paths.or(c.max_paths).unwrap_or(5);
+    let list_dependents = args.list_dependents || c.list_dependents.unwrap_or(false);
+    let limits = limits::Limits::resolve(&args.limits, &cfg.limits)?;
+    let policy = load_policy(&policy_files, no_default_policy, quiet)?;
     let ts = timestamp(args.timestamp.as_deref())?;
-    let fail_on = fail_on_of(args.fail_on);
+    let fail_on = fail_on_of(fail_on_arg);
     // Waivers are checked against the report's date when it has one, else today.
     // In UTC, so a waiver expires at the same moment wherever CI runs.
     let today = {
@@ -270,20 +405,20 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u
         };
         jiff::tz::TimeZone::UTC.to_datetime(t).date()
     };
-    let waivers = match &args.waivers {
+    let waivers = match &waivers_path {
         Some(p) => Some(Waivers::load(p)?),
         None => None,
     };
-    let baseline = match &args.baseline {
+    let baseline = match &baseline_path {
         Some(p) => Some(Baseline::load(p).map_err(anyhow::Error::msg)?),
         None => None,
     };
-    if let Some(pct) = args.max_unknown_origin {
+    if let Some(pct) = max_unknown_origin {
         if !(0.0..=100.0).contains(&pct) {
             bail!("`--max-unknown-origin {pct}` must be a percentage between 0 and 100");
         }
     }
-    let outputs = cli::parse_outputs(&args.output, args.format)?;
+    let outputs = cli::parse_outputs(&output_specs, format)?;
     let paths = discover(&args.files)?;
     if paths.iter().filter(|p| p.path.as_os_str() == "-").count() > 1 {
         bail!("`-` (standard input) can be given only once");
@@ -291,9 +426,9 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u
     let auditor = Auditor::new(
         &policy,
         AuditOptions {
-            list_dependents: args.list_dependents,
-            max_paths: args.max_paths,
-            non_runtime_cap: args.non_runtime_cap.severity(),
+            list_dependents,
+            max_paths,
+            non_runtime_cap: non_runtime_cap.severity(),
         },
     );
     // A progress bar on stderr for many files, only when stderr is a terminal.
@@ -312,7 +447,7 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u
                 b.inc(1);
             }
         })
-        .map(|p| match read_input(p) {
+        .map(|p| match read_input(p, &limits) {
             Loaded::Sbom(sbom) => {
                 let audit = auditor.audit(&sbom);
                 InputOutcome::Audited(Box::new((*sbom, audit)))
@@ -332,22 +467,16 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u
     }
     for o in &outcomes {
         if let InputOutcome::Failed { error, .. } = o {
-            eprintln!("error: {error}");
+            log::error(error);
         }
     }
     let mut report = Report::new(
-        ToolInfo {
-            name: "bomvet".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            policy: policy.meta.name.clone(),
-            policy_date: policy.meta.default_date.clone(),
-            policy_sources: policy.meta.sources.clone(),
-        },
+        ToolInfo::new(&policy),
         ts,
         outcomes,
         Gate {
             fail_on,
-            max_unknown_origin: args.max_unknown_origin,
+            max_unknown_origin,
             waivers,
             baseline,
             today,
@@ -381,7 +510,11 @@ fn scan(args: ScanArgs, quiet: bool, verbose: bool, color: ColorArg) -> Result<u
                 std::fs::write(path, buf)
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
                 if !quiet && io::stderr().is_terminal() {
-                    eprintln!("wrote {} report to `{}`", fmt.as_str(), path.display());
+                    log::info(&format!(
+                        "wrote {} report to `{}`",
+                        fmt.as_str(),
+                        path.display()
+                    ));
                 }
             }
         }
@@ -540,6 +673,29 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
         writeln!(out)?;
     } else {
         out.write_all(text.as_bytes())?;
+    }
+    Ok(0)
+}
+
+/// `bomvet init`: starter config, policy and waiver files, never overwriting without `--force`.
+fn init(dir: &std::path::Path, force: bool) -> Result<u8> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let files = [
+        (config::FILE_NAME, config::STARTER_CONFIG),
+        ("bomvet-policy.toml", config::STARTER_POLICY),
+        ("bomvet-waivers.toml", config::STARTER_WAIVERS),
+    ];
+    for (name, _) in &files {
+        let p = dir.join(name);
+        if p.exists() && !force {
+            bail!("`{}` exists; use `--force` to overwrite", p.display());
+        }
+    }
+    let mut out = io::stdout().lock();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).with_context(|| format!("cannot write `{}`", p.display()))?;
+        writeln!(out, "wrote {}", p.display())?;
     }
     Ok(0)
 }
