@@ -3,7 +3,7 @@ CARGO ?= cargo
 CORPUS ?= ../shared/corpus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps lint fmt bench corpus doc clean
+.PHONY: demo test deps lint fmt bench corpus doc fuzz clean
 
 ## Audit the bundled example appliance SBOM with the embedded default policy.
 ## bomvet exits 1 because it finds a restricted component; that is the expected outcome here.
@@ -43,6 +43,10 @@ bench:
 corpus:
 	$(CARGO) build -q --release -p bomvet
 	@./scripts/corpus.sh $(CORPUS)
+
+## Fuzz every reader and loader for FUZZ_SECONDS (default 60) each (needs cargo-fuzz).
+fuzz:
+	./scripts/fuzz.sh
 
 clean:
 	$(CARGO) clean

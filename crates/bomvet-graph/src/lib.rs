@@ -11,8 +11,9 @@
 //!   `DESCRIBES` target) every component that nothing else includes is attached to that root with
 //!   an [`EdgeKind::Listed`] edge: a flat component list is the product's content. With several
 //!   declared roots such orphans are roots of their own, since bomvet cannot know whose they are.
-//! - Components that are reachable from no root (they sit on a cycle that nothing enters) make
-//!   the first such component, in document order, an extra root, so every component has a path.
+//! - Components that are reachable from no root (they sit on a cycle that nothing enters) are
+//!   attached to the single declared root like orphans; without exactly one declared root the
+//!   first such component, in document order, becomes an extra root. Every component has a path.
 
 use std::collections::VecDeque;
 
@@ -170,7 +171,14 @@ impl SbomGraph {
             if seen[i] {
                 continue;
             }
-            g.roots.push(i);
+            // With one declared root the component is listed in the product's document: attach
+            // it there, like an orphan. Otherwise it becomes a root of its own.
+            if g.declared_roots == 1 {
+                let root = NodeIndex::new(g.roots[0]);
+                g.graph.add_edge(root, NodeIndex::new(i), EdgeKind::Listed);
+            } else {
+                g.roots.push(i);
+            }
             seen[i] = true;
             let mut stack = vec![i];
             while let Some(u) = stack.pop() {

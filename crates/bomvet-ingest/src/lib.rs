@@ -180,6 +180,19 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
     }
 }
 
+/// Reads `bytes` as `format` without recognising the encoding first (for callers that know it,
+/// and for the per-format fuzz targets).
+///
+/// # Errors
+/// As [`read_bytes`].
+pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, IngestError> {
+    let text = decode(path, bytes)?;
+    match format {
+        Format::CyclonedxJson => cyclonedx_json::read(path, &text),
+        Format::SpdxJson => spdx_json::read(path, &text),
+    }
+}
+
 /// Removes a UTF-8 byte-order mark and converts UTF-16 (with its byte-order mark) to UTF-8.
 fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, IngestError> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {

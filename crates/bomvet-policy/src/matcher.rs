@@ -211,6 +211,10 @@ struct Hit {
     ident: u32,
 }
 
+/// Values longer than this are not matched on: no name, domain or purl is this long, and a
+/// hostile SBOM's 200 MB "name" must not be tokenised.
+pub(crate) const MAX_MATCH_LEN: usize = 4096;
+
 /// Identifiers of a policy compiled into lookup tables.
 #[derive(Debug)]
 pub struct Matcher<'p> {
@@ -328,7 +332,7 @@ impl<'p> Matcher<'p> {
         for r in &c.external_refs {
             self.url(&r.url, &|| r.field.under(base), &mut found);
         }
-        if !c.name.is_empty() {
+        if !c.name.is_empty() && c.name.len() <= MAX_MATCH_LEN {
             let field = || {
                 format!(
                     "{}.name",
@@ -406,6 +410,9 @@ impl<'p> Matcher<'p> {
         org_field: bool,
         out: &mut Vec<(u32, Evidence)>,
     ) {
+        if key.len() > MAX_MATCH_LEN {
+            return;
+        }
         if let Some(hits) = table.get(key) {
             for &h in hits {
                 out.push(self.evidence(h, value, field(), org_field));
@@ -421,6 +428,9 @@ impl<'p> Matcher<'p> {
         field: &dyn Fn() -> String,
         out: &mut Vec<(u32, Evidence)>,
     ) {
+        if value.len() > MAX_MATCH_LEN {
+            return;
+        }
         let toks = tokens(value);
         let mut best: Vec<(usize, Hit)> = Vec::new();
         let mut key = String::new();
@@ -448,6 +458,9 @@ impl<'p> Matcher<'p> {
     }
 
     fn name_equal(&self, value: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
+        if value.len() > MAX_MATCH_LEN {
+            return;
+        }
         let key = normalize(value);
         self.lookup(&self.names, &key, value, field, false, out);
     }
@@ -478,6 +491,9 @@ impl<'p> Matcher<'p> {
     }
 
     fn url(&self, url: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
+        if url.len() > MAX_MATCH_LEN {
+            return;
+        }
         let Some((host, path)) = split_url(url) else {
             return;
         };
@@ -500,6 +516,9 @@ impl<'p> Matcher<'p> {
     }
 
     fn purl(&self, purl: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
+        if purl.len() > MAX_MATCH_LEN {
+            return;
+        }
         // Parse with the packageurl crate when the purl is well-formed; fall back to the raw
         // text so that a slightly malformed purl still matches its namespace.
         let key = match packageurl::PackageUrl::from_str_lenient(purl) {
@@ -725,7 +744,12 @@ pub fn assess(policy: &Policy, ctx: ComponentContext<'_>, m: &EntityMatch) -> As
             ),
         });
     }
-    let name = normalize(&c.display_name().replace('@', " "));
+    let display = c.display_name();
+    let name = if display.len() <= MAX_MATCH_LEN {
+        normalize(&display.replace('@', " "))
+    } else {
+        String::new()
+    };
     let padded = format!(" {name} ");
     for rule in &entity.context {
         if rule

@@ -63,7 +63,16 @@ use crate::cli::{
 fn main() -> ExitCode {
     let cli = Cli::parse_with_version();
     log::init(cli.log_format, cli.quiet);
-    match run(cli) {
+    // An internal error is never a pass: a panic anywhere (rayon re-raises worker panics here)
+    // ends with exit 2 and says so.
+    let result = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(r) => r,
+        Err(_) => {
+            log::error("internal error: bomvet panicked (message above); the audit is incomplete. Please report it with the input that caused it.");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             if is_broken_pipe(&err) {
