@@ -68,18 +68,7 @@ footer { color:#666; font-size: 13px; margin-top: 40px; border-top: 1px solid #d
 "#;
 
 fn component(f: &Finding) -> String {
-    let c = &f.component;
-    let mut s = String::new();
-    if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
-        s.push_str(g);
-        s.push('/');
-    }
-    s.push_str(&c.name);
-    if let Some(v) = c.version.as_deref().filter(|v| !v.is_empty()) {
-        s.push(' ');
-        s.push_str(v);
-    }
-    s
+    crate::component_label(f, " ")
 }
 
 /// The HTML report.

@@ -517,7 +517,9 @@ fn table(o: &mut String, findings: &[&Finding]) {
     o.push('\n');
 }
 
-fn component_name(f: &Finding) -> String {
+/// `group/name@version` of a finding's component, as short as the data allows; `version_sep`
+/// is `@` for text and a space for prose (HTML headings).
+pub(crate) fn component_label(f: &Finding, version_sep: &str) -> String {
     let c = &f.component;
     let mut s = String::new();
     if let Some(g) = c.group.as_deref().filter(|g| !g.is_empty()) {
@@ -526,10 +528,14 @@ fn component_name(f: &Finding) -> String {
     }
     s.push_str(&c.name);
     if let Some(v) = c.version.as_deref().filter(|v| !v.is_empty()) {
-        s.push('@');
+        s.push_str(version_sep);
         s.push_str(v);
     }
     s
+}
+
+fn component_name(f: &Finding) -> String {
+    component_label(f, "@")
 }
 
 fn finding(o: &mut String, f: &Finding) {
