@@ -86,8 +86,8 @@ fn schema_rejects_a_finding_without_path() {
     assert!(!v.is_valid(&report));
 }
 
-/// The same appliance written as CycloneDX 1.6 and SPDX 2.3 gives the same restricted findings:
-/// entity, severity, component and path.
+/// The same appliance written as CycloneDX JSON and XML (1.6) and SPDX JSON and tag-value (2.3)
+/// gives the same restricted findings in every pair: entity, severity, component and path.
 #[test]
 fn same_product_same_findings_across_formats() {
     let key = |file: &str| -> Vec<(String, String, String, Vec<String>)> {
@@ -115,8 +115,18 @@ fn same_product_same_findings_across_formats() {
             })
             .collect()
     };
-    let cdx = key("fixtures/demo/secureedge-ngfw.cdx.json");
-    let spdx = key("fixtures/demo/secureedge-ngfw.spdx.json");
-    assert_eq!(cdx.len(), 2);
-    assert_eq!(cdx, spdx);
+    let encodings = [
+        "fixtures/demo/secureedge-ngfw.cdx.json",
+        "fixtures/demo/secureedge-ngfw.cdx.xml",
+        "fixtures/demo/secureedge-ngfw.spdx.json",
+        "fixtures/demo/secureedge-ngfw.spdx",
+    ];
+    let all: Vec<_> = encodings.iter().map(|f| key(f)).collect();
+    assert_eq!(all[0].len(), 2);
+    // Every pair of encodings gives the same findings.
+    for (i, a) in all.iter().enumerate() {
+        for (j, b) in all.iter().enumerate().skip(i + 1) {
+            assert_eq!(a, b, "{} vs {}", encodings[i], encodings[j]);
+        }
+    }
 }

@@ -23,104 +23,104 @@ use serde::Deserialize;
 use crate::de::{loose_str, one_or_many, Str};
 use crate::{parse_json_seed, IngestError};
 
-#[derive(Deserialize)]
-struct Metadata<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Metadata<'a> {
     #[serde(default, borrow)]
-    component: Option<CdxComponent<'a>>,
+    pub(crate) component: Option<CdxComponent<'a>>,
     #[serde(default, borrow)]
-    supplier: Option<OrgEntity<'a>>,
+    pub(crate) supplier: Option<OrgEntity<'a>>,
     /// CycloneDX 1.2-1.5 `metadata.manufacture`: the manufacturer of the described product.
     #[serde(default, borrow)]
-    manufacture: Option<OrgEntity<'a>>,
+    pub(crate) manufacture: Option<OrgEntity<'a>>,
     /// CycloneDX 1.6 renamed it `manufacturer`.
     #[serde(default, borrow)]
-    manufacturer: Option<OrgEntity<'a>>,
+    pub(crate) manufacturer: Option<OrgEntity<'a>>,
 }
 
-#[derive(Deserialize)]
-struct CdxComponent<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct CdxComponent<'a> {
     #[serde(rename = "type", default, borrow, deserialize_with = "loose_str")]
-    kind: Option<Cow<'a, str>>,
+    pub(crate) kind: Option<Cow<'a, str>>,
     #[serde(rename = "bom-ref", default, borrow, deserialize_with = "loose_str")]
-    bom_ref: Option<Cow<'a, str>>,
+    pub(crate) bom_ref: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    supplier: Option<OrgEntity<'a>>,
+    pub(crate) supplier: Option<OrgEntity<'a>>,
     #[serde(default, borrow)]
-    manufacturer: Option<OrgEntity<'a>>,
+    pub(crate) manufacturer: Option<OrgEntity<'a>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    author: Option<Cow<'a, str>>,
+    pub(crate) author: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    authors: Option<Vec<Contact<'a>>>,
+    pub(crate) authors: Option<Vec<Contact<'a>>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    publisher: Option<Cow<'a, str>>,
+    pub(crate) publisher: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    group: Option<Cow<'a, str>>,
+    pub(crate) group: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    version: Option<Cow<'a, str>>,
+    pub(crate) version: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    scope: Option<Cow<'a, str>>,
+    pub(crate) scope: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    hashes: Option<Vec<CdxHash<'a>>>,
+    pub(crate) hashes: Option<Vec<CdxHash<'a>>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    cpe: Option<Cow<'a, str>>,
+    pub(crate) cpe: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    purl: Option<Cow<'a, str>>,
+    pub(crate) purl: Option<Cow<'a, str>>,
     #[serde(rename = "externalReferences", default, borrow)]
-    external_references: Option<Vec<CdxExtRef<'a>>>,
+    pub(crate) external_references: Option<Vec<CdxExtRef<'a>>>,
     #[serde(default, borrow)]
-    components: Option<Vec<Option<CdxComponent<'a>>>>,
+    pub(crate) components: Option<Vec<Option<CdxComponent<'a>>>>,
 }
 
-#[derive(Deserialize)]
-struct OrgEntity<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct OrgEntity<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "one_or_many")]
-    url: Vec<Cow<'a, str>>,
+    pub(crate) url: Vec<Cow<'a, str>>,
     #[serde(default, borrow)]
-    contact: Option<Vec<Contact<'a>>>,
+    pub(crate) contact: Option<Vec<Contact<'a>>>,
     #[serde(default, borrow)]
-    address: Option<Address<'a>>,
+    pub(crate) address: Option<Address<'a>>,
 }
 
-#[derive(Deserialize)]
-struct Address<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Address<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    country: Option<Cow<'a, str>>,
+    pub(crate) country: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Contact<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Contact<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    email: Option<Cow<'a, str>>,
+    pub(crate) email: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct CdxHash<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct CdxHash<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    alg: Option<Cow<'a, str>>,
+    pub(crate) alg: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    content: Option<Cow<'a, str>>,
+    pub(crate) content: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct CdxExtRef<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct CdxExtRef<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    url: Option<Cow<'a, str>>,
+    pub(crate) url: Option<Cow<'a, str>>,
     #[serde(rename = "type", default, borrow, deserialize_with = "loose_str")]
-    kind: Option<Cow<'a, str>>,
+    pub(crate) kind: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Dependency<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Dependency<'a> {
     #[serde(rename = "ref", default, borrow, deserialize_with = "loose_str")]
-    reference: Option<Cow<'a, str>>,
+    pub(crate) reference: Option<Cow<'a, str>>,
     #[serde(rename = "dependsOn", default, borrow)]
-    depends_on: Option<Vec<Str<'a>>>,
+    pub(crate) depends_on: Option<Vec<Str<'a>>>,
 }
 
 /// Reads a CycloneDX JSON document from its bytes (UTF-8, any byte-order mark already removed).
@@ -270,49 +270,25 @@ impl<'de> Visitor<'de> for DependenciesSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let conv = self.0;
-        let base = Location("dependencies".into());
         let mut i = 0usize;
         while let Some(d) = seq.next_element::<Option<Dependency<'de>>>()? {
-            let dloc = base.index(i);
-            let Some(d) = d else {
-                conv.warn(dloc, "`null` dependency entry, skipped".into());
-                i += 1;
-                continue;
-            };
-            let Some(from) = d.reference else {
-                conv.warn(dloc.field("ref"), "dependency entry without `ref`".into());
-                i += 1;
-                continue;
-            };
-            let from = ComponentRef(from.into_owned());
-            for (j, to) in d.depends_on.unwrap_or_default().into_iter().enumerate() {
-                let Some(to) = to.0 else { continue };
-                conv.sbom.relationships.push(Relationship {
-                    from: from.clone(),
-                    to: ComponentRef(to.into_owned()),
-                    kind: EdgeKind::DependsOn,
-                    origin: RelOrigin::DependsOn {
-                        entry: idx(i),
-                        item: idx(j),
-                    },
-                });
-            }
+            conv.dependency(i, d);
             i += 1;
         }
         Ok(())
     }
 }
 
-struct Converter {
-    sbom: Sbom,
-    bom_format: Option<String>,
-    spec_missing: bool,
+pub(crate) struct Converter {
+    pub(crate) sbom: Sbom,
+    pub(crate) bom_format: Option<String>,
+    pub(crate) spec_missing: bool,
     /// Top-level components read so far (for locations when `components` repeats).
     top_level: usize,
 }
 
 impl Converter {
-    fn new(path: &Path) -> Converter {
+    pub(crate) fn new(path: &Path) -> Converter {
         Converter {
             sbom: Sbom {
                 source: path.display().to_string(),
@@ -331,7 +307,33 @@ impl Converter {
         }
     }
 
-    fn metadata(&mut self, meta: Metadata<'_>) {
+    /// One `dependencies` entry (or `<dependency>` element) into relationships.
+    pub(crate) fn dependency(&mut self, i: usize, d: Option<Dependency<'_>>) {
+        let dloc = Location("dependencies".into()).index(i);
+        let Some(d) = d else {
+            self.warn(dloc, "`null` dependency entry, skipped".into());
+            return;
+        };
+        let Some(from) = d.reference else {
+            self.warn(dloc.field("ref"), "dependency entry without `ref`".into());
+            return;
+        };
+        let from = ComponentRef(from.into_owned());
+        for (j, to) in d.depends_on.unwrap_or_default().into_iter().enumerate() {
+            let Some(to) = to.0 else { continue };
+            self.sbom.relationships.push(Relationship {
+                from: from.clone(),
+                to: ComponentRef(to.into_owned()),
+                kind: EdgeKind::DependsOn,
+                origin: RelOrigin::DependsOn {
+                    entry: idx(i),
+                    item: idx(j),
+                },
+            });
+        }
+    }
+
+    pub(crate) fn metadata(&mut self, meta: Metadata<'_>) {
         let loc = Location("metadata".into());
         if let Some(mut root) = meta.component {
             // metadata.supplier / metadata.manufacture(r) describe the product itself; keep them
@@ -348,7 +350,7 @@ impl Converter {
         }
     }
 
-    fn warn(&mut self, location: Location, message: String) {
+    pub(crate) fn warn(&mut self, location: Location, message: String) {
         self.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
             location,
@@ -357,7 +359,7 @@ impl Converter {
     }
 
     /// Converts one component and, depth-first, its nested components; returns its reference.
-    fn component(
+    pub(crate) fn component(
         &mut self,
         c: CdxComponent<'_>,
         loc: Location,

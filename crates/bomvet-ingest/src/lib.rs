@@ -1,8 +1,9 @@
 //! Reads SBOM documents into the bomvet model: detects the encoding from the content (never the
 //! file name), parses it with located errors, and converts it to [`bomvet_model::Sbom`].
 //!
-//! Supported now: CycloneDX JSON (spec 1.0-1.7 field set) and SPDX 2.2/2.3 JSON. CycloneDX XML,
-//! SPDX tag-value and SPDX 3 JSON-LD are recognised and refused with a clear error.
+//! Supported now: CycloneDX JSON (spec 1.0-1.7 field set), CycloneDX XML 1.0-1.7 (by namespace),
+//! SPDX 2.2/2.3 JSON and SPDX 2.1-2.3 tag-value. SPDX 3 JSON-LD is recognised and refused with a
+//! clear error.
 //!
 //! ```
 //! let bytes = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}"#;
@@ -11,9 +12,11 @@
 //! ```
 
 mod cyclonedx_json;
+mod cyclonedx_xml;
 mod de;
 mod error;
 mod spdx_json;
+mod spdx_tv;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -146,15 +149,15 @@ fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     match detect(path, &text)? {
         Detected::Supported(Format::CyclonedxJson) => cyclonedx_json::read(path, &text),
         Detected::Supported(Format::SpdxJson) => spdx_json::read(path, &text),
-        other => Err(IngestError::Unsupported {
+        Detected::Supported(Format::CyclonedxXml) | Detected::CyclonedxXml => {
+            cyclonedx_xml::read(path, &text)
+        }
+        Detected::Supported(Format::SpdxTagValue) | Detected::SpdxTagValue => {
+            spdx_tv::read(path, &text)
+        }
+        Detected::Spdx3JsonLd => Err(IngestError::Unsupported {
             path: path.to_owned(),
-            format: match other {
-                Detected::CyclonedxXml => "CycloneDX XML",
-                Detected::SpdxTagValue => "SPDX tag-value",
-                Detected::Spdx3JsonLd => "SPDX 3 JSON-LD",
-                Detected::Supported(_) => "this format",
-            }
-            .to_owned(),
+            format: "SPDX 3 JSON-LD".to_owned(),
         }),
     }
 }
@@ -190,7 +193,26 @@ pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, Ingest
     match format {
         Format::CyclonedxJson => cyclonedx_json::read(path, &text),
         Format::SpdxJson => spdx_json::read(path, &text),
+        Format::CyclonedxXml => cyclonedx_xml::read(path, &text),
+        Format::SpdxTagValue => spdx_tv::read(path, &text),
     }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(bytes.len());
+    let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (
+        line,
+        String::from_utf8_lossy(&bytes[start..offset])
+            .chars()
+            .count()
+            + 1,
+    )
 }
 
 /// Removes a UTF-8 byte-order mark and converts UTF-16 (with its byte-order mark) to UTF-8.

@@ -18,146 +18,151 @@ use crate::cyclonedx_json::class_of;
 use crate::de::{loose_str, Str};
 use crate::{parse_json, IngestError};
 
-#[derive(Deserialize)]
-struct Doc<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Doc<'a> {
     #[serde(
         rename = "spdxVersion",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    spdx_version: Option<Cow<'a, str>>,
+    pub(crate) spdx_version: Option<Cow<'a, str>>,
     #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
-    spdx_id: Option<Cow<'a, str>>,
+    pub(crate) spdx_id: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(
         rename = "documentNamespace",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    namespace: Option<Cow<'a, str>>,
+    pub(crate) namespace: Option<Cow<'a, str>>,
     #[serde(rename = "documentDescribes", default, borrow)]
-    describes: Option<Vec<Str<'a>>>,
+    pub(crate) describes: Option<Vec<Str<'a>>>,
     #[serde(default, borrow)]
-    packages: Option<Vec<Option<Package<'a>>>>,
+    pub(crate) packages: Option<Vec<Option<Package<'a>>>>,
     #[serde(default, borrow)]
-    files: Option<Vec<Option<File<'a>>>>,
+    pub(crate) files: Option<Vec<Option<File<'a>>>>,
     #[serde(default, borrow)]
-    relationships: Option<Vec<Option<Rel<'a>>>>,
+    pub(crate) relationships: Option<Vec<Option<Rel<'a>>>>,
 }
 
-#[derive(Deserialize)]
-struct Package<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Package<'a> {
     #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
-    spdx_id: Option<Cow<'a, str>>,
+    pub(crate) spdx_id: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    name: Option<Cow<'a, str>>,
+    pub(crate) name: Option<Cow<'a, str>>,
     #[serde(
         rename = "versionInfo",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    version: Option<Cow<'a, str>>,
+    pub(crate) version: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    supplier: Option<Cow<'a, str>>,
+    pub(crate) supplier: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    originator: Option<Cow<'a, str>>,
+    pub(crate) originator: Option<Cow<'a, str>>,
     #[serde(
         rename = "downloadLocation",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    download_location: Option<Cow<'a, str>>,
+    pub(crate) download_location: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    homepage: Option<Cow<'a, str>>,
+    pub(crate) homepage: Option<Cow<'a, str>>,
     #[serde(rename = "externalRefs", default, borrow)]
-    external_refs: Option<Vec<SpdxExtRef<'a>>>,
+    pub(crate) external_refs: Option<Vec<SpdxExtRef<'a>>>,
     #[serde(default, borrow)]
-    checksums: Option<Vec<Checksum<'a>>>,
+    pub(crate) checksums: Option<Vec<Checksum<'a>>>,
     #[serde(
         rename = "primaryPackagePurpose",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    purpose: Option<Cow<'a, str>>,
+    pub(crate) purpose: Option<Cow<'a, str>>,
     #[serde(rename = "hasFiles", default, borrow)]
-    has_files: Option<Vec<Str<'a>>>,
+    pub(crate) has_files: Option<Vec<Str<'a>>>,
 }
 
-#[derive(Deserialize)]
-struct File<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct File<'a> {
     #[serde(rename = "SPDXID", default, borrow, deserialize_with = "loose_str")]
-    spdx_id: Option<Cow<'a, str>>,
+    pub(crate) spdx_id: Option<Cow<'a, str>>,
     #[serde(rename = "fileName", default, borrow, deserialize_with = "loose_str")]
-    file_name: Option<Cow<'a, str>>,
+    pub(crate) file_name: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    checksums: Option<Vec<Checksum<'a>>>,
+    pub(crate) checksums: Option<Vec<Checksum<'a>>>,
 }
 
-#[derive(Deserialize)]
-struct SpdxExtRef<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct SpdxExtRef<'a> {
     #[serde(
         rename = "referenceType",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    kind: Option<Cow<'a, str>>,
+    pub(crate) kind: Option<Cow<'a, str>>,
     #[serde(
         rename = "referenceLocator",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    locator: Option<Cow<'a, str>>,
+    pub(crate) locator: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Checksum<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Checksum<'a> {
     #[serde(default, borrow, deserialize_with = "loose_str")]
-    algorithm: Option<Cow<'a, str>>,
+    pub(crate) algorithm: Option<Cow<'a, str>>,
     #[serde(
         rename = "checksumValue",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    value: Option<Cow<'a, str>>,
+    pub(crate) value: Option<Cow<'a, str>>,
 }
 
-#[derive(Deserialize)]
-struct Rel<'a> {
+#[derive(Deserialize, Default)]
+pub(crate) struct Rel<'a> {
     #[serde(
         rename = "spdxElementId",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    element: Option<Cow<'a, str>>,
+    pub(crate) element: Option<Cow<'a, str>>,
     #[serde(
         rename = "relationshipType",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    kind: Option<Cow<'a, str>>,
+    pub(crate) kind: Option<Cow<'a, str>>,
     #[serde(
         rename = "relatedSpdxElement",
         default,
         borrow,
         deserialize_with = "loose_str"
     )]
-    related: Option<Cow<'a, str>>,
+    pub(crate) related: Option<Cow<'a, str>>,
 }
 
 /// Reads an SPDX 2.x JSON document from its bytes.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let doc: Doc<'_> = parse_json(path, bytes)?;
+    Ok(convert(path, doc, Format::SpdxJson))
+}
+
+/// Converts SPDX 2.x wire structs (from JSON, or built by the tag-value reader) to the model.
+pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
     let doc_id = doc
         .spdx_id
         .as_deref()
@@ -165,7 +170,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         .to_owned();
     let mut sbom = Sbom {
         source: path.display().to_string(),
-        format: Format::SpdxJson,
+        format,
         spec_version: doc.spdx_version.as_deref().unwrap_or("unknown").to_owned(),
         serial: doc.namespace.map(Cow::into_owned),
         name: doc.name.map(Cow::into_owned),
@@ -372,7 +377,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             ),
         }
     }
-    Ok(sbom)
+    sbom
 }
 
 fn push_unique(v: &mut Vec<ComponentRef>, r: ComponentRef) {

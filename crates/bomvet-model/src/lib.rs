@@ -183,6 +183,10 @@ pub enum Format {
     CyclonedxJson,
     /// SPDX 2.x, JSON encoding.
     SpdxJson,
+    /// CycloneDX, XML encoding (recognised by its namespace).
+    CyclonedxXml,
+    /// SPDX 2.x, tag-value encoding.
+    SpdxTagValue,
 }
 
 impl Format {
@@ -191,6 +195,8 @@ impl Format {
         match self {
             Format::CyclonedxJson => "cyclonedx-json",
             Format::SpdxJson => "spdx-json",
+            Format::CyclonedxXml => "cyclonedx-xml",
+            Format::SpdxTagValue => "spdx-tag-value",
         }
     }
 }

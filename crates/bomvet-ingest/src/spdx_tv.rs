@@ -1,0 +1,222 @@
+//! SPDX 2.1-2.3 tag-value into the model: a line scanner that builds the same wire structs as
+//! the JSON reader, so both encodings share one conversion (and give the same model).
+//!
+//! Why not `spdx-rs`'s tag-value parser: it fails whole documents on tags it does not know and
+//! on the lowercase relationship types real tools write (REUSE), and it owns every string. This
+//! scanner keeps what the audit needs, borrows from the input, and reports malformed lines with
+//! their line number.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
+
+use crate::de::Str;
+use crate::spdx_json::{convert, Checksum, Doc, File, Package, Rel, SpdxExtRef};
+use crate::IngestError;
+
+#[derive(Clone, Copy)]
+enum Current {
+    Document,
+    Package(usize),
+    File(usize),
+    Other,
+}
+
+/// Reads an SPDX tag-value document.
+pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::line_col(bytes, e.valid_up_to());
+        IngestError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message: "invalid UTF-8".into(),
+        }
+    })?;
+    let mut doc = Doc::default();
+    let mut packages: Vec<Option<Package<'_>>> = Vec::new();
+    let mut files: Vec<Option<File<'_>>> = Vec::new();
+    let mut rels: Vec<Option<Rel<'_>>> = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut warn = |line: usize, message: String| {
+        diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Warning,
+            location: Location(format!("line {line}")),
+            message,
+        });
+    };
+    let mut cur = Current::Document;
+    let mut lines = text.lines().enumerate();
+    while let Some((i, raw)) = lines.next() {
+        let n = i + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((tag, rest)) = line.split_once(':') else {
+            warn(
+                n,
+                format!("`{}` is not a `Tag: Value` line, ignored", clip(line)),
+            );
+            continue;
+        };
+        let tag = tag.trim();
+        let mut value: Cow<'_, str> = Cow::Borrowed(rest.trim());
+        // Multi-line values: <text> ... </text>.
+        if let Some(after) = value.strip_prefix("<text>") {
+            if let Some(end) = after.find("</text>") {
+                value = Cow::Owned(after[..end].to_owned());
+            } else {
+                let mut acc = after.to_owned();
+                let mut closed = false;
+                for (_, l) in lines.by_ref() {
+                    if let Some(end) = l.find("</text>") {
+                        acc.push('\n');
+                        acc.push_str(&l[..end]);
+                        closed = true;
+                        break;
+                    }
+                    acc.push('\n');
+                    acc.push_str(l);
+                }
+                if !closed {
+                    warn(n, format!("`{tag}`: <text> is never closed"));
+                }
+                value = Cow::Owned(acc);
+            }
+        }
+        let v = || Some(value.clone());
+        match tag {
+            "SPDXVersion" => doc.spdx_version = v(),
+            "DocumentName" => doc.name = v(),
+            "DocumentNamespace" => doc.namespace = v(),
+            "SPDXID" => match cur {
+                Current::Document => doc.spdx_id = v(),
+                Current::Package(k) => {
+                    if let Some(p) = packages[k].as_mut() {
+                        p.spdx_id = v();
+                    }
+                }
+                Current::File(k) => {
+                    if let Some(f) = files[k].as_mut() {
+                        f.spdx_id = v();
+                    }
+                }
+                Current::Other => {}
+            },
+            "PackageName" => {
+                packages.push(Some(Package {
+                    name: v(),
+                    ..Package::default()
+                }));
+                cur = Current::Package(packages.len() - 1);
+            }
+            "FileName" => {
+                files.push(Some(File {
+                    file_name: v(),
+                    ..File::default()
+                }));
+                cur = Current::File(files.len() - 1);
+            }
+            "SnippetSPDXID" | "LicenseID" => cur = Current::Other,
+            "Relationship" => {
+                let parts: Vec<&str> = value.split_whitespace().collect();
+                if parts.len() != 3 {
+                    warn(
+                        n,
+                        format!("`Relationship: {}` needs `A TYPE B`, ignored", clip(&value)),
+                    );
+                    continue;
+                }
+                rels.push(Some(Rel {
+                    element: Some(Cow::Owned(parts[0].to_owned())),
+                    kind: Some(Cow::Owned(parts[1].to_owned())),
+                    related: Some(Cow::Owned(parts[2].to_owned())),
+                }));
+            }
+            "FileChecksum" => {
+                if let (Current::File(k), Some((alg, hex))) = (cur, value.split_once(':')) {
+                    if let Some(f) = files[k].as_mut() {
+                        f.checksums.get_or_insert_with(Vec::new).push(Checksum {
+                            algorithm: Some(Cow::Owned(alg.trim().to_owned())),
+                            value: Some(Cow::Owned(hex.trim().to_owned())),
+                        });
+                    }
+                }
+            }
+            _ => {
+                let Current::Package(k) = cur else { continue };
+                let Some(p) = packages[k].as_mut() else {
+                    continue;
+                };
+                match tag {
+                    "PackageVersion" => p.version = v(),
+                    "PackageSupplier" => p.supplier = v(),
+                    "PackageOriginator" => p.originator = v(),
+                    "PackageDownloadLocation" => p.download_location = v(),
+                    "PackageHomePage" => p.homepage = v(),
+                    "PrimaryPackagePurpose" => p.purpose = v(),
+                    "PackageChecksum" => match value.split_once(':') {
+                        Some((alg, hex)) => {
+                            p.checksums.get_or_insert_with(Vec::new).push(Checksum {
+                                algorithm: Some(Cow::Owned(alg.trim().to_owned())),
+                                value: Some(Cow::Owned(hex.trim().to_owned())),
+                            })
+                        }
+                        None => warn(
+                            n,
+                            format!("`PackageChecksum: {}` needs `ALG: value`", clip(&value)),
+                        ),
+                    },
+                    "ExternalRef" => {
+                        let parts: Vec<&str> = value.split_whitespace().collect();
+                        if parts.len() < 3 {
+                            warn(
+                                n,
+                                format!(
+                                    "`ExternalRef: {}` needs `CATEGORY TYPE LOCATOR`",
+                                    clip(&value)
+                                ),
+                            );
+                            continue;
+                        }
+                        p.external_refs
+                            .get_or_insert_with(Vec::new)
+                            .push(SpdxExtRef {
+                                kind: Some(Cow::Owned(parts[1].to_owned())),
+                                locator: Some(Cow::Owned(parts[2..].join(" "))),
+                            });
+                    }
+                    "HasFile" => p
+                        .has_files
+                        .get_or_insert_with(Vec::new)
+                        .push(Str(Some(value.clone()))),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if doc.spdx_version.is_none() {
+        return Err(IngestError::Invalid {
+            path: path.to_owned(),
+            json_path: String::new(),
+            message: "no `SPDXVersion:` line".into(),
+        });
+    }
+    doc.packages = Some(packages);
+    doc.files = Some(files);
+    doc.relationships = Some(rels);
+    let mut sbom = convert(path, doc, Format::SpdxTagValue);
+    sbom.diagnostics.splice(0..0, diagnostics);
+    Ok(sbom)
+}
+
+fn clip(s: &str) -> String {
+    let mut t: String = s.chars().take(80).collect();
+    if s.chars().count() > 80 {
+        t.push('…');
+    }
+    t
+}

@@ -1,0 +1,11 @@
+//! The cyclonedx xml reader on arbitrary bytes: an error or an SBOM, never a panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = bomvet_ingest::read_as(
+        std::path::Path::new("fuzz.bom"),
+        data,
+        bomvet_model::Format::CyclonedxXml,
+    );
+});
