@@ -2,8 +2,7 @@
 //! file name), parses it with located errors, and converts it to [`bomvet_model::Sbom`].
 //!
 //! Supported now: CycloneDX JSON (spec 1.0-1.7 field set), CycloneDX XML 1.0-1.7 (by namespace),
-//! SPDX 2.2/2.3 JSON and SPDX 2.1-2.3 tag-value. SPDX 3 JSON-LD is recognised and refused with a
-//! clear error.
+//! SPDX 2.2/2.3 JSON, SPDX 2.1-2.3 tag-value and SPDX 3.0 JSON-LD.
 //!
 //! ```
 //! let bytes = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}"#;
@@ -15,6 +14,7 @@ mod cyclonedx_json;
 mod cyclonedx_xml;
 mod de;
 mod error;
+mod spdx3;
 mod spdx_json;
 mod spdx_tv;
 
@@ -155,10 +155,9 @@ fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         Detected::Supported(Format::SpdxTagValue) | Detected::SpdxTagValue => {
             spdx_tv::read(path, &text)
         }
-        Detected::Spdx3JsonLd => Err(IngestError::Unsupported {
-            path: path.to_owned(),
-            format: "SPDX 3 JSON-LD".to_owned(),
-        }),
+        Detected::Supported(Format::Spdx3JsonLd) | Detected::Spdx3JsonLd => {
+            spdx3::read(path, &text)
+        }
     }
 }
 
@@ -195,6 +194,7 @@ pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, Ingest
         Format::SpdxJson => spdx_json::read(path, &text),
         Format::CyclonedxXml => cyclonedx_xml::read(path, &text),
         Format::SpdxTagValue => spdx_tv::read(path, &text),
+        Format::Spdx3JsonLd => spdx3::read(path, &text),
     }
 }
 

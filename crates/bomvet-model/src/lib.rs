@@ -187,6 +187,9 @@ pub enum Format {
     CyclonedxXml,
     /// SPDX 2.x, tag-value encoding.
     SpdxTagValue,
+    /// SPDX 3.0, JSON-LD encoding.
+    #[serde(rename = "spdx3-jsonld")]
+    Spdx3JsonLd,
 }
 
 impl Format {
@@ -197,6 +200,27 @@ impl Format {
             Format::SpdxJson => "spdx-json",
             Format::CyclonedxXml => "cyclonedx-xml",
             Format::SpdxTagValue => "spdx-tag-value",
+            Format::Spdx3JsonLd => "spdx3-jsonld",
+        }
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    /// The serialized name of every format is its `as_str` name.
+    #[test]
+    fn serde_names_match_as_str() {
+        for f in [
+            Format::CyclonedxJson,
+            Format::SpdxJson,
+            Format::CyclonedxXml,
+            Format::SpdxTagValue,
+            Format::Spdx3JsonLd,
+        ] {
+            let json = serde_json::to_string(&f).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", f.as_str()));
         }
     }
 }
