@@ -86,8 +86,8 @@ fn schema_rejects_a_finding_without_path() {
     assert!(!v.is_valid(&report));
 }
 
-/// The same appliance written as CycloneDX JSON and XML (1.6), SPDX JSON and tag-value (2.3) and
-/// SPDX 3.0.1 JSON-LD gives the same restricted findings in every pair: entity, severity,
+/// The same appliance written as CycloneDX JSON and XML (1.6), SPDX JSON, YAML and tag-value (2.3)
+/// and SPDX 3.0.1 JSON-LD gives the same restricted findings in every pair: entity, severity,
 /// component and path.
 #[test]
 fn same_product_same_findings_across_formats() {
@@ -122,6 +122,7 @@ fn same_product_same_findings_across_formats() {
         "fixtures/demo/secureedge-ngfw.spdx.json",
         "fixtures/demo/secureedge-ngfw.spdx",
         "fixtures/demo/secureedge-ngfw.spdx3.json",
+        "fixtures/demo/secureedge-ngfw.spdx.yaml",
     ];
     let all: Vec<_> = encodings.iter().map(|f| key(f)).collect();
     assert_eq!(all[0].len(), 2);

@@ -2,7 +2,7 @@
 //! file name), parses it with located errors, and converts it to [`bomvet_model::Sbom`].
 //!
 //! Supported now: CycloneDX JSON (spec 1.0-1.7 field set), CycloneDX XML 1.0-1.7 (by namespace),
-//! SPDX 2.2/2.3 JSON, SPDX 2.1-2.3 tag-value and SPDX 3.0 JSON-LD.
+//! SPDX 2.2/2.3 JSON and YAML, SPDX 2.1-2.3 tag-value and SPDX 3.0 JSON-LD.
 //!
 //! ```
 //! let bytes = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}"#;
@@ -158,11 +158,12 @@ fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         Detected::Supported(Format::Spdx3JsonLd) | Detected::Spdx3JsonLd => {
             spdx3::read(path, &text)
         }
+        Detected::Supported(Format::SpdxYaml) => spdx_json::read_yaml(path, &text),
     }
 }
 
-/// True when `bytes` could be an SBOM in some encoding bomvet knows: JSON, XML or SPDX
-/// tag-value (after any byte-order mark). Used to skip, never to drop silently, the other files
+/// True when `bytes` could be an SBOM in some encoding bomvet knows: JSON, XML, SPDX tag-value
+/// or YAML, or gzip (after any byte-order mark). Used to skip, never to drop silently, the other files
 /// found when walking a directory (READMEs, licences, checksums).
 pub fn is_candidate(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0x1f, 0x8b]) {
@@ -175,8 +176,10 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
         Some(b'{' | b'<' | b'[') => true,
         Some(_) => {
             let head = String::from_utf8_lossy(&text[..text.len().min(4096)]);
-            head.lines()
-                .any(|l| l.trim_start().starts_with("SPDXVersion:"))
+            head.lines().any(|l| {
+                let l = l.trim_start_matches(['-', ' ']);
+                l.starts_with("SPDXVersion:") || l.starts_with("spdxVersion:")
+            })
         }
         None => false,
     }
@@ -195,6 +198,7 @@ pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, Ingest
         Format::CyclonedxXml => cyclonedx_xml::read(path, &text),
         Format::SpdxTagValue => spdx_tv::read(path, &text),
         Format::Spdx3JsonLd => spdx3::read(path, &text),
+        Format::SpdxYaml => spdx_json::read_yaml(path, &text),
     }
 }
 
@@ -326,6 +330,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
                 .any(|l| l.trim_start().starts_with("SPDXVersion:"))
             {
                 Ok(Detected::SpdxTagValue)
+            } else if text.lines().any(|l| {
+                let l = l.trim_start_matches(['-', ' ']);
+                l.starts_with("spdxVersion:") || l.starts_with("\"spdxVersion\":")
+            }) {
+                Ok(Detected::Supported(Format::SpdxYaml))
             } else {
                 Err(unknown("neither JSON, XML nor SPDX tag-value"))
             }

@@ -190,6 +190,8 @@ pub enum Format {
     /// SPDX 3.0, JSON-LD encoding.
     #[serde(rename = "spdx3-jsonld")]
     Spdx3JsonLd,
+    /// SPDX 2.x, YAML encoding.
+    SpdxYaml,
 }
 
 impl Format {
@@ -201,6 +203,7 @@ impl Format {
             Format::CyclonedxXml => "cyclonedx-xml",
             Format::SpdxTagValue => "spdx-tag-value",
             Format::Spdx3JsonLd => "spdx3-jsonld",
+            Format::SpdxYaml => "spdx-yaml",
         }
     }
 }
@@ -218,6 +221,7 @@ mod format_tests {
             Format::CyclonedxXml,
             Format::SpdxTagValue,
             Format::Spdx3JsonLd,
+            Format::SpdxYaml,
         ] {
             let json = serde_json::to_string(&f).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", f.as_str()));

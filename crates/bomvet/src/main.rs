@@ -311,7 +311,7 @@ fn read_input(input: &Input, limits: &limits::Limits) -> Loaded {
     };
     if input.walked && !bomvet_ingest::is_candidate(&bytes) {
         return Loaded::Skipped(format!(
-            "`{}`: not JSON, XML or SPDX tag-value (found in a directory, skipped)",
+            "`{}`: not JSON, XML, SPDX tag-value or YAML (found in a directory, skipped)",
             path.display()
         ));
     }
