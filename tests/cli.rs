@@ -203,12 +203,15 @@ fn reads_standard_input() {
 #[test]
 fn directory_is_scanned_recursively() {
     let run = bomvet(&["scan", "fixtures", "--format", "json", "--fail-on", "never"]);
-    // fixtures/ holds the demo pair and the corpus fixtures, two of which are not SBOMs.
+    // fixtures/ holds the demos, the corpus and conformance fixtures; four of them must fail.
     assert_eq!(run.code, 2);
     let r = run.json();
     let files = r["inputs"].as_array().map_or(0, Vec::len);
     assert!(files >= 60, "{files}");
-    assert_eq!(r["summary"]["failed_inputs"], 3);
+    assert_eq!(
+        r["summary"]["failed_inputs"], 4,
+        "three broken corpus files and one conformance case"
+    );
     assert_eq!(
         r["summary"]["skipped_inputs"], 1,
         "fixtures/README.md is listed as skipped"

@@ -125,3 +125,72 @@ fn null_relationships_are_warnings() {
     assert_eq!(d["location"], "relationships[0]");
     assert_eq!(d["message"], "`null` relationship, skipped");
 }
+
+/// `bomvet validate`: the conformance cases in `fixtures/conformance` (from the CycloneDX
+/// specification's suite) validate or fail as their names say, each violation located.
+#[test]
+fn validate_conformance_cases() {
+    let dir = common::root().join("fixtures/conformance/cyclonedx");
+    let mut checked = 0;
+    for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let p = e.unwrap_or_else(|e| panic!("{e}")).path();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        let rel = format!("fixtures/conformance/cyclonedx/{name}");
+        let run = bomvet(&["validate", &rel]);
+        if name.starts_with("valid-") {
+            assert_eq!(run.code, 0, "{name}: {}", run.snapshot());
+            assert!(run.stdout.contains(": valid ("), "{}", run.stdout);
+        } else {
+            assert_ne!(run.code, 0, "{name} must fail: {}", run.snapshot());
+            assert!(
+                run.stdout.contains("violation") || run.stdout.contains("could not be read"),
+                "{}",
+                run.stdout
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8);
+    let run = bomvet(&[
+        "validate",
+        "fixtures/conformance/cyclonedx/invalid-component-type-1.6.json",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("  components[0].type: \"foo\" is not one of"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        bomvet(&[
+            "validate",
+            "fixtures/corpus/cyclonedx-json/dependency-track/dtrack-bom-invalid.json"
+        ])
+        .code,
+        2
+    );
+}
+
+/// Every demo encoding validates; `--strict` fails a file the lenient reader only warns about.
+#[test]
+fn validate_demos_and_strict_scan() {
+    let run = bomvet(&["validate", "fixtures/demo", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert_eq!(run.json().as_array().map(Vec::len), Some(6));
+    let f = "fixtures/corpus/spdx-json/spdx-tools-golang/spdx-null-relationships.json";
+    assert_eq!(bomvet(&["scan", f]).code, 0);
+    let strict = bomvet(&["scan", f, "--strict"]);
+    assert_eq!(strict.code, 2);
+    assert!(
+        strict
+            .stderr
+            .contains("deviation(s) from the spec (--strict)"),
+        "{}",
+        strict.stderr
+    );
+}

@@ -37,6 +37,7 @@ fn help_of_every_subcommand() {
         &["scan"],
         &["explain"],
         &["diff"],
+        &["validate"],
         &["init"],
         &["completions"],
         &["man"],

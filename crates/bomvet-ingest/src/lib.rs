@@ -17,6 +17,7 @@ mod error;
 mod spdx3;
 mod spdx_json;
 mod spdx_tv;
+pub mod validate;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -124,7 +125,7 @@ pub fn read_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbo
 }
 
 /// Decompresses gzip, refusing to produce more than `max` bytes (a gzip bomb stops there).
-fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, IngestError> {
+pub(crate) fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, IngestError> {
     use std::io::Read;
     let mut out = Vec::new();
     let mut d = flate2::read::MultiGzDecoder::new(bytes).take(max.saturating_add(1));

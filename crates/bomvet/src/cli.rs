@@ -98,6 +98,19 @@ pub(crate) enum Command {
     /// near miss, its place in the graph, and the findings it gets.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Check SBOM files against the official schema of their encoding and version; every
+    /// violation is printed with its location. Exit 0 valid, 1 invalid, 2 unreadable.
+    #[command(
+        after_help = "Examples:\n  bomvet validate bom.cdx.json\n  bomvet validate sboms/ --format json\n\nJSON encodings use the official JSON Schemas (CycloneDX 1.2-1.7, SPDX 2.2/2.3, SPDX 3.0.1);\nXML is checked for well-formedness and structure (no XSD), tag-value for its structure."
+    )]
+    Validate {
+        /// SBOM files or directories (searched recursively).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
+        format: FormatArg,
+    },
     /// Write a commented starter `bomvet.toml`, policy file and waiver file.
     #[command(after_help = "Examples:\n  bomvet init\n  bomvet init --dir ci/bomvet --force")]
     Init {
@@ -229,6 +242,10 @@ pub(crate) struct ScanArgs {
     /// An earlier `--format json` report: only findings that are new gate.
     #[arg(long, value_name = "REPORT")]
     pub(crate) baseline: Option<PathBuf>,
+    /// Treat every deviation from the spec as an error: reader warnings and, for JSON encodings,
+    /// official-schema violations make the input fail (exit 2).
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// Put a timestamp in the report: `now` or an RFC 3339 time. Without it the report has none
     /// (or `SOURCE_DATE_EPOCH`'s), so identical inputs give identical bytes.
     #[arg(long, value_name = "now|RFC3339")]

@@ -109,6 +109,7 @@ fn run(cli: Cli) -> Result<u8> {
             scan(args, cfg, cli.quiet, cli.verbose, cli.color)
         }
         Command::Init { dir, force } => init(&dir, force),
+        Command::Validate { files, format } => validate(&files, format),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -269,7 +270,7 @@ enum Loaded {
     Failed(String),
 }
 
-fn read_input(input: &Input, limits: &limits::Limits) -> Loaded {
+fn read_input(input: &Input, limits: &limits::Limits, strict: bool) -> Loaded {
     let path = &input.path;
     let too_big = || {
         Loaded::Failed(format!(
@@ -316,6 +317,33 @@ fn read_input(input: &Input, limits: &limits::Limits) -> Loaded {
         ));
     }
     match bomvet_ingest::read_bytes_with(path, &bytes, &limits.ingest) {
+        Ok(sbom) if strict => {
+            // --strict: reader warnings and schema violations are errors.
+            let mut problems: Vec<String> = sbom
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.location, d.message))
+                .collect();
+            if let Ok(v) = bomvet_ingest::validate::validate(path, &bytes) {
+                problems.extend(
+                    v.violations
+                        .iter()
+                        .map(|x| format!("{}: {}", x.location, x.message)),
+                );
+            }
+            if problems.is_empty() {
+                Loaded::Sbom(Box::new(sbom))
+            } else {
+                let n = problems.len();
+                problems.truncate(10);
+                Loaded::Failed(format!(
+                    "`{}`: {n} deviation(s) from the spec (--strict): {}{}",
+                    path.display(),
+                    problems.join("; "),
+                    if n > 10 { "; ..." } else { "" }
+                ))
+            }
+        }
         Ok(sbom) => Loaded::Sbom(Box::new(sbom)),
         Err(e) => Loaded::Failed(render_error(&e)),
     }
@@ -456,7 +484,7 @@ fn scan(
                 b.inc(1);
             }
         })
-        .map(|p| match read_input(p, &limits) {
+        .map(|p| match read_input(p, &limits, args.strict) {
             Loaded::Sbom(sbom) => {
                 let audit = auditor.audit(&sbom);
                 InputOutcome::Audited(Box::new((*sbom, audit)))
@@ -684,6 +712,94 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
         out.write_all(text.as_bytes())?;
     }
     Ok(0)
+}
+
+/// `bomvet validate`: every file against its official schema.
+fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
+    use std::fmt::Write as _;
+    let inputs = discover(files)?;
+    let results: Vec<(
+        String,
+        std::result::Result<bomvet_ingest::validate::Validation, String>,
+    )> = inputs
+        .par_iter()
+        .map(|i| {
+            let r = std::fs::read(&i.path)
+                .map_err(|e| format!("cannot read `{}`: {e}", i.path.display()))
+                .and_then(|b| {
+                    bomvet_ingest::validate::validate(&i.path, &b).map_err(|e| render_error(&e))
+                });
+            (i.path.display().to_string(), r)
+        })
+        .collect();
+    let unreadable = results.iter().filter(|(_, r)| r.is_err()).count();
+    let invalid = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|v| !v.violations.is_empty()))
+        .count();
+    let mut out = io::stdout().lock();
+    if format == FormatArg::Json {
+        let items: Vec<serde_json::Value> = results
+            .iter()
+            .map(|(p, r)| match r {
+                Ok(v) => {
+                    serde_json::json!({"source": p, "valid": v.violations.is_empty(), "result": v})
+                }
+                Err(e) => serde_json::json!({"source": p, "valid": false, "error": e}),
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &items)?;
+        writeln!(out)?;
+    } else {
+        let mut t = String::new();
+        for (p, r) in &results {
+            let p = bomvet_report::inert(p);
+            match r {
+                Ok(v) if v.violations.is_empty() => {
+                    let _ = writeln!(
+                        t,
+                        "{p}: valid ({} {}; {})",
+                        v.format, v.spec_version, v.checked_against
+                    );
+                }
+                Ok(v) => {
+                    let _ = writeln!(
+                        t,
+                        "{p}: {} violation(s) ({} {}; {})",
+                        v.violations.len(),
+                        v.format,
+                        v.spec_version,
+                        v.checked_against
+                    );
+                    for x in &v.violations {
+                        let _ = writeln!(
+                            t,
+                            "  {}: {}",
+                            bomvet_report::inert(&x.location),
+                            bomvet_report::inert(&x.message)
+                        );
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(t, "{p}: could not be read: {}", bomvet_report::inert(e));
+                }
+            }
+        }
+        let _ = writeln!(
+            t,
+            "{} file(s): {} valid, {invalid} invalid, {unreadable} unreadable",
+            results.len(),
+            results.len() - invalid - unreadable
+        );
+        out.write_all(t.as_bytes())?;
+    }
+    Ok(if unreadable > 0 {
+        2
+    } else if invalid > 0 {
+        1
+    } else {
+        0
+    })
 }
 
 /// `bomvet init`: starter config, policy and waiver files, never overwriting without `--force`.
