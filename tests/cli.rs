@@ -226,6 +226,18 @@ fn directory_is_scanned_recursively() {
     let mut sorted = sources.clone();
     sorted.sort_unstable();
     assert_eq!(sources, sorted, "inputs keep a stable, sorted order");
+    // The portfolio view: which products contain restricted components, and whose.
+    let products = r["summary"]["products"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let demo = products
+        .iter()
+        .find(|p| p["source"] == "fixtures/demo/secureedge-ngfw.cdx.json")
+        .unwrap_or_else(|| panic!("{products:?}"));
+    assert_eq!(demo["product"], "SecureEdge NGFW 3200");
+    assert_eq!(demo["entities"]["kaspersky"], "block");
+    assert_eq!(demo["gating"], false, "--fail-on never");
 }
 
 /// Two runs give byte-identical output, whatever the thread count; a timestamp appears only

@@ -1063,10 +1063,27 @@ pub struct Summary {
     pub restricted_by_severity: BTreeMap<String, usize>,
     /// Restricted entities found, by id, with the number of components.
     pub entities: BTreeMap<String, usize>,
+    /// Per input with restricted components: the product and whose components it contains, with
+    /// the worst severity per entity (the portfolio view).
+    pub products: Vec<ProductSummary>,
     /// Findings covered by a waiver.
     pub waived: usize,
     /// Findings already in the baseline.
     pub in_baseline: usize,
+}
+
+/// One product (input) that contains restricted components.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductSummary {
+    /// The SBOM file.
+    pub source: String,
+    /// The product's name (the SBOM's described component or document name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// Restricted entity id -> the worst severity of its findings in this product.
+    pub entities: BTreeMap<String, Severity>,
+    /// Whether any of them gates.
+    pub gating: bool,
 }
 
 /// Name, version and policy of the tool that made a report.
@@ -1281,6 +1298,31 @@ impl Report {
             })
             .count();
         let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
+        let mut products: Vec<ProductSummary> = Vec::new();
+        for i in inputs.iter().filter(|i| i.status == "audited") {
+            let mut entities: BTreeMap<String, Severity> = BTreeMap::new();
+            let mut gating_here = false;
+            for f in findings
+                .iter()
+                .filter(|f| f.source == i.source && f.code == Code::RestrictedOrigin)
+            {
+                if let Some(e) = &f.entity {
+                    let worst = entities.entry(e.id.clone()).or_insert(f.severity);
+                    *worst = (*worst).max(f.severity);
+                }
+                gating_here |= fail_on.gates(f.severity)
+                    && f.waiver.is_none()
+                    && f.baseline != Some(BaselineStatus::Existing);
+            }
+            if !entities.is_empty() {
+                products.push(ProductSummary {
+                    source: i.source.clone(),
+                    product: i.name.clone(),
+                    entities,
+                    gating: gating_here,
+                });
+            }
+        }
         let in_baseline = findings
             .iter()
             .filter(|f| f.baseline == Some(BaselineStatus::Existing))
@@ -1324,6 +1366,7 @@ impl Report {
                 by_code,
                 restricted_by_severity,
                 entities,
+                products,
                 waived,
                 in_baseline,
             },

@@ -372,6 +372,30 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     }
 
     let s = &report.summary;
+    if s.inputs > 1 && !s.products.is_empty() {
+        let _ = writeln!(
+            o,
+            "Products with restricted components ({} of {}):",
+            s.products.len(),
+            s.inputs
+        );
+        for p in &s.products {
+            let whose: Vec<String> = p
+                .entities
+                .iter()
+                .map(|(e, sev)| format!("{e} ({sev})"))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {}{}  {}  [{}]",
+                if p.gating { "FAIL  " } else { "      " },
+                inert(p.product.as_deref().unwrap_or("(unnamed)")),
+                whose.join(", "),
+                inert(&p.source)
+            );
+        }
+        o.push('\n');
+    }
     let _ = write!(
         o,
         "Summary: {} input(s), {} component(s): {} matched, {} cleared, {} of unknown origin",
