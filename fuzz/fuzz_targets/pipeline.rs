@@ -3,7 +3,9 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use bomvet_audit::{AuditOptions, Auditor, FailOn, Gate, InputOutcome, Report, Severity, ToolInfo};
+use bomvet_audit::{
+    AuditOptions, Auditor, FailOn, Gate, InputOutcome, Report, SbomInfo, Severity, ToolInfo,
+};
 use bomvet_policy::Policy;
 use bomvet_report::{render, OutputFormat, RenderOptions};
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let report = Report::new(
         ToolInfo::new(policy),
         None,
-        vec![InputOutcome::Audited(Box::new((sbom, audit)))],
+        vec![InputOutcome::Audited(Box::new((SbomInfo::of(sbom), audit)))],
         Gate::fail_on(FailOn::Severity(Severity::Block)),
     );
     for format in OutputFormat::ALL {

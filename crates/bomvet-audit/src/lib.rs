@@ -831,11 +831,49 @@ fn has_origin(c: &Component) -> bool {
     party || purl_ns || cpe_vendor
 }
 
+/// What a report keeps of an audited SBOM: its identity and counts, not its components (so a
+/// portfolio of thousands of SBOMs holds one summary per file, not every file's model).
+#[derive(Debug, Clone)]
+pub struct SbomInfo {
+    /// The path as given.
+    pub source: String,
+    /// Detected encoding.
+    pub format: Format,
+    /// Spec version as written.
+    pub spec_version: String,
+    /// Document or product name.
+    pub name: Option<String>,
+    /// Serial number or namespace.
+    pub serial: Option<String>,
+    /// Components read.
+    pub components: usize,
+    /// Relationships read.
+    pub relationships: usize,
+    /// Deviations noticed while reading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl SbomInfo {
+    /// The summary of `sbom` (moves its diagnostics out).
+    pub fn of(sbom: Sbom) -> SbomInfo {
+        SbomInfo {
+            components: sbom.components.len(),
+            relationships: sbom.relationships.len(),
+            source: sbom.source,
+            format: sbom.format,
+            spec_version: sbom.spec_version,
+            name: sbom.name,
+            serial: sbom.serial,
+            diagnostics: sbom.diagnostics,
+        }
+    }
+}
+
 /// The outcome of one input of a run.
 #[derive(Debug)]
 pub enum InputOutcome {
     /// Read and audited.
-    Audited(Box<(Sbom, SbomAudit)>),
+    Audited(Box<(SbomInfo, SbomAudit)>),
     /// Found by walking a directory but not an SBOM candidate (no JSON, XML or tag-value
     /// content); listed, not audited, not a failure.
     Skipped {
@@ -1155,7 +1193,7 @@ impl Report {
             match o {
                 InputOutcome::Audited(b) => {
                     let (sbom, audit) = *b;
-                    let total = sbom.components.len();
+                    let total = sbom.components;
                     origin.matched += audit.origin.matched;
                     origin.cleared += audit.origin.cleared;
                     origin.unknown += audit.origin.unknown;
@@ -1169,7 +1207,7 @@ impl Report {
                         name: sbom.name.clone(),
                         serial: sbom.serial.clone(),
                         components: total,
-                        relationships: sbom.relationships.len(),
+                        relationships: sbom.relationships,
                         edges: audit.edges,
                         roots: audit.roots,
                         origin: audit.origin,

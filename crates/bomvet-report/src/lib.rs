@@ -10,7 +10,9 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use bomvet_audit::{AuditOptions, Auditor, FailOn, Gate, InputOutcome, Report, Severity, ToolInfo};
+//! use bomvet_audit::{
+//!     AuditOptions, Auditor, FailOn, Gate, InputOutcome, Report, SbomInfo, Severity, ToolInfo,
+//! };
 //! use bomvet_policy::Policy;
 //! use bomvet_report::{render, OutputFormat, RenderOptions};
 //!
@@ -29,7 +31,7 @@
 //! let report = Report::new(
 //!     ToolInfo::new(&policy),
 //!     None,
-//!     vec![InputOutcome::Audited(Box::new((sbom, audit)))],
+//!     vec![InputOutcome::Audited(Box::new((SbomInfo::of(sbom), audit)))],
 //!     Gate::fail_on(FailOn::Severity(Severity::Block)),
 //! );
 //! assert_eq!(report.verdict.exit_code, 1);

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use bomvet_audit::{
-    AuditOptions, Auditor, Baseline, FailOn, Gate, InputOutcome, Report, ToolInfo, Waivers,
+    AuditOptions, Auditor, Baseline, FailOn, Gate, InputOutcome, Report, SbomInfo, ToolInfo,
+    Waivers,
 };
 use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
@@ -37,20 +38,29 @@ fn use_color(choice: ColorArg) -> bool {
     }
 }
 
-/// Fills in the line of each finding's bom-ref / SPDXID, reading each file with findings once.
+/// Fills in the line of each finding's bom-ref / SPDXID, reading each file with findings once,
+/// files in parallel.
 fn annotate_lines(report: &mut Report) {
-    use std::collections::HashMap;
-    let mut lines: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    for f in &mut report.findings {
-        if f.source == "-" || f.component.id.is_empty() {
-            continue;
-        }
-        let map = lines.entry(f.source.clone()).or_insert_with(|| {
-            std::fs::read(&f.source)
+    use std::collections::{BTreeSet, HashMap};
+    let sources: BTreeSet<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.source != "-" && !f.component.id.is_empty())
+        .map(|f| f.source.as_str())
+        .collect();
+    let lines: HashMap<String, HashMap<String, usize>> = sources
+        .into_par_iter()
+        .map(|s| {
+            let map = std::fs::read(s)
                 .map(|b| bomvet_ingest::ref_lines(&b))
-                .unwrap_or_default()
-        });
-        f.component.line = map.get(&f.component.id).copied();
+                .unwrap_or_default();
+            (s.to_owned(), map)
+        })
+        .collect();
+    for f in &mut report.findings {
+        if let Some(map) = lines.get(&f.source) {
+            f.component.line = map.get(&f.component.id).copied();
+        }
     }
 }
 use rayon::prelude::*;
@@ -487,7 +497,7 @@ fn scan(
         .map(|p| match read_input(p, &limits, args.strict) {
             Loaded::Sbom(sbom) => {
                 let audit = auditor.audit(&sbom);
-                InputOutcome::Audited(Box::new((*sbom, audit)))
+                InputOutcome::Audited(Box::new((SbomInfo::of(*sbom), audit)))
             }
             Loaded::Skipped(reason) => InputOutcome::Skipped {
                 source: p.path.display().to_string(),
