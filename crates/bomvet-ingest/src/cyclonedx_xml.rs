@@ -20,16 +20,7 @@ use crate::IngestError;
 
 /// Reads a CycloneDX XML document.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = crate::line_col(bytes, e.valid_up_to());
-        IngestError::Parse {
-            path: path.to_owned(),
-            line,
-            column,
-            json_path: String::new(),
-            message: "invalid UTF-8".into(),
-        }
-    })?;
+    let text = crate::utf8(path, bytes)?;
     let doc = Document::parse(text).map_err(|e| {
         if matches!(e, roxmltree::Error::DtdDetected) {
             // roxmltree reports this at 1:1; point at the DOCTYPE itself.

@@ -203,6 +203,20 @@ pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, Ingest
     }
 }
 
+/// The bytes as UTF-8 text, or a parse error at the first invalid byte.
+pub(crate) fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        IngestError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message: "invalid UTF-8".into(),
+        }
+    })
+}
+
 /// 1-based line and column of a byte offset.
 pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(bytes.len());

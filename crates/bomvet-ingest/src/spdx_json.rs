@@ -163,16 +163,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 
 /// Reads an SPDX 2.x YAML document (the same fields as JSON, so the same wire structs).
 pub(crate) fn read_yaml(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = crate::line_col(bytes, e.valid_up_to());
-        IngestError::Parse {
-            path: path.to_owned(),
-            line,
-            column,
-            json_path: String::new(),
-            message: "invalid UTF-8".into(),
-        }
-    })?;
+    let text = crate::utf8(path, bytes)?;
     let doc: Doc<'_> = serde_yaml_ng::from_str(text).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         IngestError::Parse {

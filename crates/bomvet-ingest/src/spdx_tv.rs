@@ -25,16 +25,7 @@ enum Current {
 
 /// Reads an SPDX tag-value document.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = crate::line_col(bytes, e.valid_up_to());
-        IngestError::Parse {
-            path: path.to_owned(),
-            line,
-            column,
-            json_path: String::new(),
-            message: "invalid UTF-8".into(),
-        }
-    })?;
+    let text = crate::utf8(path, bytes)?;
     let mut doc = Doc::default();
     let mut packages: Vec<Option<Package<'_>>> = Vec::new();
     let mut files: Vec<Option<File<'_>>> = Vec::new();
