@@ -37,6 +37,7 @@ doc:
 
 ## Benchmarks (release build): see README "Benchmarks".
 bench:
+	$(CARGO) build --release --locked -p bomvet
 	$(CARGO) run --release --locked -p bomvet-bench -- $(BENCH_ARGS)
 
 ## Audit every SBOM of a corpus folder (default ../shared/corpus) and tabulate the outcomes.
