@@ -259,6 +259,10 @@ pub struct Finding {
     /// `new` or `existing`, when the run has a baseline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineStatus>,
+    /// Whether this finding fails the run: at or above `--fail-on`, not waived, not in the
+    /// baseline. Decided once, in [`Report::new`]; renderers read it, never recompute it.
+    #[serde(skip)]
+    pub gates: bool,
     /// Position of the component in its SBOM, for stable ordering.
     #[serde(skip)]
     order: (usize, usize),
@@ -791,6 +795,7 @@ fn plain(source: &str, c: &Component, i: usize) -> Finding {
         fingerprint: String::new(),
         waiver: None,
         baseline: None,
+        gates: false,
         order: (i, usize::MAX),
         document: String::new(),
     }
@@ -1327,14 +1332,13 @@ impl Report {
                 }
             }
         }
-        let gating = findings
-            .iter()
-            .filter(|f| {
-                fail_on.gates(f.severity)
-                    && f.waiver.is_none()
-                    && f.baseline != Some(BaselineStatus::Existing)
-            })
-            .count();
+        let mut findings = findings;
+        for f in &mut findings {
+            f.gates = fail_on.gates(f.severity)
+                && f.waiver.is_none()
+                && f.baseline != Some(BaselineStatus::Existing);
+        }
+        let gating = findings.iter().filter(|f| f.gates).count();
         let waived = findings.iter().filter(|f| f.waiver.is_some()).count();
         let mut products: Vec<ProductSummary> = Vec::new();
         for i in inputs.iter().filter(|i| i.status == "audited") {
@@ -1348,9 +1352,7 @@ impl Report {
                     let worst = entities.entry(e.id.clone()).or_insert(f.severity);
                     *worst = (*worst).max(f.severity);
                 }
-                gating_here |= fail_on.gates(f.severity)
-                    && f.waiver.is_none()
-                    && f.baseline != Some(BaselineStatus::Existing);
+                gating_here |= f.gates;
             }
             if !entities.is_empty() {
                 products.push(ProductSummary {

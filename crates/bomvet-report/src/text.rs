@@ -29,19 +29,6 @@ fn component(f: &Finding) -> String {
     crate::component_label(f, "@")
 }
 
-fn gates(report: &Report, f: &Finding) -> bool {
-    let t = match report.verdict.fail_on.as_str() {
-        "block" => Some(Severity::Block),
-        "review" => Some(Severity::Review),
-        "needs-context" => Some(Severity::NeedsContext),
-        "info" => Some(Severity::Info),
-        _ => None,
-    };
-    t.is_some_and(|t| f.severity >= t)
-        && f.waiver.is_none()
-        && f.baseline != Some(bomvet_audit::BaselineStatus::Existing)
-}
-
 /// JUnit XML: a test suite per input; each restricted finding is a test case that fails when it
 /// gates, is skipped when waived, passes otherwise; an unreadable input is an errored case.
 pub(crate) fn junit(report: &Report) -> String {
@@ -66,7 +53,7 @@ pub(crate) fn junit(report: &Report) -> String {
             .filter(|f| f.source == input.source)
             .filter(|f| matches!(f.code, Code::RestrictedOrigin | Code::RestrictedCountry))
             .collect();
-        let failures = findings.iter().filter(|f| gates(report, f)).count();
+        let failures = findings.iter().filter(|f| f.gates).count();
         let errors = usize::from(input.status == "failed");
         let _ = writeln!(
             o,
@@ -128,7 +115,7 @@ pub(crate) fn junit(report: &Report) -> String {
                         w.approver, w.expires, w.reason
                     ))
                 );
-            } else if gates(report, f) {
+            } else if f.gates {
                 let _ = writeln!(
                     o,
                     ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
