@@ -368,6 +368,11 @@ impl<'p> Auditor<'p> {
         self.matcher.policy()
     }
 
+    /// The compiled matcher (for `explain`, which shows what it tried).
+    pub fn matcher(&self) -> &Matcher<'p> {
+        &self.matcher
+    }
+
     /// Audits one SBOM: graph, parallel matching, findings.
     pub fn audit(&self, sbom: &Sbom) -> SbomAudit {
         let graph = SbomGraph::build(sbom);

@@ -341,12 +341,19 @@ impl Policy {
     /// The default is checked by a test at build time of the test suite; it cannot fail at run
     /// time unless the binary was built from an edited, untested copy, and then it panics with
     /// the policy error.
+    ///
+    /// Parsed once per process (`--version` and the run both need it); each call returns a copy.
     #[allow(clippy::expect_used)]
     pub fn embedded_default() -> Policy {
-        let mut p = Policy::empty();
-        p.add_toml(Path::new("<embedded>"), DEFAULT_POLICY_TOML)
-            .expect("the embedded default policy is valid (tested)");
-        p
+        static DEFAULT: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                let mut p = Policy::empty();
+                p.add_toml(Path::new("<embedded>"), DEFAULT_POLICY_TOML)
+                    .expect("the embedded default policy is valid (tested)");
+                p
+            })
+            .clone()
     }
 
     /// A policy with nothing in it; add files with [`Policy::add_file`].

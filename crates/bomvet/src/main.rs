@@ -616,7 +616,7 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
         );
     }
     let auditor = Auditor::new(&policy, AuditOptions::default());
-    let matcher = bomvet_policy::Matcher::new(&policy);
+    let matcher = auditor.matcher();
     let audit = auditor.audit(&sbom);
     let mut out = io::stdout().lock();
     let mut json_items = Vec::new();
