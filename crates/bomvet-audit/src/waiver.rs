@@ -119,10 +119,7 @@ pub enum WaiverError {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let line = text[..offset].matches('\n').count() + 1;
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    (line, text[start..offset].chars().count() + 1)
+    bomvet_model::line_col(text.as_bytes(), offset)
 }
 
 impl Waivers {

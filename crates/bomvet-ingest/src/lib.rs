@@ -217,22 +217,7 @@ pub(crate) fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestEr
     })
 }
 
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let offset = offset.min(bytes.len());
-    let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = bytes[..offset]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (
-        line,
-        String::from_utf8_lossy(&bytes[start..offset])
-            .chars()
-            .count()
-            + 1,
-    )
-}
+pub(crate) use bomvet_model::line_col;
 
 /// Removes a UTF-8 byte-order mark and converts UTF-16 (with its byte-order mark) to UTF-8.
 fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, IngestError> {

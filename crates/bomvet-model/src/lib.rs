@@ -34,6 +34,24 @@ impl From<&str> for ComponentRef {
     }
 }
 
+/// 1-based line and column (in characters) of a byte offset in a text, for error messages of
+/// every reader and loader (SBOMs, policies, waivers, config).
+pub fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line = text[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = text[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (
+        line,
+        String::from_utf8_lossy(&text[start..offset])
+            .chars()
+            .count()
+            + 1,
+    )
+}
+
 /// A field of a component, relative to the component's [`Location`]: `supplier`, `authors[2]`,
 /// `externalReferences[1].url`. Built without allocation; rendered into a full JSON path only when
 /// a piece of evidence needs it ([`Field::under`]).

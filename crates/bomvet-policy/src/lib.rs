@@ -317,8 +317,7 @@ fn locate(text: &str, span: std::ops::Range<usize>) -> (usize, usize, String) {
     let start = span.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let line_no = text[..start].matches('\n').count() + 1;
-    let col = text[line_start..start].chars().count() + 1;
+    let (line_no, col) = bomvet_model::line_col(text.as_bytes(), start);
     let line = &text[line_start..line_end];
     let width = text[start..span.end.clamp(start, line_end)]
         .chars()

@@ -92,10 +92,7 @@ impl Config {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let line = text[..offset].matches('\n').count() + 1;
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    (line, text[start..offset].chars().count() + 1)
+    bomvet_model::line_col(text.as_bytes(), offset)
 }
 
 /// The starter files `bomvet init` writes.
