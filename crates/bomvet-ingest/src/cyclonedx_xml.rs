@@ -109,10 +109,7 @@ fn org(n: Node<'_, '_>) -> OrgEntity<'static> {
         contact: Some(
             elements(n)
                 .filter(|c| is(c, "contact"))
-                .map(|c| Contact {
-                    name: n_text(c, "name"),
-                    email: n_text(c, "email"),
-                })
+                .map(contact)
                 .collect(),
         ),
         address: child(n, "address").map(|a| Address {
@@ -134,6 +131,14 @@ fn n_attr(n: Node<'_, '_>, name: &str) -> Option<Cow<'static, str>> {
     n.attribute(name).map(|v| Cow::Owned(v.to_owned()))
 }
 
+/// A `<contact>` or `<author>`: name and e-mail.
+fn contact(n: Node<'_, '_>) -> Contact<'static> {
+    Contact {
+        name: n_text(n, "name"),
+        email: n_text(n, "email"),
+    }
+}
+
 fn metadata(n: Node<'_, '_>) -> Metadata<'static> {
     Metadata {
         component: child(n, "component").map(component),
@@ -153,10 +158,7 @@ fn component(n: Node<'_, '_>) -> CdxComponent<'static> {
         authors: child(n, "authors").map(|a| {
             elements(a)
                 .filter(|c| is(c, "author"))
-                .map(|c| Contact {
-                    name: n_text(c, "name"),
-                    email: n_text(c, "email"),
-                })
+                .map(contact)
                 .collect()
         }),
         publisher: n_text(n, "publisher"),

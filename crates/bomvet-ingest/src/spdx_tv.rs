@@ -128,12 +128,9 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                 }));
             }
             "FileChecksum" => {
-                if let (Current::File(k), Some((alg, hex))) = (cur, value.split_once(':')) {
+                if let (Current::File(k), Some(c)) = (cur, checksum(&value)) {
                     if let Some(f) = files[k].as_mut() {
-                        f.checksums.get_or_insert_with(Vec::new).push(Checksum {
-                            algorithm: Some(Cow::Owned(alg.trim().to_owned())),
-                            value: Some(Cow::Owned(hex.trim().to_owned())),
-                        });
+                        f.checksums.get_or_insert_with(Vec::new).push(c);
                     }
                 }
             }
@@ -149,13 +146,8 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     "PackageDownloadLocation" => p.download_location = v(),
                     "PackageHomePage" => p.homepage = v(),
                     "PrimaryPackagePurpose" => p.purpose = v(),
-                    "PackageChecksum" => match value.split_once(':') {
-                        Some((alg, hex)) => {
-                            p.checksums.get_or_insert_with(Vec::new).push(Checksum {
-                                algorithm: Some(Cow::Owned(alg.trim().to_owned())),
-                                value: Some(Cow::Owned(hex.trim().to_owned())),
-                            })
-                        }
+                    "PackageChecksum" => match checksum(&value) {
+                        Some(c) => p.checksums.get_or_insert_with(Vec::new).push(c),
                         None => warn(
                             n,
                             format!("`PackageChecksum: {}` needs `ALG: value`", clip(&value)),
@@ -202,6 +194,15 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let mut sbom = convert(path, doc, Format::SpdxTagValue);
     sbom.diagnostics.splice(0..0, diagnostics);
     Ok(sbom)
+}
+
+/// `ALG: hexvalue`.
+fn checksum(value: &str) -> Option<Checksum<'static>> {
+    let (alg, hex) = value.split_once(':')?;
+    Some(Checksum {
+        algorithm: Some(Cow::Owned(alg.trim().to_owned())),
+        value: Some(Cow::Owned(hex.trim().to_owned())),
+    })
 }
 
 fn clip(s: &str) -> String {
