@@ -27,14 +27,6 @@ pub enum IngestError {
         /// What was seen instead.
         reason: String,
     },
-    /// A recognised encoding that this version of bomvet cannot read yet.
-    #[error("`{}`: {format} is recognised but not supported by this version of bomvet", path.display())]
-    Unsupported {
-        /// The file.
-        path: PathBuf,
-        /// The encoding that was recognised.
-        format: String,
-    },
     /// The document is not well-formed, or a value has a type no reader can accept.
     #[error("`{}`:{line}:{column}: {message}{}", path.display(), at_path(json_path))]
     Parse {
@@ -85,7 +77,6 @@ impl IngestError {
             IngestError::Io { path, .. }
             | IngestError::Empty { path }
             | IngestError::UnknownFormat { path, .. }
-            | IngestError::Unsupported { path, .. }
             | IngestError::Parse { path, .. }
             | IngestError::Limit { path, .. }
             | IngestError::Invalid { path, .. } => path,

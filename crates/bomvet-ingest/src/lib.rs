@@ -27,19 +27,6 @@ use serde::Deserialize;
 
 pub use crate::error::IngestError;
 
-/// What the sniffer found at the start of a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Detected {
-    /// A format bomvet reads.
-    Supported(Format),
-    /// CycloneDX XML (recognised by its namespace).
-    CyclonedxXml,
-    /// SPDX 2.x tag-value.
-    SpdxTagValue,
-    /// SPDX 3 JSON-LD.
-    Spdx3JsonLd,
-}
-
 /// Limits that keep a hostile document from using unbounded time or memory. Every limit has a
 /// clear error and a flag to raise it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,19 +134,19 @@ pub(crate) fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, Ing
 
 fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let text = decode(path, bytes)?;
-    match detect(path, &text)? {
-        Detected::Supported(Format::CyclonedxJson) => cyclonedx_json::read(path, &text),
-        Detected::Supported(Format::SpdxJson) => spdx_json::read(path, &text),
-        Detected::Supported(Format::CyclonedxXml) | Detected::CyclonedxXml => {
-            cyclonedx_xml::read(path, &text)
-        }
-        Detected::Supported(Format::SpdxTagValue) | Detected::SpdxTagValue => {
-            spdx_tv::read(path, &text)
-        }
-        Detected::Supported(Format::Spdx3JsonLd) | Detected::Spdx3JsonLd => {
-            spdx3::read(path, &text)
-        }
-        Detected::Supported(Format::SpdxYaml) => spdx_json::read_yaml(path, &text),
+    let format = detect(path, &text)?;
+    read_decoded(path, &text, format)
+}
+
+/// The reader of each encoding, for text already decoded to UTF-8.
+fn read_decoded(path: &Path, text: &[u8], format: Format) -> Result<Sbom, IngestError> {
+    match format {
+        Format::CyclonedxJson => cyclonedx_json::read(path, text),
+        Format::SpdxJson => spdx_json::read(path, text),
+        Format::CyclonedxXml => cyclonedx_xml::read(path, text),
+        Format::SpdxTagValue => spdx_tv::read(path, text),
+        Format::Spdx3JsonLd => spdx3::read(path, text),
+        Format::SpdxYaml => spdx_json::read_yaml(path, text),
     }
 }
 
@@ -192,15 +179,7 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
 /// # Errors
 /// As [`read_bytes`].
 pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, IngestError> {
-    let text = decode(path, bytes)?;
-    match format {
-        Format::CyclonedxJson => cyclonedx_json::read(path, &text),
-        Format::SpdxJson => spdx_json::read(path, &text),
-        Format::CyclonedxXml => cyclonedx_xml::read(path, &text),
-        Format::SpdxTagValue => spdx_tv::read(path, &text),
-        Format::Spdx3JsonLd => spdx3::read(path, &text),
-        Format::SpdxYaml => spdx_json::read_yaml(path, &text),
-    }
+    read_decoded(path, &decode(path, bytes)?, format)
 }
 
 /// The bytes as UTF-8 text, or a parse error at the first invalid byte.
@@ -266,7 +245,7 @@ const SNIFF_WINDOW: usize = 64 * 1024;
 /// # Errors
 /// [`IngestError::Empty`] for an empty or blank document, [`IngestError::UnknownFormat`] when no
 /// SBOM encoding is recognised.
-pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
+pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
         return Err(IngestError::Empty {
@@ -285,9 +264,9 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
             let spdx2 = has(b"\"spdxVersion\"");
             let spdx3 = has(b"\"@context\"") && has(b"spdx.org/rdf/3");
             match (cdx, spdx2, spdx3) {
-                (true, false, false) => return Ok(Detected::Supported(Format::CyclonedxJson)),
-                (false, true, false) => return Ok(Detected::Supported(Format::SpdxJson)),
-                (false, false, true) => return Ok(Detected::Spdx3JsonLd),
+                (true, false, false) => return Ok(Format::CyclonedxJson),
+                (false, true, false) => return Ok(Format::SpdxJson),
+                (false, false, true) => return Ok(Format::Spdx3JsonLd),
                 _ => {}
             }
             // Markers not in the window, or ambiguous: read just the top-level keys.
@@ -306,9 +285,9 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
                 probe.spdx_version.is_some(),
                 probe.context.is_some(),
             ) {
-                (true, _, _) => Ok(Detected::Supported(Format::CyclonedxJson)),
-                (false, true, _) => Ok(Detected::Supported(Format::SpdxJson)),
-                (false, false, true) if spdx3 => Ok(Detected::Spdx3JsonLd),
+                (true, _, _) => Ok(Format::CyclonedxJson),
+                (false, true, _) => Ok(Format::SpdxJson),
+                (false, false, true) if spdx3 => Ok(Format::Spdx3JsonLd),
                 _ => Err(unknown(
                     "a JSON object with neither `bomFormat` (CycloneDX) nor `spdxVersion` (SPDX)",
                 )),
@@ -317,7 +296,7 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
         b'<' => {
             let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
             if has(b"cyclonedx.org/schema/bom") {
-                Ok(Detected::CyclonedxXml)
+                Ok(Format::CyclonedxXml)
             } else {
                 Err(unknown("an XML document without the CycloneDX namespace"))
             }
@@ -329,12 +308,12 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Detected, IngestError> {
                 .lines()
                 .any(|l| l.trim_start().starts_with("SPDXVersion:"))
             {
-                Ok(Detected::SpdxTagValue)
+                Ok(Format::SpdxTagValue)
             } else if text.lines().any(|l| {
                 let l = l.trim_start_matches(['-', ' ']);
                 l.starts_with("spdxVersion:") || l.starts_with("\"spdxVersion\":")
             }) {
-                Ok(Detected::Supported(Format::SpdxYaml))
+                Ok(Format::SpdxYaml)
             } else {
                 Err(unknown("neither JSON, XML nor SPDX tag-value"))
             }

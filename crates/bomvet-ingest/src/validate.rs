@@ -18,7 +18,7 @@ use bomvet_model::Format;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{decode, detect, Detected, IngestError};
+use crate::{decode, detect, IngestError};
 
 /// One schema violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -176,7 +176,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
         message,
     };
     match detect(path, &text)? {
-        Detected::Supported(Format::CyclonedxJson) => {
+        Format::CyclonedxJson => {
             let doc: Value = crate::parse_json(path, &text)?;
             let spec = doc
                 .get("specVersion")
@@ -196,7 +196,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
                 spec_version: spec,
             })
         }
-        Detected::Supported(f @ (Format::SpdxJson | Format::SpdxYaml)) => {
+        f @ (Format::SpdxJson | Format::SpdxYaml) => {
             let doc: Value = if f == Format::SpdxJson {
                 crate::parse_json(path, &text)?
             } else {
@@ -229,7 +229,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
                 spec_version: spec,
             })
         }
-        Detected::Supported(Format::Spdx3JsonLd) | Detected::Spdx3JsonLd => {
+        Format::Spdx3JsonLd => {
             let doc: Value = crate::parse_json(path, &text)?;
             let v = validator("spdx3", SPDX3, false).map_err(invalid)?;
             Ok(Validation {
@@ -239,7 +239,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
                 violations: check(&v, &doc),
             })
         }
-        Detected::Supported(Format::CyclonedxXml) | Detected::CyclonedxXml => {
+        Format::CyclonedxXml => {
             let sbom = crate::cyclonedx_xml::read(path, &text)?;
             Ok(Validation {
                 format: Format::CyclonedxXml,
@@ -248,7 +248,7 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
                 spec_version: sbom.spec_version,
             })
         }
-        Detected::Supported(Format::SpdxTagValue) | Detected::SpdxTagValue => {
+        Format::SpdxTagValue => {
             let sbom = crate::spdx_tv::read(path, &text)?;
             Ok(Validation {
                 format: Format::SpdxTagValue,
