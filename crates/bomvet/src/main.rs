@@ -180,7 +180,7 @@ fn run(cli: Cli) -> Result<u8> {
                             println!("{}: ok", f.display());
                         }
                         Err(e) => {
-                            log::error(&e.to_string());
+                            log::error(&render_error(&e));
                             failed = true;
                         }
                     }
@@ -359,16 +359,15 @@ fn read_input(input: &Input, limits: &limits::Limits, strict: bool) -> Loaded {
     }
 }
 
-fn render_error(e: &bomvet_ingest::IngestError) -> String {
-    {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg.push_str(&format!(": {s}"));
-            src = s.source();
-        }
-        msg
+/// An error and its sources on one line: what failed, then why.
+fn render_error(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg.push_str(&format!(": {s}"));
+        src = s.source();
     }
+    msg
 }
 
 fn scan(
