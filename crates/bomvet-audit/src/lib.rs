@@ -271,6 +271,15 @@ pub struct Finding {
     document: String,
 }
 
+impl Finding {
+    /// The instruments that apply to this finding at more than `info`: its legal basis.
+    pub fn legal_basis(&self) -> impl Iterator<Item = &RuleCitation> {
+        self.rules
+            .iter()
+            .filter(|r| r.applies && r.severity > Severity::Info)
+    }
+}
+
 /// How a product (root) includes a component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RootPaths {

@@ -482,12 +482,7 @@ fn table(o: &mut String, findings: &[&Finding]) {
     let rows: Vec<[String; 5]> = findings
         .iter()
         .map(|f| {
-            let basis: Vec<&str> = f
-                .rules
-                .iter()
-                .filter(|r| r.applies && r.severity > Severity::Info)
-                .map(|r| r.id.as_str())
-                .collect();
+            let basis: Vec<&str> = f.legal_basis().map(|r| r.id.as_str()).collect();
             [
                 format!(
                     "{}{}",
@@ -708,11 +703,7 @@ fn finding(o: &mut String, f: &Finding) {
         }
     } else if !f.rules.is_empty() {
         let _ = writeln!(o, "  legal basis:");
-        let mut applicable: Vec<_> = f
-            .rules
-            .iter()
-            .filter(|r| r.applies && r.severity > Severity::Info)
-            .collect();
+        let mut applicable: Vec<_> = f.legal_basis().collect();
         applicable.sort_by_key(|r| std::cmp::Reverse(r.severity));
         for r in &applicable {
             let _ = write!(o, "    {:<13} {}: {}", r.severity.as_str(), r.id, r.title);

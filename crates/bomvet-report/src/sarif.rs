@@ -61,10 +61,7 @@ pub(crate) fn sarif(report: &Report) -> Value {
             if let Some(e) = &f.entity {
                 text.push_str(&format!(". Entity: {}.", e.name));
             }
-            let basis: Vec<String> = f
-                .rules
-                .iter()
-                .filter(|r| r.applies && r.severity > Severity::Info)
+            let basis: Vec<String> = f.legal_basis()
                 .map(|r| format!("{} ({})", r.id, r.citation.as_deref().unwrap_or(&r.title)))
                 .collect();
             if !basis.is_empty() {

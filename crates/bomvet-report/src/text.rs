@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use bomvet_audit::{Code, Finding, Report, Severity};
+use bomvet_audit::{Code, Finding, Report};
 
 /// Escapes text for XML 1.0 content and attributes; characters XML 1.0 cannot carry (most
 /// control characters) become visible `\u{..}` escapes.
@@ -99,9 +99,7 @@ pub(crate) fn junit(report: &Report) -> String {
                     .map(|e| format!("{} = {} ({})", e.field, e.value, e.matched))
                     .collect::<Vec<_>>()
                     .join("; "),
-                f.rules
-                    .iter()
-                    .filter(|r| r.applies && r.severity > Severity::Info)
+                f.legal_basis()
                     .map(|r| r.citation.clone().unwrap_or_else(|| r.title.clone()))
                     .collect::<Vec<_>>()
                     .join("; ")
@@ -203,9 +201,7 @@ pub(crate) fn markdown(report: &Report) -> String {
         o.push_str("| Severity | Component | Entity | Where | Legal basis | File |\n|---|---|---|---|---|---|\n");
         for f in &restricted {
             let basis: Vec<String> = f
-                .rules
-                .iter()
-                .filter(|r| r.applies && r.severity > Severity::Info)
+                .legal_basis()
                 .map(|r| md_escape(r.citation.as_deref().unwrap_or(&r.title)))
                 .collect();
             let sev = format!(
@@ -316,9 +312,7 @@ pub(crate) fn csv(report: &Report, out: &mut dyn std::io::Write) -> std::io::Res
                 .map(|r| format!("{r:?}").to_lowercase())
                 .unwrap_or_default(),
             f.path.join(" > "),
-            f.rules
-                .iter()
-                .filter(|r| r.applies && r.severity > Severity::Info)
+            f.legal_basis()
                 .map(|r| r.citation.clone().unwrap_or_else(|| r.title.clone()))
                 .collect::<Vec<_>>()
                 .join("; "),

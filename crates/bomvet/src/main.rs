@@ -695,11 +695,7 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
                 f.code.as_str(),
                 safe(&f.message)
             );
-            for r in f
-                .rules
-                .iter()
-                .filter(|r| r.applies && r.severity > Severity::Info)
-            {
+            for r in f.legal_basis() {
                 let _ = writeln!(
                     text,
                     "    {} under {} ({})",
@@ -889,11 +885,9 @@ fn diff(args: DiffArgs) -> Result<u8> {
         .filter(|(o, v)| sev(o) != sev(v) || o["waiver"].is_null() != v["waiver"].is_null())
         .collect();
     let fail_on = fail_on_of(args.fail_on);
-    let parse_sev = |s: &str| match s {
-        "block" => Severity::Block,
-        "review" => Severity::Review,
-        "needs-context" => Severity::NeedsContext,
-        _ => Severity::Info,
+    // Reports spell severities the way `Severity` serialises them.
+    let parse_sev = |s: &str| {
+        serde_json::from_value::<Severity>(serde_json::Value::from(s)).unwrap_or(Severity::Info)
     };
     let gating = added
         .iter()
