@@ -339,6 +339,17 @@ fn batch_accounts_for_every_file_and_component() {
                 assert_eq!(Some(sum), i["components"].as_u64(), "{}", i["source"]);
                 components += sum;
             }
+            // A supplier SBOM joined into a product: its components are counted there.
+            Some("joined") => {
+                let into = i["joined_into"].as_str().unwrap_or_default();
+                assert!(
+                    inputs
+                        .iter()
+                        .any(|p| p["source"] == into && p["status"] == "audited"),
+                    "{} joined into {into}",
+                    i["source"]
+                );
+            }
             Some("failed" | "skipped") => assert!(
                 i["error"].as_str().is_some_and(|e| !e.is_empty()),
                 "{}",

@@ -28,6 +28,7 @@ fn assert_valid(v: &jsonschema::Validator, args: &[&str]) {
 fn reports_validate_against_committed_schema() {
     let v = validator();
     let cases: &[&[&str]] = &[
+        &["scan", "fixtures/linked", "--format", "json"],
         &[
             "scan",
             "fixtures/demo/secureedge-ngfw.cdx.json",

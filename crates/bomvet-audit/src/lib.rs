@@ -125,6 +125,17 @@ pub struct ComponentSummary {
     /// 1-based line of its bom-ref / SPDXID in the file, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The file the component is written in, when it is a supplier SBOM joined into the input
+    /// (see `bomvet_graph::link`); `ref`, `location` and `line` are then in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_in: Option<String>,
+}
+
+impl ComponentSummary {
+    /// The file the component is written in: the joined supplier SBOM, or else `source`.
+    pub fn file<'a>(&'a self, source: &'a str) -> &'a str {
+        self.written_in.as_deref().unwrap_or(source)
+    }
 }
 
 impl ComponentSummary {
@@ -139,6 +150,7 @@ impl ComponentSummary {
             class: c.class,
             location: c.location.0.clone(),
             line: None,
+            written_in: None,
         }
     }
 }
@@ -646,6 +658,19 @@ impl<'p> Auditor<'p> {
             };
             findings.push(f);
         }
+        // Components of joined supplier SBOMs: their ref as written, and their file.
+        if !sbom.linked.is_empty() {
+            for f in &mut findings {
+                let i = f.order.0;
+                if i >= sbom.components.len() {
+                    continue;
+                }
+                if let Some(d) = sbom.linked_document_of(i) {
+                    f.component.id = sbom.ref_as_written(i).to_owned();
+                    f.component.written_in = Some(d.source.clone());
+                }
+            }
+        }
         SbomAudit {
             findings,
             origin,
@@ -870,12 +895,15 @@ pub struct SbomInfo {
     pub relationships: usize,
     /// Deviations noticed while reading.
     pub diagnostics: Vec<Diagnostic>,
+    /// Supplier SBOMs joined into this one (see `bomvet_graph::link`).
+    pub linked: Vec<bomvet_model::LinkedDocument>,
 }
 
 impl SbomInfo {
     /// The summary of `sbom` (moves its diagnostics out).
     pub fn of(sbom: Sbom) -> SbomInfo {
         SbomInfo {
+            linked: sbom.linked,
             components: sbom.components.len(),
             relationships: sbom.relationships.len(),
             source: sbom.source,
@@ -893,6 +921,14 @@ impl SbomInfo {
 pub enum InputOutcome {
     /// Read and audited.
     Audited(Box<(SbomInfo, SbomAudit)>),
+    /// Read, and joined into another input that links to it (a product's SBOM naming this
+    /// supplier SBOM): its components are audited as part of that input.
+    Joined {
+        /// The document.
+        info: Box<SbomInfo>,
+        /// The input it is joined into.
+        into: String,
+    },
     /// Found by walking a directory but not an SBOM candidate (no JSON, XML or tag-value
     /// content); listed, not audited, not a failure.
     Skipped {
@@ -1046,8 +1082,14 @@ pub struct Verdict {
 pub struct InputSummary {
     /// The path as given.
     pub source: String,
-    /// `audited`, `failed` or `skipped`.
+    /// `audited`, `joined`, `failed` or `skipped`.
     pub status: &'static str,
+    /// For a `joined` input: the input whose audit includes its components.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub joined_into: Option<String>,
+    /// For an audited product: the supplier SBOMs joined into it, and through which links.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<JoinedDocument>,
     /// Why it failed or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -1080,11 +1122,51 @@ pub struct InputSummary {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// A supplier SBOM joined into an audited input.
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinedDocument {
+    /// Its file.
+    pub source: String,
+    /// Its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its components.
+    pub components: usize,
+    /// The links that join it: the linking component's ref and the kind of link.
+    pub links: Vec<LinkSummary>,
+}
+
+/// One link from a component to a joined SBOM.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkSummary {
+    /// The linking component's ref (a joined document's refs carry its file as a prefix).
+    pub from: String,
+    /// How the link is written.
+    pub via: bomvet_model::LinkVia,
+}
+
+impl JoinedDocument {
+    fn of(d: bomvet_model::LinkedDocument) -> JoinedDocument {
+        JoinedDocument {
+            source: d.source,
+            name: d.name,
+            components: d.components,
+            links: d
+                .via
+                .into_iter()
+                .map(|(from, via)| LinkSummary { from, via })
+                .collect(),
+        }
+    }
+}
+
 impl InputSummary {
     fn empty(source: String, status: &'static str, error: String) -> InputSummary {
         InputSummary {
             source,
             status,
+            joined_into: None,
+            linked: Vec::new(),
             error: Some(error),
             format: None,
             spec_version: None,
@@ -1220,6 +1302,8 @@ impl Report {
                     inputs.push(InputSummary {
                         source: sbom.source.clone(),
                         status: "audited",
+                        joined_into: None,
+                        linked: sbom.linked.into_iter().map(JoinedDocument::of).collect(),
                         error: None,
                         format: Some(sbom.format),
                         spec_version: Some(sbom.spec_version.clone()),
@@ -1239,6 +1323,27 @@ impl Report {
                         f.document.clone_from(&document);
                         (n, f)
                     }));
+                }
+                InputOutcome::Joined { info, into } => {
+                    let info = *info;
+                    inputs.push(InputSummary {
+                        source: info.source,
+                        status: "joined",
+                        joined_into: Some(into),
+                        linked: Vec::new(),
+                        error: None,
+                        format: Some(info.format),
+                        spec_version: Some(info.spec_version),
+                        name: info.name,
+                        serial: info.serial,
+                        components: info.components,
+                        relationships: info.relationships,
+                        edges: 0,
+                        roots: Vec::new(),
+                        origin: OriginCounts::default(),
+                        origin_coverage_pct: 0.0,
+                        diagnostics: info.diagnostics,
+                    });
                 }
                 InputOutcome::Failed { source, error } => {
                     failed += 1;

@@ -17,6 +17,8 @@
 
 use std::collections::VecDeque;
 
+pub mod link;
+
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use bomvet_model::{ComponentRef, EdgeKind, Sbom};
@@ -239,6 +241,14 @@ impl SbomGraph {
         self.graph
             .edges_directed(NodeIndex::new(node), Direction::Outgoing)
             .map(|e| (e.target().index(), *e.weight()))
+    }
+
+    /// The implicit `listed` edges bomvet added (see the crate docs), as (root, component).
+    pub fn listed_edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.graph
+            .edge_references()
+            .filter(|e| *e.weight() == EdgeKind::Listed)
+            .map(|e| (e.source().index(), e.target().index()))
     }
 
     /// Components that include `node` directly.
@@ -538,6 +548,8 @@ mod tests {
             spec_version: "1.6".into(),
             serial: None,
             name: None,
+            external_documents: vec![],
+            linked: vec![],
             components: ids
                 .iter()
                 .map(|i| Component::new((*i).into(), (*i).into(), Location::default()))

@@ -290,17 +290,11 @@ pub(crate) struct Converter {
 impl Converter {
     pub(crate) fn new(path: &Path) -> Converter {
         Converter {
-            sbom: Sbom {
-                source: path.display().to_string(),
-                format: Format::CyclonedxJson,
-                spec_version: "unknown".into(),
-                serial: None,
-                name: None,
-                components: Vec::new(),
-                relationships: Vec::new(),
-                declared_roots: Vec::new(),
-                diagnostics: Vec::new(),
-            },
+            sbom: Sbom::new(
+                path.display().to_string(),
+                Format::CyclonedxJson,
+                "unknown".into(),
+            ),
             bom_format: None,
             spec_missing: true,
             top_level: 0,

@@ -78,17 +78,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         (Value::Object(_), _) => vec![&root],
         _ => Vec::new(),
     };
-    let mut sbom = Sbom {
-        source: path.display().to_string(),
-        format: Format::Spdx3JsonLd,
-        spec_version: spec,
-        serial: None,
-        name: None,
-        components: Vec::new(),
-        relationships: Vec::new(),
-        declared_roots: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut sbom = Sbom::new(path.display().to_string(), Format::Spdx3JsonLd, spec);
     let by_id: HashMap<&str, &Value> = graph
         .iter()
         .filter_map(|e| id_of(e).map(|i| (i, *e)))

@@ -9,8 +9,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    idx, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalRef, Field,
-    Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin, Relationship, Sbom,
+    idx, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalDocument,
+    ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    Relationship, Sbom,
 };
 use serde::Deserialize;
 
@@ -46,6 +47,26 @@ pub(crate) struct Doc<'a> {
     pub(crate) files: Option<Vec<Option<File<'a>>>>,
     #[serde(default, borrow)]
     pub(crate) relationships: Option<Vec<Option<Rel<'a>>>>,
+    #[serde(rename = "externalDocumentRefs", default, borrow)]
+    pub(crate) external_documents: Option<Vec<ExtDoc<'a>>>,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct ExtDoc<'a> {
+    #[serde(
+        rename = "externalDocumentId",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
+    pub(crate) id: Option<Cow<'a, str>>,
+    #[serde(
+        rename = "spdxDocument",
+        default,
+        borrow,
+        deserialize_with = "loose_str"
+    )]
+    pub(crate) document: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -184,17 +205,35 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
         .as_deref()
         .unwrap_or("SPDXRef-DOCUMENT")
         .to_owned();
-    let mut sbom = Sbom {
-        source: path.display().to_string(),
+    let mut sbom = Sbom::new(
+        path.display().to_string(),
         format,
-        spec_version: doc.spdx_version.as_deref().unwrap_or("unknown").to_owned(),
-        serial: doc.namespace.map(Cow::into_owned),
-        name: doc.name.map(Cow::into_owned),
-        components: Vec::new(),
-        relationships: Vec::new(),
-        declared_roots: Vec::new(),
-        diagnostics: Vec::new(),
-    };
+        doc.spdx_version.as_deref().unwrap_or("unknown").to_owned(),
+    );
+    sbom.serial = doc.namespace.map(Cow::into_owned);
+    sbom.name = doc.name.map(Cow::into_owned);
+    for (i, d) in doc
+        .external_documents
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        match (d.id, d.document) {
+            (Some(id), Some(namespace)) if !id.is_empty() && !namespace.is_empty() => {
+                sbom.external_documents.push(ExternalDocument {
+                    id: id.into_owned(),
+                    namespace: namespace.into_owned(),
+                })
+            }
+            _ => sbom.diagnostics.push(Diagnostic {
+                level: DiagnosticLevel::Warning,
+                location: Location(format!("externalDocumentRefs[{i}]")),
+                message: "external document reference without `externalDocumentId` or \
+                          `spdxDocument`, ignored"
+                    .into(),
+            }),
+        }
+    }
     let warn = |sbom: &mut Sbom, location: Location, message: String| {
         sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,

@@ -83,6 +83,26 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             "SPDXVersion" => doc.spdx_version = v(),
             "DocumentName" => doc.name = v(),
             "DocumentNamespace" => doc.namespace = v(),
+            // `ExternalDocumentRef: DocumentRef-X <namespace URI> SHA1: <hex>`.
+            "ExternalDocumentRef" => {
+                let mut parts = value.split_whitespace();
+                match (parts.next(), parts.next()) {
+                    (Some(id), Some(uri)) => doc
+                        .external_documents
+                        .get_or_insert_with(Vec::new)
+                        .push(crate::spdx_json::ExtDoc {
+                            id: Some(Cow::Owned(id.to_owned())),
+                            document: Some(Cow::Owned(uri.to_owned())),
+                        }),
+                    _ => warn(
+                        n,
+                        format!(
+                            "`ExternalDocumentRef: {}` needs `DocumentRef-X URI`, ignored",
+                            clip(&value)
+                        ),
+                    ),
+                }
+            }
             "SPDXID" => match cur {
                 Current::Document => doc.spdx_id = v(),
                 Current::Package(k) => {

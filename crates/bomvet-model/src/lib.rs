@@ -145,6 +145,40 @@ pub enum RelOrigin {
         /// Index in its `hasFiles`.
         item: u32,
     },
+    /// An implicit `listed` edge made explicit when documents are joined (see
+    /// `bomvet_graph::link`).
+    Listed,
+    /// A link between two documents given in the same run (see `bomvet_graph::link`).
+    Link(LinkVia),
+}
+
+/// How a component of one document is linked to another document given in the same run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkVia {
+    /// A CycloneDX BOM-Link (`urn:cdx:serial/version#bom-ref`) in `dependencies`.
+    BomLink,
+    /// A CycloneDX external reference of type `bom` naming the other document (BOM-Link,
+    /// serial number or file name).
+    #[serde(rename = "external-bom-reference")]
+    ExternalBom,
+    /// An SPDX external document reference (`DocumentRef-X:SPDXRef-Y`).
+    #[serde(rename = "spdx-external-document-ref")]
+    DocumentRef,
+    /// The component's package URL is the package URL of the other document's root.
+    SamePurl,
+}
+
+impl LinkVia {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkVia::BomLink => "bom-link",
+            LinkVia::ExternalBom => "external-bom-reference",
+            LinkVia::DocumentRef => "spdx-external-document-ref",
+            LinkVia::SamePurl => "same-purl",
+        }
+    }
 }
 
 impl fmt::Display for RelOrigin {
@@ -158,6 +192,8 @@ impl fmt::Display for RelOrigin {
             RelOrigin::HasFiles { package, item } => {
                 write!(f, "packages[{package}].hasFiles[{item}]")
             }
+            RelOrigin::Listed => f.write_str("(listed in the document)"),
+            RelOrigin::Link(via) => write!(f, "(linked document: {})", via.as_str()),
         }
     }
 }
@@ -229,6 +265,20 @@ impl Format {
 #[cfg(test)]
 mod format_tests {
     use super::*;
+
+    /// The serialized name of every link kind is its `as_str` name.
+    #[test]
+    fn link_serde_names_match_as_str() {
+        for v in [
+            LinkVia::BomLink,
+            LinkVia::ExternalBom,
+            LinkVia::DocumentRef,
+            LinkVia::SamePurl,
+        ] {
+            let json = serde_json::to_string(&v).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", v.as_str()));
+        }
+    }
 
     /// The serialized name of every format is its `as_str` name.
     #[test]
@@ -509,6 +559,9 @@ pub enum EdgeKind {
     /// bomvet attaches such components to the document's single declared root (see
     /// `bomvet-graph`).
     Listed,
+    /// The component is described by another SBOM given in the same run: the edge leads to
+    /// that document's root (see `bomvet_graph::link`).
+    Linked,
 }
 
 impl EdgeKind {
@@ -525,6 +578,7 @@ impl EdgeKind {
             EdgeKind::OptionalDependency => "optional-dependency",
             EdgeKind::ProvidedDependency => "provided-dependency",
             EdgeKind::Listed => "listed",
+            EdgeKind::Linked => "linked",
         }
     }
 
@@ -597,6 +651,87 @@ pub struct Sbom {
     /// Components the document declares as what it describes: CycloneDX `metadata.component`,
     /// SPDX `documentDescribes` and `DESCRIBES` targets.
     pub declared_roots: Vec<ComponentRef>,
+    /// SPDX external document references: `DocumentRef-X` ids and the namespaces they name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub external_documents: Vec<ExternalDocument>,
+    /// Other documents joined into this one (see `bomvet_graph::link`), in the order their
+    /// components follow this document's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<LinkedDocument>,
     /// Deviations noticed while reading.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Sbom {
+    /// An empty document read from `source`; readers fill in the rest.
+    pub fn new(source: String, format: Format, spec_version: String) -> Sbom {
+        Sbom {
+            source,
+            format,
+            spec_version,
+            serial: None,
+            name: None,
+            components: Vec::new(),
+            relationships: Vec::new(),
+            declared_roots: Vec::new(),
+            external_documents: Vec::new(),
+            linked: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The linked document component `i` comes from, or `None` for this document's own.
+    pub fn linked_document_of(&self, i: usize) -> Option<&LinkedDocument> {
+        let k = self.linked.partition_point(|d| d.first <= i);
+        k.checked_sub(1).map(|k| &self.linked[k])
+    }
+
+    /// The file component `i` was read from.
+    pub fn source_of(&self, i: usize) -> &str {
+        self.linked_document_of(i)
+            .map_or(self.source.as_str(), |d| d.source.as_str())
+    }
+
+    /// The reference of component `i` as written in its own document (without the prefix a
+    /// joined document's references get).
+    pub fn ref_as_written(&self, i: usize) -> &str {
+        let id = self.components[i].id.as_str();
+        match self.linked_document_of(i) {
+            Some(d) => id.strip_prefix(d.prefix.as_str()).unwrap_or(id),
+            None => id,
+        }
+    }
+}
+
+/// An SPDX external document reference (`externalDocumentRefs`, `ExternalDocumentRef:`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalDocument {
+    /// The local id (`DocumentRef-supplier`).
+    pub id: String,
+    /// The namespace URI of the referenced document.
+    pub namespace: String,
+}
+
+/// A document joined into another one (see `bomvet_graph::link`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkedDocument {
+    /// The file it was read from.
+    pub source: String,
+    /// Its encoding.
+    pub format: Format,
+    /// Its serial number or namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// Its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Index of its first component in the joined document.
+    pub first: usize,
+    /// Its number of components.
+    pub components: usize,
+    /// The prefix its references carry in the joined document (`supplier.cdx.json#`).
+    pub prefix: String,
+    /// How it was reached: the linking component's ref (in the joined document) and the kind
+    /// of link, one entry per link.
+    pub via: Vec<(String, LinkVia)>,
 }

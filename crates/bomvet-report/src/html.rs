@@ -122,9 +122,10 @@ pub(crate) fn html(report: &Report) -> String {
             html_escape(i.name.as_deref().unwrap_or("")),
             i.components,
             i.origin_coverage_pct,
-            html_escape(&match &i.error {
-                Some(e) => format!("{}: {e}", i.status),
-                None => i.status.to_owned(),
+            html_escape(&match (&i.error, &i.joined_into) {
+                (Some(e), _) => format!("{}: {e}", i.status),
+                (None, Some(into)) => format!("joined into {into}"),
+                (None, None) => i.status.to_owned(),
             })
         );
     }
@@ -230,7 +231,7 @@ fn finding(o: &mut String, f: &Finding) {
         o,
         "<dt>Component</dt><dd><code>{}</code> in <code>{}</code>{}{}</dd>",
         html_escape(&f.component.id),
-        html_escape(&f.source),
+        html_escape(f.component.file(&f.source)),
         f.component
             .line
             .map(|l| format!(", line {l}"))

@@ -277,6 +277,18 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             );
             continue;
         }
+        if let Some(into) = &input.joined_into {
+            let _ = writeln!(
+                o,
+                "{}  {} {} · {} components · joined into {} (audited there)",
+                inert(&input.source),
+                input.format.map(|f| f.as_str()).unwrap_or("?"),
+                inert(input.spec_version.as_deref().unwrap_or("?")),
+                input.components,
+                inert(into)
+            );
+            continue;
+        }
         let _ = writeln!(
             o,
             "{}  {} {} · {} components · origin known for {}%",
@@ -286,6 +298,20 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             input.components,
             input.origin_coverage_pct
         );
+        for d in &input.linked {
+            let how: Vec<String> = d
+                .links
+                .iter()
+                .map(|l| format!("{} from `{}`", l.via.as_str(), l.from))
+                .collect();
+            let _ = writeln!(
+                o,
+                "  joined: {} ({} components) via {}",
+                inert(&d.source),
+                d.components,
+                inert(&how.join(", "))
+            );
+        }
         for d in input
             .diagnostics
             .iter()
@@ -587,6 +613,13 @@ fn finding(o: &mut String, f: &Finding) {
         inert(&f.source)
     );
     let _ = writeln!(o, "  ref:       {}", inert(&f.component.id));
+    if let Some(w) = &f.component.written_in {
+        let _ = writeln!(
+            o,
+            "  written in: {} (a supplier SBOM joined into it)",
+            inert(w)
+        );
+    }
     if let Some(p) = &f.component.purl {
         let _ = writeln!(o, "  purl:      {}", inert(p));
     }

@@ -77,7 +77,7 @@ pub(crate) fn sarif(report: &Report) -> Value {
                 "message": {"text": text},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&f.source)},
+                        "artifactLocation": {"uri": uri(f.component.file(&f.source))},
                         "region": region,
                     },
                     "logicalLocations": [{

@@ -294,6 +294,7 @@ pub(crate) fn csv(report: &Report, out: &mut dyn std::io::Write) -> std::io::Res
         "baseline",
         "fingerprint",
         "message",
+        "written_in",
     ];
     w.write_record(header).map_err(std::io::Error::other)?;
     for f in &report.findings {
@@ -325,6 +326,7 @@ pub(crate) fn csv(report: &Report, out: &mut dyn std::io::Write) -> std::io::Res
                 .unwrap_or_default(),
             f.fingerprint.clone(),
             f.message.clone(),
+            f.component.written_in.clone().unwrap_or_default(),
         ];
         w.write_record(row.iter().map(|c| csv_cell(c)))
             .map_err(std::io::Error::other)?;

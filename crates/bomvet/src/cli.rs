@@ -242,6 +242,10 @@ pub(crate) struct ScanArgs {
     /// An earlier `--format json` report: only findings that are new gate.
     #[arg(long, value_name = "REPORT")]
     pub(crate) baseline: Option<PathBuf>,
+    /// Audit every SBOM on its own: do not join a product's SBOM with the supplier SBOMs it
+    /// links to (BOM-Link, external `bom` reference, SPDX external document ref, same purl).
+    #[arg(long)]
+    pub(crate) no_link: bool,
     /// Treat every deviation from the spec as an error: reader warnings and, for JSON encodings,
     /// official-schema violations make the input fail (exit 2).
     #[arg(long)]

@@ -25,6 +25,7 @@ pub(crate) struct ScanConfig {
     pub(crate) format: Option<String>,
     pub(crate) outputs: Option<Vec<String>>,
     pub(crate) list_dependents: Option<bool>,
+    pub(crate) no_link: Option<bool>,
 }
 
 /// The whole file.
@@ -121,6 +122,9 @@ format = "human"
 # reachable only through dev, build, test or optional dependencies.
 # max-paths = 5
 # non-runtime-cap = "review"
+
+# Audit every SBOM on its own instead of joining a product's SBOM with its suppliers' SBOMs.
+# no-link = false
 
 [limits]
 # Refuse inputs beyond these sizes (the flags of the same names raise them).

@@ -22,6 +22,7 @@ use bomvet_audit::{
     AuditOptions, Auditor, Baseline, FailOn, Gate, InputOutcome, Report, SbomInfo, ToolInfo,
     Waivers,
 };
+use bomvet_graph::link::DocKeys;
 use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
 
@@ -45,8 +46,8 @@ fn annotate_lines(report: &mut Report) {
     let sources: BTreeSet<&str> = report
         .findings
         .iter()
-        .filter(|f| f.source != "-" && !f.component.id.is_empty())
-        .map(|f| f.source.as_str())
+        .filter(|f| f.component.file(&f.source) != "-" && !f.component.id.is_empty())
+        .map(|f| f.component.file(&f.source))
         .collect();
     let lines: HashMap<String, HashMap<String, usize>> = sources
         .into_par_iter()
@@ -58,7 +59,7 @@ fn annotate_lines(report: &mut Report) {
         })
         .collect();
     for f in &mut report.findings {
-        if let Some(map) = lines.get(&f.source) {
+        if let Some(map) = lines.get(f.component.file(&f.source)) {
             f.component.line = map.get(&f.component.id).copied();
         }
     }
@@ -280,7 +281,22 @@ enum Loaded {
     Failed(String),
 }
 
-fn read_input(input: &Input, limits: &limits::Limits, strict: bool) -> Loaded {
+/// Standard input, read once (a joined product reads its documents a second time).
+fn read_stdin(limits: &limits::Limits) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(limits.max_file_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn read_input(
+    input: &Input,
+    stdin: Option<&io::Result<Vec<u8>>>,
+    limits: &limits::Limits,
+    strict: bool,
+) -> Loaded {
     let path = &input.path;
     let too_big = || {
         Loaded::Failed(format!(
@@ -290,18 +306,12 @@ fn read_input(input: &Input, limits: &limits::Limits, strict: bool) -> Loaded {
         ))
     };
     let bytes = if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        let r = io::stdin()
-            .lock()
-            .take(limits.max_file_size.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map(|_| bytes);
-        if r.as_ref()
-            .is_ok_and(|b| b.len() as u64 > limits.max_file_size)
-        {
-            return too_big();
+        match stdin {
+            Some(Ok(b)) if b.len() as u64 > limits.max_file_size => return too_big(),
+            Some(Ok(b)) => Ok(b.clone()),
+            Some(Err(e)) => Err(io::Error::new(e.kind(), e.to_string())),
+            None => Err(io::Error::other("standard input was not read")),
         }
-        r
     } else {
         match std::fs::metadata(path) {
             Ok(m) if m.len() > limits.max_file_size => return too_big(),
@@ -438,6 +448,7 @@ fn scan(
     let max_unknown_origin = args.max_unknown_origin.or(c.max_unknown_origin);
     let max_paths = args.max_paths.or(c.max_paths).unwrap_or(5);
     let list_dependents = args.list_dependents || c.list_dependents.unwrap_or(false);
+    let link = !(args.no_link || c.no_link.unwrap_or(false));
     let limits = limits::Limits::resolve(&args.limits, &cfg.limits)?;
     let policy = load_policy(&policy_files, no_default_policy, quiet)?;
     let ts = timestamp(args.timestamp.as_deref())?;
@@ -486,28 +497,107 @@ fn scan(
         );
         bar
     });
-    let outcomes: Vec<InputOutcome> = paths
+    let stdin = paths
+        .iter()
+        .any(|p| p.path.as_os_str() == "-")
+        .then(|| read_stdin(&limits));
+    // Pass 1: every input read and audited on its own, in parallel; only the keys that link
+    // documents are kept with each (see `bomvet_graph::link`).
+    let link = link && paths.len() > 1;
+    let mut outcomes: Vec<(InputOutcome, Option<DocKeys>)> = paths
         .par_iter()
         .inspect(|_| {
             if let Some(b) = &progress {
                 b.inc(1);
             }
         })
-        .map(|p| match read_input(p, &limits, args.strict) {
-            Loaded::Sbom(sbom) => {
-                let audit = auditor.audit(&sbom);
-                InputOutcome::Audited(Box::new((SbomInfo::of(*sbom), audit)))
-            }
-            Loaded::Skipped(reason) => InputOutcome::Skipped {
-                source: p.path.display().to_string(),
-                reason,
+        .map(
+            |p| match read_input(p, stdin.as_ref(), &limits, args.strict) {
+                Loaded::Sbom(sbom) => {
+                    let keys = link.then(|| DocKeys::of(&sbom));
+                    let audit = auditor.audit(&sbom);
+                    (
+                        InputOutcome::Audited(Box::new((SbomInfo::of(*sbom), audit))),
+                        keys,
+                    )
+                }
+                Loaded::Skipped(reason) => (
+                    InputOutcome::Skipped {
+                        source: p.path.display().to_string(),
+                        reason,
+                    },
+                    None,
+                ),
+                Loaded::Failed(error) => (
+                    InputOutcome::Failed {
+                        source: p.path.display().to_string(),
+                        error,
+                    },
+                    None,
+                ),
             },
-            Loaded::Failed(error) => InputOutcome::Failed {
-                source: p.path.display().to_string(),
-                error,
-            },
-        })
+        )
         .collect();
+    // Pass 2: products that link to supplier SBOMs given in the same run are read again with
+    // them, joined into one graph and audited as one.
+    if link {
+        let keys: Vec<DocKeys> = outcomes
+            .iter_mut()
+            .map(|(_, k)| k.take().unwrap_or_default())
+            .collect();
+        let plan = bomvet_graph::link::plan(&keys);
+        drop(keys);
+        let joined: Vec<(usize, InputOutcome)> = plan
+            .products
+            .par_iter()
+            .map(|(top, members)| {
+                let docs: Result<Vec<bomvet_model::Sbom>, String> = std::iter::once(top)
+                    .chain(members)
+                    .map(
+                        |&k| match read_input(&paths[k], stdin.as_ref(), &limits, args.strict) {
+                            Loaded::Sbom(s) => Ok(*s),
+                            Loaded::Skipped(e) | Loaded::Failed(e) => Err(e),
+                        },
+                    )
+                    .collect();
+                let outcome = match docs {
+                    Ok(docs) => {
+                        let sbom = bomvet_graph::link::join(docs);
+                        let audit = auditor.audit(&sbom);
+                        InputOutcome::Audited(Box::new((SbomInfo::of(sbom), audit)))
+                    }
+                    // The file changed between the two reads: the error names it.
+                    Err(error) => InputOutcome::Failed {
+                        source: paths[*top].path.display().to_string(),
+                        error,
+                    },
+                };
+                (*top, outcome)
+            })
+            .collect();
+        for (top, outcome) in joined {
+            outcomes[top].0 = outcome;
+        }
+        for (k, into) in plan.joined_into.iter().enumerate() {
+            let Some(into) = into else { continue };
+            let into = paths[*into].path.display().to_string();
+            let o = std::mem::replace(
+                &mut outcomes[k].0,
+                InputOutcome::Skipped {
+                    source: String::new(),
+                    reason: String::new(),
+                },
+            );
+            outcomes[k].0 = match o {
+                InputOutcome::Audited(b) => InputOutcome::Joined {
+                    info: Box::new(b.0),
+                    into,
+                },
+                other => other,
+            };
+        }
+    }
+    let outcomes: Vec<InputOutcome> = outcomes.into_iter().map(|(o, _)| o).collect();
     if let Some(b) = progress {
         b.finish_and_clear();
     }
