@@ -203,14 +203,14 @@ fn reads_standard_input() {
 #[test]
 fn directory_is_scanned_recursively() {
     let run = bomvet(&["scan", "fixtures", "--format", "json", "--fail-on", "never"]);
-    // fixtures/ holds the demos, the corpus and conformance fixtures; four of them must fail.
+    // fixtures/ holds the demos, the corpus and the conformance suite; nine of them must fail.
     assert_eq!(run.code, 2);
     let r = run.json();
     let files = r["inputs"].as_array().map_or(0, Vec::len);
     assert!(files >= 60, "{files}");
     assert_eq!(
-        r["summary"]["failed_inputs"], 4,
-        "three broken corpus files and one conformance case"
+        r["summary"]["failed_inputs"], 9,
+        "three broken corpus files and the six `invalid-bomformat-1.x.json` conformance cases"
     );
     assert_eq!(
         r["summary"]["skipped_inputs"], 1,

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use bomvet_model::{Format, Location, Sbom};
+use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 use roxmltree::{Document, Node};
 
 use crate::cyclonedx_json::{
@@ -66,6 +66,19 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let mut conv = Converter::new(path);
     conv.sbom.format = Format::CyclonedxXml;
     conv.sbom.spec_version = version.to_owned();
+    if !matches!(
+        version,
+        "1.0" | "1.1" | "1.2" | "1.3" | "1.4" | "1.5" | "1.6" | "1.7"
+    ) {
+        let (line, column) = bomvet_model::line_col(text.as_bytes(), bom.range().start);
+        conv.sbom.diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Warning,
+            location: Location(format!("{line}:{column} bom")),
+            message: format!(
+                "the namespace `{ns}` names no CycloneDX version (1.0 to 1.7); read like the others"
+            ),
+        });
+    }
     conv.sbom.serial = bom.attribute("serialNumber").map(str::to_owned);
     for child in elements(bom) {
         match child.tag_name().name() {

@@ -101,7 +101,7 @@ pub(crate) enum Command {
     /// Check SBOM files against the official schema of their encoding and version; every
     /// violation is printed with its location. Exit 0 valid, 1 invalid, 2 unreadable.
     #[command(
-        after_help = "Examples:\n  bomvet validate bom.cdx.json\n  bomvet validate sboms/ --format json\n\nJSON encodings use the official JSON Schemas (CycloneDX 1.2-1.7, SPDX 2.2/2.3, SPDX 3.0.1);\nXML is checked for well-formedness and structure (no XSD), tag-value for its structure."
+        after_help = "Examples:\n  bomvet validate bom.cdx.json\n  bomvet validate sboms/ --format json\n\nJSON encodings use the official JSON Schemas (CycloneDX 1.2-1.7, SPDX 2.2/2.3, SPDX 3.0.1),\nCycloneDX XML the official XSDs (1.0-1.7); tag-value is checked for its structure."
     )]
     Validate {
         /// SBOM files or directories (searched recursively).
