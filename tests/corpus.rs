@@ -264,3 +264,89 @@ fn validate_demos_and_strict_scan() {
         strict.stderr
     );
 }
+
+/// Lenient reading, strict reporting: a file with an unknown field, a bad date and a license
+/// that is not an SPDX id is audited, and each deviation is a warning at its JSON path; the
+/// schema is checked up to `--max-schema-check-size`, SPDX 3 only on request (a note says so);
+/// `--strict` turns the warnings into an error (exit 2).
+#[test]
+fn deviations_are_located_warnings_and_strict_errors() {
+    let file = "fixtures/validate/deviations.cdx.json";
+    let run = bomvet(&["scan", file, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = run.json();
+    let diags: Vec<(String, String)> = r["inputs"][0]["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            assert_eq!(d["level"], "warning");
+            (
+                d["location"].as_str().unwrap_or_default().to_owned(),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let at = |loc: &str, needle: &str| {
+        diags
+            .iter()
+            .any(|(l, m)| l == loc && m.starts_with("bom-1.6.schema.json: ") && m.contains(needle))
+    };
+    assert!(
+        at("metadata.timestamp", "is not a \"date-time\""),
+        "{diags:?}"
+    );
+    assert!(
+        at("components[0]", "'buildColour' was unexpected"),
+        "{diags:?}"
+    );
+    assert!(at("components[0].licenses", "Apache 2"), "{diags:?}");
+    assert_eq!(diags.len(), 3, "{diags:?}");
+
+    let strict = bomvet(&["scan", file, "--strict"]);
+    assert_eq!(strict.code, 2);
+    assert!(strict
+        .stderr
+        .contains("3 deviation(s) from the spec (--strict)"));
+    assert!(strict
+        .stderr
+        .contains("metadata.timestamp: bom-1.6.schema.json"));
+
+    // Not checked above the size limit, and SPDX 3 not by default: a note, never silence.
+    let big = bomvet(&[
+        "scan",
+        file,
+        "--max-schema-check-size",
+        "100",
+        "--format",
+        "json",
+    ])
+    .json();
+    let d = &big["inputs"][0]["diagnostics"];
+    assert_eq!(d.as_array().map(Vec::len), Some(1), "{d}");
+    assert_eq!(d[0]["level"], "note");
+    assert!(d[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("--max-schema-check-size")));
+    let spdx3 = bomvet(&[
+        "scan",
+        "fixtures/demo/secureedge-ngfw.spdx3.json",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(spdx3["inputs"][0]["diagnostics"][0]["level"], "note");
+
+    // XML: the XSD's violations with line and column.
+    let xml = bomvet(&[
+        "scan",
+        "fixtures/conformance/cyclonedx/1.6/invalid-hash-sha256-1.6.xml",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(
+        xml["inputs"][0]["diagnostics"][0]["location"],
+        "11:17 /bom/components/component/hashes/hash"
+    );
+}

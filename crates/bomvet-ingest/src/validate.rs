@@ -338,15 +338,29 @@ fn check(v: &jsonschema::Validator, doc: &Value) -> Vec<Violation> {
         .collect()
 }
 
-/// Validates `bytes`; `path` is for messages.
+/// Validates `bytes`: the official schema's violations and, for XML and tag-value, what the
+/// reader finds (`bomvet validate`); `path` is for messages.
 ///
 /// # Errors
 /// When the document cannot be read at all (not an SBOM encoding, not well-formed, no schema for
 /// its version): the error names the file and the place.
 pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
+    run(path, bytes, true)
+}
+
+/// The official schema's violations only, for `scan`, whose reader reports its own warnings.
+/// Tag-value has no schema: its result has no violations.
+///
+/// # Errors
+/// As [`validate`].
+pub fn schema_violations(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
+    run(path, bytes, false)
+}
+
+fn run(path: &Path, bytes: &[u8], with_reader: bool) -> Result<Validation, IngestError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let raw = crate::gunzip(path, bytes, crate::Limits::default().max_decompressed)?;
-        return validate(path, &raw);
+        return run(path, &raw, with_reader);
     }
     let text = decode(path, bytes)?;
     let invalid = |message: String| IngestError::Invalid {
@@ -444,7 +458,9 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
             };
             let set = xsd(key, schema).map_err(invalid)?;
             let mut violations = check_xsd(&set, &text);
-            violations.extend(reader_warnings(&sbom));
+            if with_reader {
+                violations.extend(reader_warnings(&sbom));
+            }
             Ok(Validation {
                 format: Format::CyclonedxXml,
                 checked_against: format!("bom-{key}.xsd"),
@@ -457,7 +473,11 @@ pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
             Ok(Validation {
                 format: Format::SpdxTagValue,
                 checked_against: "tag-value structure (SPDX has no schema for tag-value)".into(),
-                violations: reader_warnings(&sbom),
+                violations: if with_reader {
+                    reader_warnings(&sbom)
+                } else {
+                    Vec::new()
+                },
                 spec_version: sbom.spec_version,
             })
         }

@@ -612,10 +612,24 @@ pub struct Relationship {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DiagnosticLevel {
+    /// Something the reader of the report should know that is not a deviation (the schema was
+    /// not checked, and why).
+    Note,
     /// A deviation from the spec that did not stop the audit.
     Warning,
     /// Something the reader could not use (it is still reported, never dropped silently).
     Error,
+}
+
+impl DiagnosticLevel {
+    /// Stable lowercase name (`note`, `warning`, `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagnosticLevel::Note => "note",
+            DiagnosticLevel::Warning => "warning",
+            DiagnosticLevel::Error => "error",
+        }
+    }
 }
 
 /// A problem found while reading a document that did not stop the audit.

@@ -317,17 +317,22 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             .iter()
             .take(if options.verbose { usize::MAX } else { 5 })
         {
-            let _ = writeln!(
-                o,
-                "  warning: {}: {}",
-                inert(&d.location.0),
-                inert(&d.message)
-            );
+            let level = d.level.as_str();
+            if d.location.0.is_empty() {
+                let _ = writeln!(o, "  {level}: {}", inert(&d.message));
+            } else {
+                let _ = writeln!(
+                    o,
+                    "  {level}: {}: {}",
+                    inert(&d.location.0),
+                    inert(&d.message)
+                );
+            }
         }
         if !options.verbose && input.diagnostics.len() > 5 {
             let _ = writeln!(
                 o,
-                "  ... and {} more warnings (`-v` shows all)",
+                "  ... and {} more (`-v` shows all)",
                 input.diagnostics.len() - 5
             );
         }

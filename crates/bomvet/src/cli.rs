@@ -246,8 +246,8 @@ pub(crate) struct ScanArgs {
     /// links to (BOM-Link, external `bom` reference, SPDX external document ref, same purl).
     #[arg(long)]
     pub(crate) no_link: bool,
-    /// Treat every deviation from the spec as an error: reader warnings and, for JSON encodings,
-    /// official-schema violations make the input fail (exit 2).
+    /// Treat every deviation from the spec as an error: reader warnings and official-schema
+    /// violations (JSON Schema, XSD), at any size, make the input fail (exit 2).
     #[arg(long)]
     pub(crate) strict: bool,
     /// Put a timestamp in the report: `now` or an RFC 3339 time. Without it the report has none
@@ -273,6 +273,10 @@ pub(crate) struct LimitArgs {
     /// Deepest nesting of components [default: 64].
     #[arg(long, value_name = "N")]
     pub(crate) max_depth: Option<usize>,
+    /// Check inputs up to this size against their official schema and report each deviation
+    /// as a warning; `0` never checks (`--strict` and `validate` always do) [default: 4MiB].
+    #[arg(long, value_name = "SIZE")]
+    pub(crate) max_schema_check_size: Option<crate::limits::Size>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -132,6 +132,8 @@ format = "human"
 # max-decompressed-size = "4GiB"
 # max-components = 5000000
 # max-depth = 64
+# Inputs up to this size are checked against their official schema (0: never).
+# max-schema-check-size = "4MiB"
 "#;
 
 /// A starter policy: one organisational list and one entity, commented.

@@ -13,6 +13,7 @@ pub(crate) struct LimitsConfig {
     pub(crate) max_decompressed_size: Option<Size>,
     pub(crate) max_components: Option<usize>,
     pub(crate) max_depth: Option<usize>,
+    pub(crate) max_schema_check_size: Option<Size>,
 }
 
 /// A byte size written as `1073741824`, `"1GiB"`, `"512 MB"`.
@@ -46,10 +47,17 @@ impl FromStr for Size {
     }
 }
 
+/// `scan` checks inputs up to 4 MiB against their schema by default: that covers most SBOMs a
+/// pipeline meets (a container image's is 0.1-3 MB) at 0.1-0.3 s, while a 100k-component file
+/// would take several times its scan (README "Benchmarks"); `validate` checks any size.
+const DEFAULT_SCHEMA_CHECK_SIZE: u64 = 4 << 20;
+
 /// The limits in force, with the default of each.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_file_size: u64,
+    /// `scan` checks inputs up to this size against their official schema (0: never).
+    pub(crate) max_schema_check_size: u64,
     pub(crate) ingest: bomvet_ingest::Limits,
 }
 
@@ -62,6 +70,10 @@ impl Limits {
                 .max_file_size
                 .or(cfg.max_file_size)
                 .map_or(1 << 30, |s| s.0),
+            max_schema_check_size: flags
+                .max_schema_check_size
+                .or(cfg.max_schema_check_size)
+                .map_or(DEFAULT_SCHEMA_CHECK_SIZE, |s| s.0),
             ingest: bomvet_ingest::Limits {
                 max_decompressed: flags
                     .max_decompressed_size

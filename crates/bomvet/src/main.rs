@@ -23,6 +23,7 @@ use bomvet_audit::{
     Waivers,
 };
 use bomvet_graph::link::DocKeys;
+use bomvet_model::DiagnosticLevel;
 use bomvet_policy::{Policy, Severity};
 use bomvet_report::{render, OutputFormat, RenderOptions};
 
@@ -291,11 +292,14 @@ fn read_stdin(limits: &limits::Limits) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Reads one input; `check_schema` adds its schema violations as warnings (see
+/// [`schema_diagnostics`]).
 fn read_input(
     input: &Input,
     stdin: Option<&io::Result<Vec<u8>>>,
     limits: &limits::Limits,
     strict: bool,
+    check_schema: bool,
 ) -> Loaded {
     let path = &input.path;
     let too_big = || {
@@ -336,36 +340,79 @@ fn read_input(
             path.display()
         ));
     }
-    match bomvet_ingest::read_bytes_with(path, &bytes, &limits.ingest) {
-        Ok(sbom) if strict => {
-            // --strict: reader warnings and schema violations are errors.
-            let mut problems: Vec<String> = sbom
-                .diagnostics
-                .iter()
-                .map(|d| format!("{}: {}", d.location, d.message))
-                .collect();
-            if let Ok(v) = bomvet_ingest::validate::validate(path, &bytes) {
-                problems.extend(
-                    v.violations
-                        .iter()
-                        .map(|x| format!("{}: {}", x.location, x.message)),
-                );
-            }
-            if problems.is_empty() {
-                Loaded::Sbom(Box::new(sbom))
-            } else {
-                let n = problems.len();
-                problems.truncate(10);
-                Loaded::Failed(format!(
-                    "`{}`: {n} deviation(s) from the spec (--strict): {}{}",
-                    path.display(),
-                    problems.join("; "),
-                    if n > 10 { "; ..." } else { "" }
-                ))
-            }
+    let mut sbom = match bomvet_ingest::read_bytes_with(path, &bytes, &limits.ingest) {
+        Ok(sbom) => sbom,
+        Err(e) => return Loaded::Failed(render_error(&e)),
+    };
+    if check_schema {
+        schema_diagnostics(&mut sbom, path, &bytes, limits, strict);
+    }
+    if strict {
+        // --strict: reader warnings and schema violations are errors.
+        let problems: Vec<String> = sbom
+            .diagnostics
+            .iter()
+            .filter(|d| d.level != DiagnosticLevel::Note)
+            .map(|d| format!("{}: {}", d.location, d.message))
+            .collect();
+        if !problems.is_empty() {
+            let n = problems.len();
+            return Loaded::Failed(format!(
+                "`{}`: {n} deviation(s) from the spec (--strict): {}{}",
+                path.display(),
+                problems[..n.min(10)].join("; "),
+                if n > 10 { "; ..." } else { "" }
+            ));
         }
-        Ok(sbom) => Loaded::Sbom(Box::new(sbom)),
-        Err(e) => Loaded::Failed(render_error(&e)),
+    }
+    Loaded::Sbom(Box::new(sbom))
+}
+
+/// Checks the input against its official schema (JSON Schema or XSD) and adds each violation
+/// as a warning; when it is not checked, a note says why.
+fn schema_diagnostics(
+    sbom: &mut bomvet_model::Sbom,
+    path: &std::path::Path,
+    bytes: &[u8],
+    limits: &limits::Limits,
+    strict: bool,
+) {
+    use bomvet_model::{Diagnostic, Format, Location};
+    let note = |message: String| Diagnostic {
+        level: DiagnosticLevel::Note,
+        location: Location::default(),
+        message,
+    };
+    if sbom.format == Format::SpdxTagValue {
+        return; // no schema exists; the reader's warnings are all there is
+    }
+    if !strict {
+        if sbom.format == Format::Spdx3JsonLd {
+            sbom.diagnostics.push(note(
+                "not checked against the SPDX 3 schema (seconds per element); `bomvet validate` or `--strict` checks it".into(),
+            ));
+            return;
+        }
+        if bytes.len() as u64 > limits.max_schema_check_size {
+            sbom.diagnostics.push(note(format!(
+                "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
+                limits.max_schema_check_size
+            )));
+            return;
+        }
+    }
+    match bomvet_ingest::validate::schema_violations(path, bytes) {
+        Ok(v) => sbom
+            .diagnostics
+            .extend(v.violations.into_iter().map(|x| Diagnostic {
+                level: DiagnosticLevel::Warning,
+                location: Location(x.location),
+                message: format!("{}: {}", v.checked_against, x.message),
+            })),
+        Err(e) => sbom.diagnostics.push(note(format!(
+            "not checked against a schema: {}",
+            render_error(&e)
+        ))),
     }
 }
 
@@ -512,7 +559,7 @@ fn scan(
             }
         })
         .map(
-            |p| match read_input(p, stdin.as_ref(), &limits, args.strict) {
+            |p| match read_input(p, stdin.as_ref(), &limits, args.strict, true) {
                 Loaded::Sbom(sbom) => {
                     let keys = link.then(|| DocKeys::of(&sbom));
                     let audit = auditor.audit(&sbom);
@@ -554,7 +601,7 @@ fn scan(
                 let docs: Result<Vec<bomvet_model::Sbom>, String> = std::iter::once(top)
                     .chain(members)
                     .map(
-                        |&k| match read_input(&paths[k], stdin.as_ref(), &limits, args.strict) {
+                        |&k| match read_input(&paths[k], stdin.as_ref(), &limits, false, false) {
                             Loaded::Sbom(s) => Ok(*s),
                             Loaded::Skipped(e) | Loaded::Failed(e) => Err(e),
                         },
@@ -575,7 +622,13 @@ fn scan(
                 (*top, outcome)
             })
             .collect();
-        for (top, outcome) in joined {
+        for (top, mut outcome) in joined {
+            // The product's own diagnostics (schema checks included) are those of pass 1.
+            if let (InputOutcome::Audited(new), InputOutcome::Audited(old)) =
+                (&mut outcome, &mut outcomes[top].0)
+            {
+                new.0.diagnostics = std::mem::take(&mut old.0.diagnostics);
+            }
             outcomes[top].0 = outcome;
         }
         for (k, into) in plan.joined_into.iter().enumerate() {
