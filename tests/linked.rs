@@ -240,3 +240,42 @@ fn joined_findings_in_reports() {
         .stdout
         .contains("fixtures/linked/spdx/northwind-av-engine.spdx"));
 }
+
+/// A real pair from spdx/spdx-examples (example 6): the Go binary's SBOM names the Go
+/// distribution's SBOM as `DocumentRef-go-lib` and relates to its packages; given together, the
+/// library's packages are audited in the binary's report, reachable from it.
+#[test]
+fn spdx_examples_example6_tag_value_pair() {
+    let r = bomvet(&[
+        "scan",
+        "fixtures/corpus/spdx-tv/spdx-examples",
+        "--format",
+        "json",
+        "--list-dependents",
+    ])
+    .json();
+    let bin = input(
+        &r,
+        "fixtures/corpus/spdx-tv/spdx-examples/example6-bin.spdx",
+    );
+    assert_eq!(bin["status"], "audited");
+    assert_eq!(bin["components"], 7, "2 of its own and 5 of the library's");
+    assert_eq!(bin["linked"][0]["name"], "go-lib");
+    assert_eq!(
+        bin["linked"][0]["links"][0]["via"],
+        "spdx-external-document-ref"
+    );
+    assert_eq!(
+        input(
+            &r,
+            "fixtures/corpus/spdx-tv/spdx-examples/example6-lib.spdx"
+        )["joined_into"],
+        "fixtures/corpus/spdx-tv/spdx-examples/example6-bin.spdx"
+    );
+    // No reference into the library dangles any more.
+    assert!(!r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["code"] == "dangling-ref"));
+}

@@ -77,14 +77,24 @@ impl DocKeys {
                 }
             }
         }
+        // Only the external documents a structural relationship uses: an SPDX document that
+        // names another only for `GENERATED_FROM` or `AMENDS` does not contain it.
+        let mut used_doc_refs: HashSet<&str> = HashSet::default();
         for r in &sbom.relationships {
             for end in [&r.from, &r.to] {
                 if let Some(t) = bom_link(end.as_str()) {
                     wants.push(t.doc);
+                } else if let Some((doc_id, _)) = end.as_str().split_once(':') {
+                    used_doc_refs.insert(doc_id);
                 }
             }
         }
-        wants.extend(sbom.external_documents.iter().map(|d| d.namespace.clone()));
+        wants.extend(
+            sbom.external_documents
+                .iter()
+                .filter(|d| used_doc_refs.contains(d.id.as_str()))
+                .map(|d| d.namespace.clone()),
+        );
         purls.sort_unstable();
         purls.dedup();
         wants.sort();
@@ -324,7 +334,9 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
             }
             let (doc_id, element) = end.split_once(':')?;
             let &to_doc = doc_refs.get(doc_id)?;
-            Some((to_doc, Some(element.to_owned()), LinkVia::DocumentRef))
+            // `DocumentRef-X:SPDXRef-DOCUMENT` is the document itself: its roots.
+            let element = (element != "SPDXRef-DOCUMENT").then(|| element.to_owned());
+            Some((to_doc, element, LinkVia::DocumentRef))
         };
         for r in std::mem::take(&mut d.relationships) {
             let from = resolve(r.from.as_str());
@@ -349,8 +361,12 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
             };
             let from_refs = refs(&r.from, &from);
             let to_refs = refs(&r.to, &to);
+            // The link is noted on the other document, whichever end it is.
             if let (Some((to_doc, _, how)), Some(f)) = (&to, from_refs.first()) {
                 note_via(&mut via[*to_doc], f, *how);
+            }
+            if let (Some((from_doc, _, how)), None, Some(t)) = (&from, &to, to_refs.first()) {
+                note_via(&mut via[*from_doc], t, *how);
             }
             for f in &from_refs {
                 for t in &to_refs {
