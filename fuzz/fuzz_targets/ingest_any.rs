@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
         max_depth: 32,
     };
     let _ = bomvet_ingest::is_candidate(data);
-    let _ = bomvet_ingest::ref_lines(data);
+    let _ = bomvet_ingest::ref_lines(data, |_| true);
     let _ = bomvet_ingest::read_bytes_with(std::path::Path::new("fuzz.json"), data, &limits);
 });

@@ -426,32 +426,41 @@ fn humanize(msg: &str) -> String {
     out
 }
 
-/// The 1-based line of every `"bom-ref"` and `"SPDXID"` value in a JSON document, by value, in
-/// one pass: serde gives no positions for elements that parse, so reports that want line numbers
-/// (SARIF, HTML) look them up here. The first occurrence of a ref wins.
-pub fn ref_lines(bytes: &[u8]) -> std::collections::HashMap<String, usize> {
+/// The 1-based line of the `"bom-ref"` and `"SPDXID"` values in a JSON document that `wanted`
+/// accepts, in one pass: serde gives no positions for elements that parse, so reports that want
+/// line numbers (SARIF, HTML) look up the refs of their findings here. The first occurrence of a
+/// ref wins; only wanted refs are copied.
+pub fn ref_lines(
+    bytes: &[u8],
+    wanted: impl Fn(&str) -> bool,
+) -> std::collections::HashMap<String, usize> {
     let mut out = std::collections::HashMap::new();
     let text = match decode(Path::new(""), bytes) {
         Ok(t) => t,
         Err(_) => return out,
     };
-    let text = String::from_utf8_lossy(&text);
-    for key in ["\"bom-ref\"", "\"SPDXID\""] {
+    for key in [&b"\"bom-ref\""[..], &b"\"SPDXID\""[..]] {
         let mut line = 1usize;
         let mut last = 0usize;
-        for (pos, _) in text.match_indices(key) {
-            line += text[last..pos].bytes().filter(|&b| b == b'\n').count();
+        for pos in memchr::memmem::find_iter(&text, key) {
+            line += memchr::memchr_iter(b'\n', &text[last..pos]).count();
             last = pos;
-            let rest = text[pos + key.len()..].trim_start();
-            let Some(rest) = rest.strip_prefix(':') else {
+            let rest = text[pos + key.len()..].trim_ascii_start();
+            let Some(rest) = rest.strip_prefix(b":") else {
                 continue;
             };
-            let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            let Some(rest) = rest.trim_ascii_start().strip_prefix(b"\"") else {
                 continue;
             };
             // Refs with escapes are rare; they are matched in their escaped form.
-            if let Some(end) = rest.find('"') {
-                out.entry(rest[..end].to_owned()).or_insert(line);
+            let Some(end) = memchr::memchr(b'"', rest) else {
+                continue;
+            };
+            let Ok(value) = std::str::from_utf8(&rest[..end]) else {
+                continue;
+            };
+            if wanted(value) && !out.contains_key(value) {
+                out.insert(value.to_owned(), line);
             }
         }
     }

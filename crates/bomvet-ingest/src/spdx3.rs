@@ -233,6 +233,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     Some("firmware" | "device") => ComponentClass::Equipment,
                     _ => crate::cyclonedx_json::class_of(None, &c.cpes),
                 };
+                c.shrink_to_fit();
                 sbom.components.push(c);
             }
             "SpdxDocument" | "software_Sbom" | "Sbom" | "Bom" => {

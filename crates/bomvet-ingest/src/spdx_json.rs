@@ -245,6 +245,8 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
     let packages = doc.packages.unwrap_or_default();
     let files = doc.files.unwrap_or_default();
     sbom.components.reserve(packages.len() + files.len());
+    sbom.relationships
+        .reserve(doc.relationships.as_ref().map_or(0, Vec::len) + packages.len());
     for (i, p) in packages.into_iter().enumerate() {
         let loc = Location("packages".into()).index(i);
         let Some(p) = p else {
@@ -335,6 +337,7 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
                 });
             }
         }
+        c.shrink_to_fit();
         sbom.components.push(c);
     }
 
@@ -367,6 +370,7 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
                 });
             }
         }
+        c.shrink_to_fit();
         sbom.components.push(c);
     }
 

@@ -40,28 +40,21 @@ fn use_color(choice: ColorArg) -> bool {
     }
 }
 
-/// Fills in the line of each finding's bom-ref / SPDXID, reading each file with findings once,
-/// files in parallel.
-fn annotate_lines(report: &mut Report) {
-    use std::collections::{BTreeSet, HashMap};
-    let sources: BTreeSet<&str> = report
-        .findings
+/// Fills in the line of the bom-ref / SPDXID of each finding whose component is written in
+/// `file`, from that file's bytes while they are still in memory (no second read).
+fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, bytes: &[u8]) {
+    let wanted: std::collections::HashSet<&str> = findings
         .iter()
-        .filter(|f| f.component.file(&f.source) != "-" && !f.component.id.is_empty())
-        .map(|f| f.component.file(&f.source))
+        .filter(|f| f.component.file(&f.source) == file && !f.component.id.is_empty())
+        .map(|f| f.component.id.as_str())
         .collect();
-    let lines: HashMap<String, HashMap<String, usize>> = sources
-        .into_par_iter()
-        .map(|s| {
-            let map = std::fs::read(s)
-                .map(|b| bomvet_ingest::ref_lines(&b))
-                .unwrap_or_default();
-            (s.to_owned(), map)
-        })
-        .collect();
-    for f in &mut report.findings {
-        if let Some(map) = lines.get(f.component.file(&f.source)) {
-            f.component.line = map.get(&f.component.id).copied();
+    if wanted.is_empty() {
+        return;
+    }
+    let lines = bomvet_ingest::ref_lines(bytes, |r| wanted.contains(r));
+    for f in findings.iter_mut() {
+        if f.component.file(&f.source) == file {
+            f.component.line = lines.get(&f.component.id).copied();
         }
     }
 }
@@ -277,7 +270,8 @@ fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
 
 /// What became of one input before the audit.
 enum Loaded {
-    Sbom(Box<bomvet_model::Sbom>),
+    /// The document, and the bytes it was read from (for the lines of its findings).
+    Sbom(Box<bomvet_model::Sbom>, Vec<u8>),
     Skipped(String),
     Failed(String),
 }
@@ -365,7 +359,7 @@ fn read_input(
             ));
         }
     }
-    Loaded::Sbom(Box::new(sbom))
+    Loaded::Sbom(Box::new(sbom), bytes)
 }
 
 /// Checks the input against its official schema (JSON Schema or XSD) and adds each violation
@@ -560,9 +554,11 @@ fn scan(
         })
         .map(
             |p| match read_input(p, stdin.as_ref(), &limits, args.strict, true) {
-                Loaded::Sbom(sbom) => {
+                Loaded::Sbom(sbom, bytes) => {
                     let keys = link.then(|| DocKeys::of(&sbom));
-                    let audit = auditor.audit(&sbom);
+                    let mut audit = auditor.audit(&sbom);
+                    annotate_lines(&mut audit.findings, &sbom.source, &bytes);
+                    drop(bytes);
                     (
                         InputOutcome::Audited(Box::new((SbomInfo::of(*sbom), audit))),
                         keys,
@@ -598,19 +594,24 @@ fn scan(
             .products
             .par_iter()
             .map(|(top, members)| {
-                let docs: Result<Vec<bomvet_model::Sbom>, String> = std::iter::once(top)
+                let docs: Result<Vec<(bomvet_model::Sbom, Vec<u8>)>, String> = std::iter::once(top)
                     .chain(members)
                     .map(
                         |&k| match read_input(&paths[k], stdin.as_ref(), &limits, false, false) {
-                            Loaded::Sbom(s) => Ok(*s),
+                            Loaded::Sbom(s, bytes) => Ok((*s, bytes)),
                             Loaded::Skipped(e) | Loaded::Failed(e) => Err(e),
                         },
                     )
                     .collect();
                 let outcome = match docs {
                     Ok(docs) => {
+                        let (docs, bytes): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
+                        let sources: Vec<String> = docs.iter().map(|d| d.source.clone()).collect();
                         let sbom = bomvet_graph::link::join(docs);
-                        let audit = auditor.audit(&sbom);
+                        let mut audit = auditor.audit(&sbom);
+                        for (source, bytes) in sources.iter().zip(&bytes) {
+                            annotate_lines(&mut audit.findings, source, bytes);
+                        }
                         InputOutcome::Audited(Box::new((SbomInfo::of(sbom), audit)))
                     }
                     // The file changed between the two reads: the error names it.
@@ -659,7 +660,7 @@ fn scan(
             log::error(error);
         }
     }
-    let mut report = Report::new(
+    let report = Report::new(
         ToolInfo::new(&policy),
         ts,
         outcomes,
@@ -671,7 +672,6 @@ fn scan(
             today,
         },
     );
-    annotate_lines(&mut report);
     for (format, target) in &outputs {
         let fmt: OutputFormat = format.output();
         match target {
