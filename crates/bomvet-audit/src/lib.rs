@@ -1358,8 +1358,11 @@ impl Report {
         // Waivers and the baseline, then the unknown-origin limit: all before the gate.
         let mut used = vec![false; gate.waivers.as_ref().map_or(0, |w| w.list.len())];
         let mut expired_hits: Vec<(usize, String)> = Vec::new();
+        // Fingerprints (a SHA-256 each) in parallel: a portfolio has tens of thousands.
+        findings
+            .par_iter_mut()
+            .for_each(|(_, f)| f.fingerprint = fingerprint(f));
         for (_, f) in &mut findings {
-            f.fingerprint = fingerprint(f);
             if let Some(ws) = &gate.waivers {
                 for (wi, w) in ws.list.iter().enumerate() {
                     if !w.matches(f) {
@@ -1428,7 +1431,7 @@ impl Report {
                 }
             }
         }
-        findings.sort_by(|(na, a), (nb, b)| {
+        findings.par_sort_by(|(na, a), (nb, b)| {
             b.severity
                 .cmp(&a.severity)
                 .then(a.code.cmp(&b.code))

@@ -13,11 +13,14 @@ use bomvet_model::{
     ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom,
 };
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::cyclonedx_json::class_of;
 use crate::de::{loose_str, Str};
-use crate::{parse_json, IngestError};
+use crate::{parse_json_seed, IngestError};
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Doc<'a> {
@@ -177,9 +180,105 @@ pub(crate) struct Rel<'a> {
 }
 
 /// Reads an SPDX 2.x JSON document from its bytes.
+///
+/// The top level is read key by key; each element of `packages` and `files` is converted as soon
+/// as it is parsed, so only one package's wire struct exists at a time (the model of a 100k
+/// package document no longer sits next to a copy of its wire structs: issue 7). The other keys
+/// are kept as wire structs and converted at the end, since relationships need the document's
+/// `SPDXID`, wherever it is written.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let doc: Doc<'_> = parse_json(path, bytes)?;
-    Ok(convert(path, doc, Format::SpdxJson))
+    // Packages and files each have an `SPDXID`: the count sizes the component vector once.
+    let ids = memchr::memmem::find_iter(bytes, b"\"SPDXID\"").count();
+    let make = || {
+        let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
+        sbom.components.reserve(ids);
+        DocSeed(sbom)
+    };
+    let (mut sbom, doc) = parse_json_seed(path, bytes, make)?;
+    finish(&mut sbom, doc);
+    Ok(sbom)
+}
+
+/// The whole document: packages and files converted while parsed, the rest kept.
+struct DocSeed(Sbom);
+
+impl<'de> DeserializeSeed<'de> for DocSeed {
+    type Value = (Sbom, Doc<'de>);
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocSeed {
+    type Value = (Sbom, Doc<'de>);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an SPDX document object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut sbom = self.0;
+        let mut doc = Doc::default();
+        let (mut packages, mut files) = (0usize, 0usize);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "packages" => map.next_value_seed(ListSeed {
+                    sbom: &mut sbom,
+                    next: &mut packages,
+                    convert: package,
+                })?,
+                "files" => map.next_value_seed(ListSeed {
+                    sbom: &mut sbom,
+                    next: &mut files,
+                    convert: file,
+                })?,
+                "spdxVersion" => doc.spdx_version = map.next_value::<Str<'de>>()?.0,
+                "SPDXID" => doc.spdx_id = map.next_value::<Str<'de>>()?.0,
+                "name" => doc.name = map.next_value::<Str<'de>>()?.0,
+                "documentNamespace" => doc.namespace = map.next_value::<Str<'de>>()?.0,
+                "documentDescribes" => doc.describes = map.next_value()?,
+                "relationships" => doc.relationships = map.next_value()?,
+                "externalDocumentRefs" => doc.external_documents = map.next_value()?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok((sbom, doc))
+    }
+}
+
+/// Streams `packages` or `files`, converting each element as it is parsed.
+struct ListSeed<'s, T> {
+    sbom: &'s mut Sbom,
+    /// Index of the next element (a key that repeats continues the count).
+    next: &'s mut usize,
+    convert: fn(&mut Sbom, usize, Option<T>),
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ListSeed<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListSeed<'_, T> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Option<T>>()? {
+            (self.convert)(self.sbom, *self.next, item);
+            *self.next += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Reads an SPDX 2.x YAML document (the same fields as JSON, so the same wire structs).
@@ -198,18 +297,169 @@ pub(crate) fn read_yaml(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> 
     Ok(convert(path, doc, Format::SpdxYaml))
 }
 
-/// Converts SPDX 2.x wire structs (from JSON, or built by the tag-value reader) to the model.
-pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
+/// Converts SPDX 2.x wire structs (from YAML, or built by the tag-value reader) to the model.
+/// The JSON reader converts packages and files while it parses them ([`read`]).
+pub(crate) fn convert(path: &Path, mut doc: Doc<'_>, format: Format) -> Sbom {
+    let mut sbom = Sbom::new(path.display().to_string(), format, String::new());
+    let packages = doc.packages.take().unwrap_or_default();
+    let files = doc.files.take().unwrap_or_default();
+    sbom.components.reserve(packages.len() + files.len());
+    for (i, p) in packages.into_iter().enumerate() {
+        package(&mut sbom, i, p);
+    }
+    for (i, f) in files.into_iter().enumerate() {
+        file(&mut sbom, i, f);
+    }
+    finish(&mut sbom, doc);
+    sbom
+}
+
+fn warn(sbom: &mut Sbom, location: Location, message: String) {
+    sbom.diagnostics.push(Diagnostic {
+        level: DiagnosticLevel::Warning,
+        location,
+        message,
+    })
+}
+
+/// `packages[i]` into a component (and its `hasFiles` into relationships).
+fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
+    let loc = Location("packages".into()).index(i);
+    let Some(p) = p else {
+        warn(sbom, loc, "`null` package, skipped".into());
+        return;
+    };
+    let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
+        Some(id) => (id.into_owned(), false),
+        None => {
+            warn(
+                sbom,
+                loc.field("SPDXID"),
+                "package without `SPDXID`".into(),
+            );
+            (loc.as_str().to_owned(), true)
+        }
+    };
+    let name = p.name.map(Cow::into_owned).unwrap_or_default();
+    let mut c = Component::new(ComponentRef(id.clone()), name, loc.clone());
+    c.synthetic_ref = synthetic;
+    c.version = p.version.map(Cow::into_owned);
+    for (role, value, field) in [
+        (PartyRole::Supplier, p.supplier, "supplier"),
+        (PartyRole::Originator, p.originator, "originator"),
+    ] {
+        if let Some(v) = value {
+            if let Some(party) = parse_actor(&v, role, Field::new(field)) {
+                c.parties.push(party);
+            }
+        }
+    }
+    for (field, value) in [
+        ("downloadLocation", p.download_location),
+        ("homepage", p.homepage),
+    ] {
+        if let Some(v) = value.filter(|v| is_assertion(v)) {
+            c.external_refs.push(ExternalRef {
+                kind: field.to_owned(),
+                url: v.into_owned(),
+                field: Field::new(field),
+            });
+        }
+    }
+    for (j, r) in p.external_refs.unwrap_or_default().into_iter().enumerate() {
+        let rloc = Field::at("externalRefs", j).sub("referenceLocator");
+        let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
+            continue;
+        };
+        let kind = r.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+        match kind.as_str() {
+            "purl" if c.purl.is_none() => {
+                c.purl = Some(Purl {
+                    value: locator.into_owned(),
+                    field: rloc,
+                })
+            }
+            "cpe23type" | "cpe22type" => c.cpes.push(Cpe {
+                value: locator.into_owned(),
+                field: rloc,
+            }),
+            _ => c.external_refs.push(ExternalRef {
+                kind,
+                url: locator.into_owned(),
+                field: rloc,
+            }),
+        }
+    }
+    for ch in p.checksums.unwrap_or_default() {
+        if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
+            c.hashes.push(Hash {
+                alg: alg.into_owned(),
+                value: value.into_owned(),
+            });
+        }
+    }
+    c.class = class_of(p.purpose.as_deref(), &c.cpes);
+    c.kind = p.purpose.map(Cow::into_owned);
+    for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
+        if let Some(f) = f.0 {
+            sbom.relationships.push(Relationship {
+                from: ComponentRef(id.clone()),
+                to: ComponentRef(f.into_owned()),
+                kind: EdgeKind::Contains,
+                origin: RelOrigin::HasFiles {
+                    package: idx(i),
+                    item: idx(j),
+                },
+            });
+        }
+    }
+    c.shrink_to_fit();
+    sbom.components.push(c);
+}
+
+/// `files[i]` into a component.
+fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
+    let loc = Location("files".into()).index(i);
+    let Some(f) = f else {
+        warn(sbom, loc, "`null` file, skipped".into());
+        return;
+    };
+    let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
+        Some(id) => (id.into_owned(), false),
+        None => {
+            warn(
+                sbom,
+                loc.field("SPDXID"),
+                "file without `SPDXID`".into(),
+            );
+            (loc.as_str().to_owned(), true)
+        }
+    };
+    let name = f.file_name.map(Cow::into_owned).unwrap_or_default();
+    let mut c = Component::new(ComponentRef(id), name, loc);
+    c.synthetic_ref = synthetic;
+    c.kind = Some("FILE".into());
+    for ch in f.checksums.unwrap_or_default() {
+        if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
+            c.hashes.push(Hash {
+                alg: alg.into_owned(),
+                value: value.into_owned(),
+            });
+        }
+    }
+    c.shrink_to_fit();
+    sbom.components.push(c);
+}
+
+/// Everything but packages and files: the document's identity, its external documents, what it
+/// describes, and its relationships (which need the document's `SPDXID`, wherever it is written).
+fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
     let doc_id = doc
         .spdx_id
         .as_deref()
         .unwrap_or("SPDXRef-DOCUMENT")
         .to_owned();
-    let mut sbom = Sbom::new(
-        path.display().to_string(),
-        format,
-        doc.spdx_version.as_deref().unwrap_or("unknown").to_owned(),
-    );
+    sbom.spec_version = doc.spdx_version.as_deref().unwrap_or("unknown").to_owned();
     sbom.serial = doc.namespace.map(Cow::into_owned);
     sbom.name = doc.name.map(Cow::into_owned);
     for (i, d) in doc
@@ -225,155 +475,16 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
                     namespace: namespace.into_owned(),
                 })
             }
-            _ => sbom.diagnostics.push(Diagnostic {
-                level: DiagnosticLevel::Warning,
-                location: Location(format!("externalDocumentRefs[{i}]")),
-                message: "external document reference without `externalDocumentId` or \
-                          `spdxDocument`, ignored"
+            _ => warn(
+                sbom,
+                Location(format!("externalDocumentRefs[{i}]")),
+                "external document reference without `externalDocumentId` or `spdxDocument`, ignored"
                     .into(),
-            }),
+            ),
         }
     }
-    let warn = |sbom: &mut Sbom, location: Location, message: String| {
-        sbom.diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Warning,
-            location,
-            message,
-        })
-    };
-
-    let packages = doc.packages.unwrap_or_default();
-    let files = doc.files.unwrap_or_default();
-    sbom.components.reserve(packages.len() + files.len());
     sbom.relationships
-        .reserve(doc.relationships.as_ref().map_or(0, Vec::len) + packages.len());
-    for (i, p) in packages.into_iter().enumerate() {
-        let loc = Location("packages".into()).index(i);
-        let Some(p) = p else {
-            warn(&mut sbom, loc, "`null` package, skipped".into());
-            continue;
-        };
-        let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
-            Some(id) => (id.into_owned(), false),
-            None => {
-                warn(
-                    &mut sbom,
-                    loc.field("SPDXID"),
-                    "package without `SPDXID`".into(),
-                );
-                (loc.as_str().to_owned(), true)
-            }
-        };
-        let name = p.name.map(Cow::into_owned).unwrap_or_default();
-        let mut c = Component::new(ComponentRef(id.clone()), name, loc.clone());
-        c.synthetic_ref = synthetic;
-        c.version = p.version.map(Cow::into_owned);
-        for (role, value, field) in [
-            (PartyRole::Supplier, p.supplier, "supplier"),
-            (PartyRole::Originator, p.originator, "originator"),
-        ] {
-            if let Some(v) = value {
-                if let Some(party) = parse_actor(&v, role, Field::new(field)) {
-                    c.parties.push(party);
-                }
-            }
-        }
-        for (field, value) in [
-            ("downloadLocation", p.download_location),
-            ("homepage", p.homepage),
-        ] {
-            if let Some(v) = value.filter(|v| is_assertion(v)) {
-                c.external_refs.push(ExternalRef {
-                    kind: field.to_owned(),
-                    url: v.into_owned(),
-                    field: Field::new(field),
-                });
-            }
-        }
-        for (j, r) in p.external_refs.unwrap_or_default().into_iter().enumerate() {
-            let rloc = Field::at("externalRefs", j).sub("referenceLocator");
-            let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
-                continue;
-            };
-            let kind = r.kind.as_deref().unwrap_or("").to_ascii_lowercase();
-            match kind.as_str() {
-                "purl" if c.purl.is_none() => {
-                    c.purl = Some(Purl {
-                        value: locator.into_owned(),
-                        field: rloc,
-                    })
-                }
-                "cpe23type" | "cpe22type" => c.cpes.push(Cpe {
-                    value: locator.into_owned(),
-                    field: rloc,
-                }),
-                _ => c.external_refs.push(ExternalRef {
-                    kind,
-                    url: locator.into_owned(),
-                    field: rloc,
-                }),
-            }
-        }
-        for ch in p.checksums.unwrap_or_default() {
-            if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
-                c.hashes.push(Hash {
-                    alg: alg.into_owned(),
-                    value: value.into_owned(),
-                });
-            }
-        }
-        c.class = class_of(p.purpose.as_deref(), &c.cpes);
-        c.kind = p.purpose.map(Cow::into_owned);
-        for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
-            if let Some(f) = f.0 {
-                sbom.relationships.push(Relationship {
-                    from: ComponentRef(id.clone()),
-                    to: ComponentRef(f.into_owned()),
-                    kind: EdgeKind::Contains,
-                    origin: RelOrigin::HasFiles {
-                        package: idx(i),
-                        item: idx(j),
-                    },
-                });
-            }
-        }
-        c.shrink_to_fit();
-        sbom.components.push(c);
-    }
-
-    for (i, f) in files.into_iter().enumerate() {
-        let loc = Location("files".into()).index(i);
-        let Some(f) = f else {
-            warn(&mut sbom, loc, "`null` file, skipped".into());
-            continue;
-        };
-        let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
-            Some(id) => (id.into_owned(), false),
-            None => {
-                warn(
-                    &mut sbom,
-                    loc.field("SPDXID"),
-                    "file without `SPDXID`".into(),
-                );
-                (loc.as_str().to_owned(), true)
-            }
-        };
-        let name = f.file_name.map(Cow::into_owned).unwrap_or_default();
-        let mut c = Component::new(ComponentRef(id), name, loc);
-        c.synthetic_ref = synthetic;
-        c.kind = Some("FILE".into());
-        for ch in f.checksums.unwrap_or_default() {
-            if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
-                c.hashes.push(Hash {
-                    alg: alg.into_owned(),
-                    value: value.into_owned(),
-                });
-            }
-        }
-        c.shrink_to_fit();
-        sbom.components.push(c);
-    }
-
+        .reserve(doc.relationships.as_ref().map_or(0, Vec::len));
     for d in doc.describes.unwrap_or_default() {
         if let Some(d) = d.0 {
             push_unique(&mut sbom.declared_roots, ComponentRef(d.into_owned()));
@@ -388,12 +499,12 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
     {
         let loc = Location("relationships".into()).index(i);
         let Some(r) = r else {
-            warn(&mut sbom, loc, "`null` relationship, skipped".into());
+            warn(sbom, loc, "`null` relationship, skipped".into());
             continue;
         };
         let (Some(a), Some(kind), Some(b)) = (r.element, r.kind, r.related) else {
             warn(
-                &mut sbom,
+                sbom,
                 loc,
                 "relationship without `spdxElementId`, `relationshipType` or `relatedSpdxElement`"
                     .into(),
@@ -430,13 +541,12 @@ pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
             }
             Normalised::NotStructural => {}
             Normalised::Unknown => warn(
-                &mut sbom,
+                sbom,
                 loc.field("relationshipType"),
                 format!("unknown relationship type `{kind}`, ignored"),
             ),
         }
     }
-    sbom
 }
 
 fn push_unique(v: &mut Vec<ComponentRef>, r: ComponentRef) {
