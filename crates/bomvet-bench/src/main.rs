@@ -7,7 +7,13 @@
 //!
 //! ```text
 //! cargo run --release -p bomvet-bench -- [--sizes 1000,10000,100000] [--formats cdx-json,spdx-json]
-//!     [--runs 3] [--threads 1,2] [--portfolio FILES]
+//!     [--runs 3] [--threads 1,2] [--portfolio FILES] [--scan-arg ARG]...
+//! ```
+//!
+//! `--scan-arg` passes one more argument to every `bomvet scan` (for instance
+//! `--scan-arg --max-schema-check-size=0` to leave out the schema check).
+//!
+//! ```text
 //! ```
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -165,6 +171,7 @@ fn main() -> Result<()> {
     let mut threads: Vec<usize> = Vec::new();
     let mut portfolio = 0usize;
     let mut policy_entities = 0usize;
+    let mut scan_args: Vec<String> = Vec::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut bomvet = root.join("target/release/bomvet");
     let mut data = root.join("target/bench-data");
@@ -204,6 +211,7 @@ fn main() -> Result<()> {
             "--portfolio" => portfolio = v()?.parse()?,
             "--policy-entities" => policy_entities = v()?.replace('_', "").parse()?,
             "--bomvet" => bomvet = PathBuf::from(v()?),
+            "--scan-arg" => scan_args.push(v()?),
             "--data" => data = PathBuf::from(v()?),
             other => bail!("unknown argument `{other}`"),
         }
@@ -225,7 +233,7 @@ fn main() -> Result<()> {
     );
 
     if portfolio > 0 {
-        return portfolio_bench(&bomvet, &data, portfolio, &threads, runs);
+        return portfolio_bench(&bomvet, &data, portfolio, &threads, runs, &scan_args);
     }
     if policy_entities > 0 {
         return policy_bench(&bomvet, &data, policy_entities, &sizes, runs);
@@ -268,6 +276,7 @@ fn main() -> Result<()> {
                     "never",
                     "-q",
                 ]);
+                cmd.args(&scan_args);
                 for t in &threads {
                     cmd.env("RAYON_NUM_THREADS", t.to_string());
                 }
@@ -302,6 +311,7 @@ fn portfolio_bench(
     files: usize,
     threads: &[usize],
     runs: usize,
+    scan_args: &[String],
 ) -> Result<()> {
     let dir = data.join(format!("portfolio-{files}"));
     if !dir.exists() {
@@ -349,6 +359,7 @@ fn portfolio_bench(
                     "never",
                     "-q",
                 ])
+                .args(scan_args)
                 .env("RAYON_NUM_THREADS", t.to_string());
             let (wall, peak, code) = measure(&mut cmd)?;
             if code != 0 {

@@ -332,11 +332,7 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
         Some(id) => (id.into_owned(), false),
         None => {
-            warn(
-                sbom,
-                loc.field("SPDXID"),
-                "package without `SPDXID`".into(),
-            );
+            warn(sbom, loc.field("SPDXID"), "package without `SPDXID`".into());
             (loc.as_str().to_owned(), true)
         }
     };
@@ -427,11 +423,7 @@ fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
     let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
         Some(id) => (id.into_owned(), false),
         None => {
-            warn(
-                sbom,
-                loc.field("SPDXID"),
-                "file without `SPDXID`".into(),
-            );
+            warn(sbom, loc.field("SPDXID"), "file without `SPDXID`".into());
             (loc.as_str().to_owned(), true)
         }
     };
