@@ -235,6 +235,13 @@ fn joined_findings_in_reports() {
     assert!(human
         .stdout
         .contains("joined into fixtures/linked/spdx/edge-router.spdx.json"));
+    let md = bomvet(&["scan", "fixtures/linked/spdx", "--format", "markdown"]);
+    assert!(
+        md.stdout
+            .contains(r"(written in fixtures\/linked\/spdx\/northwind\-av\-engine\.spdx)"),
+        "{}",
+        md.stdout
+    );
     let csv = bomvet(&["scan", "fixtures/linked/spdx", "--format", "csv"]);
     assert!(csv
         .stdout

@@ -225,7 +225,10 @@ pub(crate) fn markdown(report: &Report) -> String {
                 } else {
                     basis.join("; ")
                 },
-                md_escape(&f.source)
+                match &f.component.written_in {
+                    Some(w) => format!("{} (written in {})", md_escape(&f.source), md_escape(w)),
+                    None => md_escape(&f.source),
+                }
             );
         }
         o.push_str("\n<details><summary>Evidence</summary>\n\n");
