@@ -7,7 +7,7 @@ use foldhash::{HashMap, HashMapExt};
 use bomvet_model::{Component, ComponentClass, PartyKind, PartyRole};
 use serde::Serialize;
 
-use crate::normalize::{normalize, tokens};
+use crate::normalize::{normalize, token_ranges};
 use crate::{Entity, Policy, Severity};
 
 /// What kind of identifier matched.
@@ -431,7 +431,8 @@ impl<'p> Matcher<'p> {
         if value.len() > MAX_MATCH_LEN {
             return;
         }
-        let toks = tokens(value);
+        let (text, ranges) = token_ranges(value);
+        let toks: Vec<&str> = ranges.into_iter().map(|r| &text[r]).collect();
         let mut best: Vec<(usize, Hit)> = Vec::new();
         let mut key = String::new();
         for start in 0..toks.len() {
@@ -440,7 +441,7 @@ impl<'p> Matcher<'p> {
                 if len > 1 {
                     key.push(' ');
                 }
-                key.push_str(&toks[start + len - 1]);
+                key.push_str(toks[start + len - 1]);
                 if let Some(hits) = self.names.get(key.as_str()) {
                     for &h in hits {
                         match best.iter_mut().find(|(_, b)| b.entity == h.entity) {

@@ -58,8 +58,11 @@ fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
-/// The tokens of a name after normalisation.
-pub fn tokens(s: &str) -> Vec<String> {
+/// The lowercased, NFKC-folded text of a name without its CJK company suffix, and the byte
+/// ranges of its tokens in that text, legal forms at both ends removed. One allocation for the
+/// text and one for the ranges, however many tokens: `normalize` runs on every name, supplier
+/// and publisher of every component (issue 7).
+pub(crate) fn token_ranges(s: &str) -> (String, Vec<std::ops::Range<usize>>) {
     // NFKC leaves ASCII unchanged: skip it (and its allocation) for the common case.
     let mut text: String = if s.is_ascii() {
         s.to_ascii_lowercase()
@@ -68,42 +71,57 @@ pub fn tokens(s: &str) -> Vec<String> {
     };
     for suffix in CJK_SUFFIXES {
         if let Some(stripped) = text.trim_end().strip_suffix(suffix) {
-            text = stripped.to_owned();
+            let len = stripped.len();
+            text.truncate(len);
             break;
         }
     }
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for c in text.chars() {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
         if is_han(c) {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            if let Some(st) = start.take() {
+                out.push(st..i);
             }
-            out.push(c.to_string());
+            out.push(i..i + c.len_utf8());
         } else if c.is_alphanumeric() {
-            cur.push(c);
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
+            start.get_or_insert(i);
+        } else if let Some(st) = start.take() {
+            out.push(st..i);
         }
     }
-    if !cur.is_empty() {
-        out.push(cur);
+    if let Some(st) = start {
+        out.push(st..text.len());
     }
-    let is_legal = |t: &String| LEGAL_FORMS.contains(&t.as_str());
+    let is_legal = |r: &std::ops::Range<usize>| LEGAL_FORMS.contains(&&text[r.clone()]);
     while out.last().is_some_and(is_legal) {
         out.pop();
     }
-    let lead = out.iter().take_while(|t| is_legal(t)).count();
+    let lead = out.iter().take_while(|r| is_legal(r)).count();
     // Keep a name that is nothing but a legal form rather than erase it.
     if lead < out.len() {
         out.drain(..lead);
     }
-    out
+    (text, out)
+}
+
+/// The tokens of a name after normalisation.
+pub fn tokens(s: &str) -> Vec<String> {
+    let (text, ranges) = token_ranges(s);
+    ranges.into_iter().map(|r| text[r].to_owned()).collect()
 }
 
 /// The normalised form of a name: its tokens joined by single spaces. Idempotent.
 pub fn normalize(s: &str) -> String {
-    tokens(s).join(" ")
+    let (text, ranges) = token_ranges(s);
+    let mut out = String::with_capacity(text.len());
+    for (k, r) in ranges.into_iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(&text[r]);
+    }
+    out
 }
 
 #[cfg(test)]
