@@ -6,7 +6,8 @@
 //! - a CycloneDX BOM-Link (`urn:cdx:serial/version#bom-ref`) used as a reference in
 //!   `dependencies` ([`LinkVia::BomLink`]);
 //! - a CycloneDX external reference of type `bom` whose URL is a BOM-Link, the other document's
-//!   serial number, or ends in the other document's file name ([`LinkVia::ExternalBom`]);
+//!   serial number, or ends in the other document's file name when only one input has that name
+//!   ([`LinkVia::ExternalBom`]);
 //! - an SPDX relationship to `DocumentRef-X:SPDXRef-Y`, where `DocumentRef-X` is an external
 //!   document reference naming the other document's namespace ([`LinkVia::DocumentRef`]);
 //! - a component whose package URL (type, namespace, name and version) is the package URL of
@@ -123,14 +124,15 @@ pub struct LinkPlan {
 /// the keys (one hash lookup per package URL and per named document).
 pub fn plan(docs: &[DocKeys]) -> LinkPlan {
     let n = docs.len();
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_serial: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_file: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_root_purl: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         if let Some(s) = &d.serial {
-            by_name.entry(s.as_str()).or_default().push(i);
+            by_serial.entry(s.as_str()).or_default().push(i);
         }
         if !d.file_name.is_empty() {
-            by_name.entry(d.file_name.as_str()).or_default().push(i);
+            by_file.entry(d.file_name.as_str()).or_default().push(i);
         }
         for &p in &d.root_purls {
             by_root_purl.entry(p).or_default().push(i);
@@ -142,9 +144,11 @@ pub fn plan(docs: &[DocKeys]) -> LinkPlan {
         let mut targets: Vec<usize> = Vec::new();
         for w in &d.wants {
             let key = normalise_serial(w);
-            let hits = by_name
+            // A file name names a document only when one input has it: a portfolio holds many
+            // `sbom.json`s.
+            let hits = by_serial
                 .get(key.as_str())
-                .or_else(|| by_name.get(file_name(w)));
+                .or_else(|| by_file.get(file_name(w)).filter(|v| v.len() == 1));
             targets.extend(hits.into_iter().flatten());
         }
         for p in &d.purls {
@@ -232,13 +236,17 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
         })
         .collect();
     // Lookups by serial / namespace / file name, and by root package URL.
-    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut by_serial: HashMap<String, usize> = HashMap::new();
+    let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
     let mut by_root_purl: HashMap<PurlKey, Vec<(usize, String)>> = HashMap::new();
     for (k, d) in docs.iter().enumerate() {
         if let Some(s) = &d.serial {
-            by_name.entry(normalise_serial(s)).or_insert(k);
+            by_serial.entry(normalise_serial(s)).or_insert(k);
         }
-        by_name.entry(file_name(&d.source).to_owned()).or_insert(k);
+        by_file
+            .entry(file_name(&d.source).to_owned())
+            .or_default()
+            .push(k);
         for r in &d.declared_roots {
             if let Some(key) = d
                 .components
@@ -252,10 +260,12 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
         }
     }
     let find_doc = |name: &str| -> Option<usize> {
-        by_name
-            .get(&normalise_serial(name))
-            .or_else(|| by_name.get(file_name(name)))
-            .copied()
+        by_serial.get(&normalise_serial(name)).copied().or_else(|| {
+            by_file
+                .get(file_name(name))
+                .filter(|v| v.len() == 1)
+                .map(|v| v[0])
+        })
     };
 
     let mut merged = Sbom::new(
@@ -708,6 +718,28 @@ mod tests {
             g.issues(),
             [crate::GraphIssue::DanglingRef { to, .. }] if to.as_str() == "DocumentRef-gone:SPDXRef-X"
         ));
+    }
+
+    /// A file name that several inputs share names none of them.
+    #[test]
+    fn ambiguous_file_name_does_not_join() {
+        let mut a = doc("a.json", None, &[("app", None)]);
+        a.components[0]
+            .external_refs
+            .push(bomvet_model::ExternalRef {
+                kind: "bom".into(),
+                url: "https://vendor.example.invalid/sbom.json".into(),
+                field: bomvet_model::Field::at("externalReferences", 0).sub("url"),
+            });
+        let b = doc("x/sbom.json", None, &[("b", None)]);
+        let c = doc("y/sbom.json", None, &[("c", None)]);
+        assert!(plan(&[DocKeys::of(&a), DocKeys::of(&b), DocKeys::of(&c)])
+            .products
+            .is_empty());
+        assert_eq!(
+            plan(&[DocKeys::of(&a), DocKeys::of(&b)]).products,
+            vec![(0, vec![1])]
+        );
     }
 
     /// An external reference of type `bom` names the other document by file name.
