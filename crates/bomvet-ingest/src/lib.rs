@@ -369,6 +369,23 @@ fn json_error(path: &Path, e: &serde_json::Error, json_path: String) -> IngestEr
 /// Parses JSON into `T`; on failure parses again with path tracking so the error carries the
 /// JSON path of the offending value as well as line and column. The fast path pays nothing for
 /// locations.
+/// Parses YAML text, with the error's line and column.
+pub(crate) fn parse_yaml<'de, T: Deserialize<'de>>(
+    path: &Path,
+    text: &'de str,
+) -> Result<T, IngestError> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        IngestError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message: e.to_string(),
+        }
+    })
+}
+
 pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     path: &Path,
     bytes: &'de [u8],

@@ -283,17 +283,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListSeed<'_, T> {
 
 /// Reads an SPDX 2.x YAML document (the same fields as JSON, so the same wire structs).
 pub(crate) fn read_yaml(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
-    let text = crate::utf8(path, bytes)?;
-    let doc: Doc<'_> = serde_yaml_ng::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        IngestError::Parse {
-            path: path.to_owned(),
-            line,
-            column,
-            json_path: String::new(),
-            message: e.to_string(),
-        }
-    })?;
+    let doc: Doc<'_> = crate::parse_yaml(path, crate::utf8(path, bytes)?)?;
     Ok(convert(path, doc, Format::SpdxYaml))
 }
 

@@ -393,16 +393,7 @@ fn run(path: &Path, bytes: &[u8], with_reader: bool) -> Result<Validation, Inges
             let doc: Value = if f == Format::SpdxJson {
                 crate::parse_json(path, &text)?
             } else {
-                serde_yaml_ng::from_slice(&text).map_err(|e| {
-                    let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                    IngestError::Parse {
-                        path: path.to_owned(),
-                        line,
-                        column,
-                        json_path: String::new(),
-                        message: e.to_string(),
-                    }
-                })?
+                crate::parse_yaml(path, crate::utf8(path, &text)?)?
             };
             let spec = doc
                 .get("spdxVersion")
