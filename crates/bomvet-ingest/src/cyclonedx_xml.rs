@@ -74,9 +74,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         conv.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
             location: Location(format!("{line}:{column} bom")),
-            message: format!(
-                "the namespace `{ns}` names no CycloneDX version (1.0 to 1.7); read like the others"
-            ),
+            message: format!("the namespace `{ns}` names no CycloneDX version (1.0 to 1.7)"),
         });
     }
     conv.sbom.serial = bom.attribute("serialNumber").map(str::to_owned);

@@ -345,22 +345,33 @@ fn check(v: &jsonschema::Validator, doc: &Value) -> Vec<Violation> {
 /// When the document cannot be read at all (not an SBOM encoding, not well-formed, no schema for
 /// its version): the error names the file and the place.
 pub fn validate(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
-    run(path, bytes, true)
+    run(path, bytes, None)
 }
 
-/// The official schema's violations only, for `scan`, whose reader reports its own warnings.
-/// Tag-value has no schema: its result has no violations.
+/// The official schema's violations only, for `scan`: `read` is the document the reader
+/// already made of `bytes` (its warnings are reported with it, and XML is not read again to
+/// learn its version). Tag-value has no schema, and an XML namespace that names no CycloneDX
+/// version has no XSD: their results have no violations.
 ///
 /// # Errors
 /// As [`validate`].
-pub fn schema_violations(path: &Path, bytes: &[u8]) -> Result<Validation, IngestError> {
-    run(path, bytes, false)
+pub fn schema_violations(
+    path: &Path,
+    bytes: &[u8],
+    read: &bomvet_model::Sbom,
+) -> Result<Validation, IngestError> {
+    run(path, bytes, Some(read))
 }
 
-fn run(path: &Path, bytes: &[u8], with_reader: bool) -> Result<Validation, IngestError> {
+/// `read`: the reader's document when the caller has it (then its warnings are not repeated).
+fn run(
+    path: &Path,
+    bytes: &[u8],
+    read: Option<&bomvet_model::Sbom>,
+) -> Result<Validation, IngestError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         let raw = crate::gunzip(path, bytes, crate::Limits::default().max_decompressed)?;
-        return run(path, &raw, with_reader);
+        return run(path, &raw, read);
     }
     let text = decode(path, bytes)?;
     let invalid = |message: String| IngestError::Invalid {
@@ -424,52 +435,48 @@ fn run(path: &Path, bytes: &[u8], with_reader: bool) -> Result<Validation, Inges
             })
         }
         Format::CyclonedxXml => {
-            // The reader first: it refuses DTDs and finds the version in the namespace.
-            let sbom = crate::cyclonedx_xml::read(path, &text)?;
-            let Some((key, schema)) = CDX_XSD.iter().find(|(k, _)| *k == sbom.spec_version) else {
-                // Read, but its namespace names no CycloneDX version: invalid, located at the
-                // root element.
-                let at = std::str::from_utf8(&text)
-                    .ok()
-                    .and_then(|t| roxmltree::Document::parse(t).ok())
-                    .map_or(0, |d| d.root_element().range().start);
-                let (line, column) = bomvet_model::line_col(&text, at);
-                return Ok(Validation {
-                    format: Format::CyclonedxXml,
-                    checked_against: "CycloneDX namespaces 1.0-1.7".into(),
-                    violations: vec![Violation {
-                        location: format!("{line}:{column} /bom"),
-                        message: format!(
-                            "the namespace `http://cyclonedx.org/schema/bom/{}` names no CycloneDX version (1.0 to 1.7)",
-                            sbom.spec_version
-                        ),
-                    }],
-                    spec_version: sbom.spec_version,
-                });
+            // The reader first: it refuses DTDs and finds the version in the namespace; an
+            // unknown namespace is its located warning.
+            let owned;
+            let sbom = match read {
+                Some(s) => s,
+                None => {
+                    owned = crate::cyclonedx_xml::read(path, &text)?;
+                    &owned
+                }
             };
-            let set = xsd(key, schema).map_err(invalid)?;
-            let mut violations = check_xsd(&set, &text);
-            if with_reader {
-                violations.extend(reader_warnings(&sbom));
+            let mut violations = Vec::new();
+            let checked_against = match CDX_XSD.iter().find(|(k, _)| *k == sbom.spec_version) {
+                Some((key, schema)) => {
+                    let set = xsd(key, schema).map_err(invalid)?;
+                    violations = check_xsd(&set, &text);
+                    format!("bom-{key}.xsd")
+                }
+                None => "CycloneDX namespaces 1.0-1.7".into(),
+            };
+            if read.is_none() {
+                violations.extend(reader_warnings(sbom));
             }
             Ok(Validation {
                 format: Format::CyclonedxXml,
-                checked_against: format!("bom-{key}.xsd"),
+                checked_against,
                 violations,
-                spec_version: sbom.spec_version,
+                spec_version: sbom.spec_version.clone(),
             })
         }
         Format::SpdxTagValue => {
-            let sbom = crate::spdx_tv::read(path, &text)?;
+            let (violations, spec_version) = match read {
+                Some(s) => (Vec::new(), s.spec_version.clone()),
+                None => {
+                    let sbom = crate::spdx_tv::read(path, &text)?;
+                    (reader_warnings(&sbom), sbom.spec_version)
+                }
+            };
             Ok(Validation {
                 format: Format::SpdxTagValue,
                 checked_against: "tag-value structure (SPDX has no schema for tag-value)".into(),
-                violations: if with_reader {
-                    reader_warnings(&sbom)
-                } else {
-                    Vec::new()
-                },
-                spec_version: sbom.spec_version,
+                violations,
+                spec_version,
             })
         }
     }

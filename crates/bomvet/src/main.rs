@@ -395,7 +395,7 @@ fn schema_diagnostics(
             return;
         }
     }
-    match bomvet_ingest::validate::schema_violations(path, bytes) {
+    match bomvet_ingest::validate::schema_violations(path, bytes, sbom) {
         Ok(v) => sbom
             .diagnostics
             .extend(v.violations.into_iter().map(|x| Diagnostic {
