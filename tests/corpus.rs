@@ -300,7 +300,14 @@ fn deviations_are_located_warnings_and_strict_errors() {
         at("components[0]", "'buildColour' was unexpected"),
         "{diags:?}"
     );
-    assert!(at("components[0].licenses", "Apache 2"), "{diags:?}");
+    // The license is reported at the id that is not an SPDX identifier, not at the whole list.
+    assert!(
+        at(
+            "components[0].licenses[0].license.id",
+            "\"Apache 2\" is not one of"
+        ),
+        "{diags:?}"
+    );
     assert_eq!(diags.len(), 3, "{diags:?}");
 
     let strict = bomvet(&["scan", file, "--strict"]);
@@ -312,7 +319,7 @@ fn deviations_are_located_warnings_and_strict_errors() {
         .stderr
         .contains("metadata.timestamp: bom-1.6.schema.json"));
 
-    // Not checked above the size limit, and SPDX 3 not by default: a note, never silence.
+    // Not checked above the size limit: a note, never silence.
     let big = bomvet(&[
         "scan",
         file,
@@ -328,14 +335,33 @@ fn deviations_are_located_warnings_and_strict_errors() {
     assert!(d[0]["message"]
         .as_str()
         .is_some_and(|m| m.contains("--max-schema-check-size")));
+    // SPDX 3 is checked like the others, each violation at its element and property.
     let spdx3 = bomvet(&[
         "scan",
-        "fixtures/demo/secureedge-ngfw.spdx3.json",
+        "fixtures/validate/deviations.spdx3.json",
         "--format",
         "json",
     ])
     .json();
-    assert_eq!(spdx3["inputs"][0]["diagnostics"][0]["level"], "note");
+    let d = &spdx3["inputs"][0]["diagnostics"];
+    let places: Vec<&str> = d
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["location"].as_str())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "@graph[0].created",
+            "@graph[0].created",
+            "@graph[2].software_primaryPurpose"
+        ],
+        "{d}"
+    );
+    assert!(d[2]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("toaster")));
 
     // XML: the XSD's violations with line and column.
     let xml = bomvet(&[

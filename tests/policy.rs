@@ -42,7 +42,7 @@ fn policies_validate_against_policy_schema() {
         let doc = toml_as_json(&text);
         let errors: Vec<String> = v
             .iter_errors(&doc)
-            .map(|e| format!("{e} at {}", e.instance_path))
+            .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{name}:\n{}", errors.join("\n"));
     }

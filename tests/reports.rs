@@ -45,7 +45,7 @@ fn sarif_is_valid_and_complete() {
             serde_json::from_str(&render(file, "sarif")).unwrap_or_default();
         let errors: Vec<String> = v
             .iter_errors(&sarif)
-            .map(|e| format!("{e} at {}", e.instance_path))
+            .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{file}:\n{}", errors.join("\n"));
     }

@@ -18,7 +18,7 @@ fn assert_valid(v: &jsonschema::Validator, args: &[&str]) {
     let report = run.json();
     let errors: Vec<String> = v
         .iter_errors(&report)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{args:?}:\n{}", errors.join("\n"));
 }

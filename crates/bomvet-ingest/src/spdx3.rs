@@ -1,5 +1,6 @@
 //! SPDX 3.0 JSON-LD into the model: `software_Package` (and the AI and dataset packages),
-//! `software_File`, agents (`Organization`, `Person`) named by `suppliedBy` and `originatedBy`,
+//! `software_File`, agents (`Organization`, `Person`) named by `suppliedBy` and `originatedBy`
+//! (with their `email` external identifiers and `externalRef` web addresses),
 //! `Relationship` and `LifecycleScopedRelationship` with direction normalised, and the roots named
 //! by `SpdxDocument`/`software_Sbom` `rootElement` or `describes`.
 //!
@@ -83,14 +84,31 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         .iter()
         .filter_map(|e| id_of(e).map(|i| (i, *e)))
         .collect();
-    let agent = |id: &str| -> Option<(String, PartyKind)> {
+    // An agent's name, kind, e-mail addresses (`externalIdentifier` of type `email`) and web
+    // addresses (`externalRef` locators).
+    let agent = |id: &str| -> Option<(String, PartyKind, Vec<String>, Vec<String>)> {
         let e = by_id.get(id)?;
         let kind = match type_of(e) {
             "Organization" => PartyKind::Organization,
             "Person" => PartyKind::Person,
             _ => PartyKind::Unknown,
         };
-        Some((s(e.get("name")?)?.to_owned(), kind))
+        let emails = e
+            .get("externalIdentifier")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|x| x.get("externalIdentifierType").and_then(Value::as_str) == Some("email"))
+            .filter_map(|x| x.get("identifier").and_then(s).map(str::to_owned))
+            .collect();
+        let urls = e
+            .get("externalRef")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r.get("locator").map(ids).unwrap_or_default())
+            .collect();
+        Some((s(e.get("name")?)?.to_owned(), kind, emails, urls))
     };
     let mut roots: Vec<String> = Vec::new();
     for (i, e) in graph.iter().enumerate() {
@@ -125,13 +143,18 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     (PartyRole::Originator, "originatedBy"),
                 ] {
                     for (j, a) in e.get(key).map(ids).unwrap_or_default().iter().enumerate() {
-                        let (name, kind) = agent(a).unwrap_or((a.clone(), PartyKind::Unknown));
+                        let (name, kind, emails, urls) = agent(a).unwrap_or((
+                            a.clone(),
+                            PartyKind::Unknown,
+                            Vec::new(),
+                            Vec::new(),
+                        ));
                         c.parties.push(Party {
                             role,
                             kind,
                             name: Some(name),
-                            emails: Vec::new(),
-                            urls: Vec::new(),
+                            emails,
+                            urls,
                             country: None,
                             field: Field::at(key, j),
                         });

@@ -287,18 +287,20 @@ fn validator(
         return Ok(v.clone());
     }
     let schema: Value = serde_json::from_str(text).map_err(|e| format!("schema {key}: {e}"))?;
-    let mut opts = jsonschema::options();
-    if support {
+    let built = if support {
+        let mut registry = jsonschema::Registry::new();
         for (uri, t) in CDX_SUPPORT {
             let v: Value = serde_json::from_str(t).map_err(|e| format!("schema {uri}: {e}"))?;
-            let r = jsonschema::Resource::from_contents(v).map_err(|e| e.to_string())?;
-            opts = opts.with_resource(*uri, r);
+            registry = registry.add(*uri, v).map_err(|e| e.to_string())?;
         }
-    }
-    let v = Arc::new(
-        opts.build(&schema)
-            .map_err(|e| format!("schema {key}: {e}"))?,
-    );
+        let registry = registry.prepare().map_err(|e| e.to_string())?;
+        jsonschema::options()
+            .with_registry(&registry)
+            .build(&schema)
+    } else {
+        jsonschema::options().build(&schema)
+    };
+    let v = Arc::new(built.map_err(|e| format!("schema {key}: {e}"))?);
     cache
         .lock()
         .map_err(|e| e.to_string())?
@@ -330,12 +332,92 @@ fn json_path(pointer: &str) -> String {
 }
 
 fn check(v: &jsonschema::Validator, doc: &Value) -> Vec<Violation> {
-    v.iter_errors(doc)
-        .map(|e| Violation {
-            location: json_path(&e.instance_path.to_string()),
-            message: e.to_string(),
-        })
+    let mut found = Found::default();
+    for e in v.iter_errors(doc) {
+        explain(&e, &mut found);
+    }
+    // `unevaluatedProperties` at a place where a `oneOf`/`anyOf` failed only repeats that failure
+    // (no alternative evaluated the properties): the alternative's own errors say what is wrong.
+    found
+        .violations
+        .into_iter()
+        .filter(|(v, unevaluated)| !(*unevaluated && found.combinators.contains(&v.location)))
+        .map(|(v, _)| v)
         .collect()
+}
+
+/// What `explain` collects: each violation (and whether it is an `unevaluatedProperties` one) and
+/// the places where a `oneOf`/`anyOf` failed.
+#[derive(Default)]
+struct Found {
+    violations: Vec<(Violation, bool)>,
+    combinators: std::collections::HashSet<String>,
+}
+
+/// Longest message kept; a schema error quotes the failing value, which can be the whole document.
+const MAX_MESSAGE: usize = 300;
+
+/// Depth of a JSON pointer (`/a/0/b` is 3).
+fn depth(pointer: &str) -> usize {
+    pointer.matches('/').count()
+}
+
+/// One violation, or, for a failed `oneOf`/`anyOf`, the violations of the alternative that came
+/// closest: not one ruled out by its `type` discriminator (JSON-LD and CycloneDX name the kind of
+/// an object in `type`), then the one whose errors reach deepest into the value, then the one
+/// with fewest errors, then the first. A document that fails the SPDX 3 schema's top-level `oneOf`
+/// is then reported at the element and property that is wrong, not as the whole document quoted
+/// in one line.
+fn explain(e: &jsonschema::ValidationError<'_>, found: &mut Found) {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    type Branch<'e> = Vec<jsonschema::ValidationError<'e>>;
+    let here = e.instance_path().to_string();
+    if let Kind::OneOfNotValid { context } | Kind::AnyOf { context } = e.kind() {
+        let rank = |branch: &Branch<'_>| {
+            let paths: Vec<String> = branch
+                .iter()
+                .map(|x| x.instance_path().to_string())
+                .collect();
+            let ruled_out = paths
+                .iter()
+                .any(|p| p.ends_with("/type") || p.ends_with("/@type"));
+            let deepest = paths.iter().map(|p| depth(p)).max().unwrap_or(0);
+            (!ruled_out, deepest, std::cmp::Reverse(branch.len()))
+        };
+        let mut best: Option<(&Branch<'_>, _)> = None;
+        for branch in context {
+            let r = rank(branch);
+            if best.as_ref().is_none_or(|(_, b)| r > *b) {
+                best = Some((branch, r));
+            }
+        }
+        if let Some((branch, (_, deepest, _))) = best {
+            if deepest > depth(&here) || (deepest == depth(&here) && !branch.is_empty()) {
+                found.combinators.insert(json_path(&here));
+                for x in branch {
+                    explain(x, found);
+                }
+                return;
+            }
+        }
+    }
+    let mut message = e.to_string();
+    if message.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("...");
+    }
+    let unevaluated = matches!(e.kind(), Kind::UnevaluatedProperties { .. });
+    found.violations.push((
+        Violation {
+            location: json_path(&here),
+            message,
+        },
+        unevaluated,
+    ));
 }
 
 /// Validates `bytes`: the official schema's violations and, for XML and tag-value, what the

@@ -380,20 +380,12 @@ fn schema_diagnostics(
     if sbom.format == Format::SpdxTagValue {
         return; // no schema exists; the reader's warnings are all there is
     }
-    if !strict {
-        if sbom.format == Format::Spdx3JsonLd {
-            sbom.diagnostics.push(note(
-                "not checked against the SPDX 3 schema (seconds per element); `bomvet validate` or `--strict` checks it".into(),
-            ));
-            return;
-        }
-        if bytes.len() as u64 > limits.max_schema_check_size {
-            sbom.diagnostics.push(note(format!(
-                "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
-                limits.max_schema_check_size
-            )));
-            return;
-        }
+    if !strict && bytes.len() as u64 > limits.max_schema_check_size {
+        sbom.diagnostics.push(note(format!(
+            "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
+            limits.max_schema_check_size
+        )));
+        return;
     }
     match bomvet_ingest::validate::schema_violations(path, bytes, sbom) {
         Ok(v) => sbom
