@@ -20,8 +20,16 @@ fn check(format: Format, components: usize, seed: u64) {
         &mut bytes,
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let sbom =
-        bomvet_ingest::read_bytes(Path::new("gen.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("gen.{}", format.extension());
+    let path = Path::new(&path);
+    let validation =
+        bomvet_ingest::validate::validate(path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        validation.violations.is_empty(),
+        "{format:?}: the generated document breaks its schema: {:?}",
+        &validation.violations[..validation.violations.len().min(5)]
+    );
+    let sbom = bomvet_ingest::read_bytes(path, &bytes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sbom.components.len(), truth.components);
     let policy = Policy::embedded_default();
     let audit = Auditor::new(&policy, AuditOptions::default()).audit(&sbom);
@@ -64,11 +72,7 @@ fn check(format: Format, components: usize, seed: u64) {
     {
         assert_eq!(
             f.path.first().map(String::as_str),
-            Some(if format == Format::CyclonedxJson {
-                "root"
-            } else {
-                "SPDXRef-root"
-            })
+            Some(format.root_id().as_str())
         );
         assert_eq!(f.path.last(), Some(&f.component.id));
     }
@@ -86,4 +90,59 @@ fn generated_cyclonedx_matches_truth() {
 fn generated_spdx_matches_truth() {
     check(Format::SpdxJson, 2_000, 7);
     check(Format::SpdxJson, 5_000, 8);
+}
+
+/// CycloneDX XML (valid against the 1.6 XSD) matches its truth file.
+#[test]
+fn generated_cyclonedx_xml_matches_truth() {
+    check(Format::CyclonedxXml, 2_000, 7);
+}
+
+/// SPDX tag-value matches its truth file.
+#[test]
+fn generated_spdx_tag_value_matches_truth() {
+    check(Format::SpdxTagValue, 2_000, 7);
+}
+
+/// SPDX 3 JSON-LD (valid against the 3.0.1 JSON Schema) matches its truth file, e-mail domains of
+/// agents included.
+#[test]
+fn generated_spdx3_matches_truth() {
+    check(Format::Spdx3Json, 2_000, 7);
+}
+
+/// Every encoding of one seed describes the same SBOM: same plants at the same places.
+#[test]
+fn encodings_agree() {
+    let truths: Vec<bomvet_gen::Truth> = Format::ALL
+        .iter()
+        .map(|&format| {
+            bomvet_gen::generate(
+                &Options {
+                    components: 1_500,
+                    seed: 3,
+                    format,
+                    plants: true,
+                },
+                &mut std::io::sink(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    let shape = |t: &bomvet_gen::Truth| {
+        (
+            t.components,
+            t.edges,
+            t.depth,
+            t.cycles,
+            t.planted
+                .iter()
+                .map(|p| (p.kind.clone(), p.layer))
+                .collect::<Vec<_>>(),
+            t.decoys.len(),
+        )
+    };
+    for t in &truths[1..] {
+        assert_eq!(shape(t), shape(&truths[0]));
+    }
 }

@@ -13,37 +13,91 @@
 //! assert!(truth.planted.len() > 20);
 //! ```
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Encodings the generator writes.
+/// Version of the generator's output: raised whenever the same options give other bytes, so that
+/// cached files (`make bench` keeps them in `target/bench-data`) are made again.
+pub const VERSION: u32 = 2;
+
+/// Encodings the generator writes: every encoding bomvet reads except SPDX YAML (the same
+/// document model as SPDX JSON, read by a different parser of the same structs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// CycloneDX 1.6 JSON.
     CyclonedxJson,
+    /// CycloneDX 1.6 XML.
+    CyclonedxXml,
     /// SPDX 2.3 JSON.
     SpdxJson,
+    /// SPDX 2.3 tag-value.
+    SpdxTagValue,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3Json,
 }
 
 impl Format {
+    /// Every encoding, in a stable order.
+    pub const ALL: [Format; 5] = [
+        Format::CyclonedxJson,
+        Format::CyclonedxXml,
+        Format::SpdxJson,
+        Format::SpdxTagValue,
+        Format::Spdx3Json,
+    ];
+
     /// Stable name.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::CyclonedxJson => "cdx-json",
+            Format::CyclonedxXml => "cdx-xml",
             Format::SpdxJson => "spdx-json",
+            Format::SpdxTagValue => "spdx-tv",
+            Format::Spdx3Json => "spdx3-json",
         }
+    }
+
+    /// The format of a stable name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.as_str() == name)
     }
 
     /// File extension.
     pub fn extension(self) -> &'static str {
         match self {
             Format::CyclonedxJson => "cdx.json",
+            Format::CyclonedxXml => "cdx.xml",
             Format::SpdxJson => "spdx.json",
+            Format::SpdxTagValue => "spdx",
+            Format::Spdx3Json => "spdx3.json",
         }
     }
+
+    /// Whether the document is CycloneDX (otherwise SPDX).
+    pub fn is_cyclonedx(self) -> bool {
+        matches!(self, Format::CyclonedxJson | Format::CyclonedxXml)
+    }
+
+    /// The identifier of the product (the root every path starts at).
+    pub fn root_id(self) -> String {
+        id(self, "root")
+    }
 }
+
+/// The identifier of element `local` (`c12`, `root`) in `format`.
+fn id(format: Format, local: &str) -> String {
+    match format {
+        Format::CyclonedxJson | Format::CyclonedxXml => local.to_owned(),
+        Format::SpdxJson | Format::SpdxTagValue => format!("SPDXRef-{local}"),
+        Format::Spdx3Json => format!("{SPDX3_NS}{local}"),
+    }
+}
+
+/// Namespace of SPDX 3 element identifiers (IRIs).
+const SPDX3_NS: &str = "https://generated.invalid/spdx3#";
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -312,100 +366,442 @@ pub fn generate(opts: &Options, out: &mut dyn Write) -> io::Result<Truth> {
     }
 
     let mut w = io::BufWriter::with_capacity(1 << 20, out);
-    match opts.format {
-        Format::CyclonedxJson => {
-            write!(
-                w,
-                r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-{:012x}","version":1,"metadata":{{"component":{{"type":"application","bom-ref":"root","name":"generated-product","version":"1.0.0","supplier":{{"name":"Acme Corp"}}}}}},"components":["#,
-                opts.seed
-            )?;
-            for (i, plant) in planted.iter().enumerate() {
-                if i > 0 {
-                    w.write_all(b",\n")?;
-                }
-                let mut c = base_component(i, &mut rng);
-                if let Some((s, kind)) = *plant {
-                    let extra = if kind == 0 {
-                        (specs[s].cdx)()
-                    } else {
-                        (decoys[s].0)()
-                    };
-                    overlay(&mut c, extra);
-                }
-                serde_json::to_writer(&mut w, &c)?;
+    let format = opts.format;
+    let mut doc = Document::start(&mut w, format, opts.seed)?;
+    for (i, plant) in planted.iter().enumerate() {
+        let mut c = base_component(i, &mut rng);
+        let extra = plant.map(|(s, kind)| match (kind, format.is_cyclonedx()) {
+            (0, true) => (specs[s].cdx)(),
+            (0, false) => (specs[s].spdx)(),
+            (_, true) => (decoys[s].0)(),
+            (_, false) => (decoys[s].1)(),
+        });
+        if format.is_cyclonedx() {
+            if let Some(extra) = extra {
+                overlay(&mut c, extra);
             }
-            w.write_all(b"],\"dependencies\":[")?;
-            write!(w, r#"{{"ref":"root","dependsOn":["#)?;
-            write_refs(&mut w, opts.format, &root_deps)?;
-            w.write_all(b"]}")?;
-            for (i, d) in deps.iter().enumerate() {
-                if d.is_empty() {
-                    continue;
-                }
-                write!(w, ",\n{{\"ref\":\"c{i}\",\"dependsOn\":[")?;
-                write_refs(&mut w, opts.format, d)?;
-                w.write_all(b"]}")?;
-            }
-            w.write_all(b"]}\n")?;
-        }
-        Format::SpdxJson => {
-            write!(
-                w,
-                r#"{{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"generated-product","documentNamespace":"https://generated.invalid/spdx/{}","creationInfo":{{"created":"2026-01-01T00:00:00Z","creators":["Tool: bomvet-gen"]}},"documentDescribes":["SPDXRef-root"],"packages":[{{"SPDXID":"SPDXRef-root","name":"generated-product","versionInfo":"1.0.0","supplier":"Organization: Acme Corp","downloadLocation":"NOASSERTION"}}"#,
-                opts.seed
-            )?;
-            for (i, plant) in planted.iter().enumerate() {
-                w.write_all(b",\n")?;
-                let c = base_component(i, &mut rng);
-                let mut p = spdx_package(i, &c);
-                if let Some((s, kind)) = *plant {
-                    let extra = if kind == 0 {
-                        (specs[s].spdx)()
-                    } else {
-                        (decoys[s].1)()
-                    };
-                    if extra.get("supplier").is_none() && extra.get("originator").is_some() {
-                        if let Some(o) = p.as_object_mut() {
-                            o.remove("supplier");
-                        }
+            doc.component(&mut w, i, &c)?;
+        } else {
+            let mut p = spdx_package(i, &c);
+            if let Some(extra) = extra {
+                if extra.get("supplier").is_none() && extra.get("originator").is_some() {
+                    if let Some(o) = p.as_object_mut() {
+                        o.remove("supplier");
                     }
-                    overlay(&mut p, extra);
                 }
-                serde_json::to_writer(&mut w, &p)?;
+                overlay(&mut p, extra);
             }
-            w.write_all(b"],\"relationships\":[")?;
-            w.write_all(br#"{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-root"}"#)?;
-            for &j in &root_deps {
-                write!(w, ",\n{{\"spdxElementId\":\"SPDXRef-root\",\"relationshipType\":\"DEPENDS_ON\",\"relatedSpdxElement\":\"SPDXRef-c{j}\"}}")?;
-            }
-            for (i, d) in deps.iter().enumerate() {
-                for &j in d {
-                    write!(w, ",\n{{\"spdxElementId\":\"SPDXRef-c{i}\",\"relationshipType\":\"DEPENDS_ON\",\"relatedSpdxElement\":\"SPDXRef-c{j}\"}}")?;
-                }
-            }
-            w.write_all(b"]}\n")?;
+            doc.component(&mut w, i, &p)?;
         }
     }
+    doc.dependencies(&mut w, "root", &root_deps)?;
+    for (i, d) in deps.iter().enumerate() {
+        if !d.is_empty() {
+            doc.dependencies(&mut w, &format!("c{i}"), d)?;
+        }
+    }
+    doc.finish(&mut w)?;
     w.flush()?;
     Ok(truth)
 }
 
 fn id_of(format: Format, i: usize) -> String {
-    match format {
-        Format::CyclonedxJson => format!("c{i}"),
-        Format::SpdxJson => format!("SPDXRef-c{i}"),
+    id(format, &format!("c{i}"))
+}
+
+/// The writer of one document: what has been written so far, for separators and SPDX 3 agents.
+struct Document {
+    format: Format,
+    /// Components written (for the separator of JSON arrays).
+    written: usize,
+    /// Dependency entries written.
+    edges_written: usize,
+    /// SPDX 3: agent element written for each supplier or originator string.
+    agents: std::collections::HashMap<String, String>,
+}
+
+impl Document {
+    /// Writes the document's head and its root component.
+    fn start(w: &mut dyn Write, format: Format, seed: u64) -> io::Result<Document> {
+        match format {
+            Format::CyclonedxJson => write!(
+                w,
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-{seed:012x}","version":1,"metadata":{{"component":{{"type":"application","bom-ref":"root","name":"generated-product","version":"1.0.0","supplier":{{"name":"Acme Corp"}}}}}},"components":["#
+            )?,
+            Format::CyclonedxXml => write!(
+                w,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" serialNumber=\"urn:uuid:00000000-0000-4000-8000-{seed:012x}\" version=\"1\">\n<metadata><component type=\"application\" bom-ref=\"root\"><supplier><name>Acme Corp</name></supplier><name>generated-product</name><version>1.0.0</version></component></metadata>\n<components>\n"
+            )?,
+            Format::SpdxJson => write!(
+                w,
+                r#"{{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"generated-product","documentNamespace":"https://generated.invalid/spdx/{seed}","creationInfo":{{"created":"2026-01-01T00:00:00Z","creators":["Tool: bomvet-gen"]}},"documentDescribes":["SPDXRef-root"],"packages":[{{"SPDXID":"SPDXRef-root","name":"generated-product","versionInfo":"1.0.0","supplier":"Organization: Acme Corp","downloadLocation":"NOASSERTION"}}"#
+            )?,
+            Format::SpdxTagValue => write!(
+                w,
+                "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: generated-product\nDocumentNamespace: https://generated.invalid/spdx/{seed}\nCreator: Tool: bomvet-gen\nCreated: 2026-01-01T00:00:00Z\nRelationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-root\n\nPackageName: generated-product\nSPDXID: SPDXRef-root\nPackageVersion: 1.0.0\nPackageSupplier: Organization: Acme Corp\nPackageDownloadLocation: NOASSERTION\nFilesAnalyzed: false\n"
+            )?,
+            Format::Spdx3Json => {
+                write!(
+                    w,
+                    r#"{{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[{{"type":"CreationInfo","@id":"_:creationinfo","specVersion":"3.0.1","created":"2026-01-01T00:00:00Z","createdBy":["{SPDX3_NS}acme"]}},
+{{"type":"Organization","spdxId":"{SPDX3_NS}acme","creationInfo":"_:creationinfo","name":"Acme Corp"}},
+{{"type":"software_Package","spdxId":"{SPDX3_NS}root","creationInfo":"_:creationinfo","name":"generated-product","software_packageVersion":"1.0.0","suppliedBy":"{SPDX3_NS}acme","software_primaryPurpose":"application"}}"#
+                )?;
+            }
+        }
+        Ok(Document {
+            format,
+            written: 0,
+            edges_written: 0,
+            agents: std::collections::HashMap::new(),
+        })
+    }
+
+    /// Writes component `i`: `v` is its CycloneDX JSON object or its SPDX 2 JSON package.
+    fn component(&mut self, w: &mut dyn Write, i: usize, v: &Value) -> io::Result<()> {
+        match self.format {
+            Format::CyclonedxJson => {
+                if self.written > 0 {
+                    w.write_all(b",\n")?;
+                }
+                serde_json::to_writer(&mut *w, v)?;
+            }
+            Format::CyclonedxXml => cdx_xml_component(w, v)?,
+            Format::SpdxJson => {
+                w.write_all(b",\n")?;
+                serde_json::to_writer(&mut *w, v)?;
+            }
+            Format::SpdxTagValue => spdx_tv_package(w, v)?,
+            Format::Spdx3Json => self.spdx3_package(w, i, v)?,
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes that `from` (`root`, `c12`) depends on components `to`.
+    fn dependencies(&mut self, w: &mut dyn Write, from: &str, to: &[u32]) -> io::Result<()> {
+        let first = self.edges_written == 0;
+        self.edges_written += 1;
+        match self.format {
+            Format::CyclonedxJson => {
+                w.write_all(if first {
+                    b"],\"dependencies\":[\n"
+                } else {
+                    b",\n"
+                })?;
+                write!(w, "{{\"ref\":\"{from}\",\"dependsOn\":[")?;
+                for (k, j) in to.iter().enumerate() {
+                    let sep = if k > 0 { "," } else { "" };
+                    write!(w, "{sep}\"c{j}\"")?;
+                }
+                w.write_all(b"]}")?;
+            }
+            Format::CyclonedxXml => {
+                if first {
+                    w.write_all(b"</components>\n<dependencies>\n")?;
+                }
+                write!(w, "<dependency ref=\"{from}\">")?;
+                for j in to {
+                    write!(w, "<dependency ref=\"c{j}\"/>")?;
+                }
+                w.write_all(b"</dependency>\n")?;
+            }
+            Format::SpdxJson => {
+                if first {
+                    w.write_all(b"],\"relationships\":[")?;
+                    w.write_all(br#"{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-root"}"#)?;
+                }
+                for j in to {
+                    write!(w, ",\n{{\"spdxElementId\":\"SPDXRef-{from}\",\"relationshipType\":\"DEPENDS_ON\",\"relatedSpdxElement\":\"SPDXRef-c{j}\"}}")?;
+                }
+            }
+            Format::SpdxTagValue => {
+                if first {
+                    w.write_all(b"\n")?;
+                }
+                for j in to {
+                    writeln!(w, "Relationship: SPDXRef-{from} DEPENDS_ON SPDXRef-c{j}")?;
+                }
+            }
+            Format::Spdx3Json => {
+                write!(w, ",\n{{\"type\":\"Relationship\",\"spdxId\":\"{SPDX3_NS}r-{from}\",\"creationInfo\":\"_:creationinfo\",\"from\":\"{SPDX3_NS}{from}\",\"relationshipType\":\"dependsOn\",\"to\":[")?;
+                for (k, j) in to.iter().enumerate() {
+                    let sep = if k > 0 { "," } else { "" };
+                    write!(w, "{sep}\"{SPDX3_NS}c{j}\"")?;
+                }
+                w.write_all(b"]}")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the document.
+    fn finish(self, w: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            Format::CyclonedxJson | Format::SpdxJson => w.write_all(b"]}\n"),
+            Format::CyclonedxXml => w.write_all(b"</dependencies>\n</bom>\n"),
+            Format::SpdxTagValue => Ok(()),
+            Format::Spdx3Json => write!(
+                w,
+                ",\n{{\"type\":\"software_Sbom\",\"spdxId\":\"{SPDX3_NS}sbom\",\"creationInfo\":\"_:creationinfo\",\"name\":\"generated-product\",\"software_sbomType\":[\"build\"],\"rootElement\":[\"{SPDX3_NS}root\"]}},\n{{\"type\":\"SpdxDocument\",\"spdxId\":\"{SPDX3_NS}document\",\"creationInfo\":\"_:creationinfo\",\"name\":\"generated-product\",\"rootElement\":[\"{SPDX3_NS}sbom\"]}}]}}\n"
+            ),
+        }
+    }
+
+    /// An SPDX 3 `software_Package` from an SPDX 2 package, with an agent element for each
+    /// supplier or originator not seen before.
+    fn spdx3_package(&mut self, w: &mut dyn Write, i: usize, p: &Value) -> io::Result<()> {
+        let mut e = serde_json::Map::new();
+        e.insert("type".into(), "software_Package".into());
+        e.insert(
+            "spdxId".into(),
+            id(Format::Spdx3Json, &format!("c{i}")).into(),
+        );
+        e.insert("creationInfo".into(), "_:creationinfo".into());
+        for (from, to) in [
+            ("name", "name"),
+            ("versionInfo", "software_packageVersion"),
+            ("downloadLocation", "software_downloadLocation"),
+            ("homepage", "software_homePage"),
+            ("description", "description"),
+        ] {
+            if let Some(v) = p.get(from) {
+                e.insert(to.into(), v.clone());
+            }
+        }
+        for key in ["supplier", "originator"] {
+            let Some(text) = p.get(key).and_then(Value::as_str) else {
+                continue;
+            };
+            let n = self.agents.len();
+            let agent = match self.agents.get(text) {
+                Some(a) => a.clone(),
+                None => {
+                    let a = id(Format::Spdx3Json, &format!("agent-{n}"));
+                    let (kind, name, email) = parse_agent(text);
+                    let mut el = json!({"type": kind, "spdxId": a, "creationInfo": "_:creationinfo", "name": name});
+                    if let Some(email) = email {
+                        el["externalIdentifier"] = json!([{"type": "ExternalIdentifier", "externalIdentifierType": "email", "identifier": email}]);
+                    }
+                    w.write_all(b",\n")?;
+                    serde_json::to_writer(&mut *w, &el)?;
+                    self.agents.insert(text.to_owned(), a.clone());
+                    a
+                }
+            };
+            if key == "supplier" {
+                e.insert("suppliedBy".into(), agent.into());
+            } else {
+                e.insert("originatedBy".into(), json!([agent]));
+            }
+        }
+        if let Some(h) = p.pointer("/checksums/0/checksumValue") {
+            e.insert(
+                "verifiedUsing".into(),
+                json!([{"type": "Hash", "algorithm": "sha256", "hashValue": h}]),
+            );
+        }
+        let mut cpes = Vec::new();
+        for r in p
+            .get("externalRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let locator = r.get("referenceLocator").cloned().unwrap_or_default();
+            match r.get("referenceType").and_then(Value::as_str) {
+                Some("purl") => {
+                    e.insert("software_packageUrl".into(), locator);
+                }
+                Some("cpe23Type") => cpes.push(json!({"type": "ExternalIdentifier", "externalIdentifierType": "cpe23", "identifier": locator})),
+                _ => {}
+            }
+        }
+        if !cpes.is_empty() {
+            e.insert("externalIdentifier".into(), cpes.into());
+        }
+        let purpose = match p.get("primaryPackagePurpose").and_then(Value::as_str) {
+            Some("FIRMWARE") => "firmware",
+            _ => "library",
+        };
+        e.insert("software_primaryPurpose".into(), purpose.into());
+        w.write_all(b",\n")?;
+        serde_json::to_writer(&mut *w, &e)?;
+        Ok(())
     }
 }
 
-fn write_refs(w: &mut dyn Write, format: Format, refs: &[u32]) -> io::Result<()> {
-    for (k, j) in refs.iter().enumerate() {
-        if k > 0 {
-            w.write_all(b",")?;
+/// `Organization: Name (email)` or `Person: Name` as SPDX 2 writes a supplier: the SPDX 3 agent
+/// type, the name and the e-mail address.
+fn parse_agent(text: &str) -> (&'static str, &str, Option<&str>) {
+    let (kind, rest) = match text.split_once(": ") {
+        Some(("Person", r)) => ("Person", r),
+        Some((_, r)) => ("Organization", r),
+        None => ("Organization", text),
+    };
+    match rest.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        Some((name, email)) => (kind, name, Some(email)),
+        None => (kind, rest, None),
+    }
+}
+
+/// Escapes text for XML content and attribute values.
+fn xml(text: &str) -> Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
         }
-        match format {
-            Format::CyclonedxJson => write!(w, "\"c{j}\"")?,
-            Format::SpdxJson => write!(w, "\"SPDXRef-c{j}\"")?,
+    }
+    Cow::Owned(out)
+}
+
+fn str_of<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn items<'v>(v: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
+    v.get(key).and_then(Value::as_array).into_iter().flatten()
+}
+
+/// An organizational entity (`supplier`, `manufacturer`) in the XSD's element order.
+fn cdx_xml_org(w: &mut dyn Write, tag: &str, v: &Value) -> io::Result<()> {
+    write!(w, "<{tag}>")?;
+    if let Some(name) = str_of(v, "name") {
+        write!(w, "<name>{}</name>", xml(name))?;
+    }
+    for u in items(v, "url").filter_map(Value::as_str) {
+        write!(w, "<url>{}</url>", xml(u))?;
+    }
+    for c in items(v, "contact") {
+        w.write_all(b"<contact>")?;
+        if let Some(e) = str_of(c, "email") {
+            write!(w, "<email>{}</email>", xml(e))?;
         }
+        w.write_all(b"</contact>")?;
+    }
+    write!(w, "</{tag}>")
+}
+
+/// A CycloneDX JSON component as CycloneDX 1.6 XML, elements in the XSD's order.
+fn cdx_xml_component(w: &mut dyn Write, c: &Value) -> io::Result<()> {
+    write!(
+        w,
+        "<component type=\"{}\" bom-ref=\"{}\">",
+        xml(str_of(c, "type").unwrap_or("library")),
+        xml(str_of(c, "bom-ref").unwrap_or_default())
+    )?;
+    for tag in ["supplier", "manufacturer"] {
+        if let Some(v) = c.get(tag) {
+            cdx_xml_org(w, tag, v)?;
+        }
+    }
+    if c.get("authors").is_some() {
+        w.write_all(b"<authors>")?;
+        for a in items(c, "authors") {
+            write!(
+                w,
+                "<author><name>{}</name></author>",
+                xml(str_of(a, "name").unwrap_or_default())
+            )?;
+        }
+        w.write_all(b"</authors>")?;
+    }
+    for tag in ["group", "name", "version", "description"] {
+        if let Some(v) = str_of(c, tag) {
+            write!(w, "<{tag}>{}</{tag}>", xml(v))?;
+        }
+    }
+    if c.get("hashes").is_some() {
+        w.write_all(b"<hashes>")?;
+        for h in items(c, "hashes") {
+            write!(
+                w,
+                "<hash alg=\"{}\">{}</hash>",
+                xml(str_of(h, "alg").unwrap_or_default()),
+                xml(str_of(h, "content").unwrap_or_default())
+            )?;
+        }
+        w.write_all(b"</hashes>")?;
+    }
+    if c.get("licenses").is_some() {
+        w.write_all(b"<licenses>")?;
+        for l in items(c, "licenses") {
+            if let Some(id) = l.pointer("/license/id").and_then(Value::as_str) {
+                write!(w, "<license><id>{}</id></license>", xml(id))?;
+            }
+        }
+        w.write_all(b"</licenses>")?;
+    }
+    for tag in ["cpe", "purl"] {
+        if let Some(v) = str_of(c, tag) {
+            write!(w, "<{tag}>{}</{tag}>", xml(v))?;
+        }
+    }
+    if c.get("externalReferences").is_some() {
+        w.write_all(b"<externalReferences>")?;
+        for r in items(c, "externalReferences") {
+            write!(
+                w,
+                "<reference type=\"{}\"><url>{}</url></reference>",
+                xml(str_of(r, "type").unwrap_or("other")),
+                xml(str_of(r, "url").unwrap_or_default())
+            )?;
+        }
+        w.write_all(b"</externalReferences>")?;
+    }
+    w.write_all(b"</component>\n")
+}
+
+/// An SPDX 2 JSON package as a tag-value package section.
+fn spdx_tv_package(w: &mut dyn Write, p: &Value) -> io::Result<()> {
+    w.write_all(b"\n")?;
+    for (key, tag) in [
+        ("name", "PackageName"),
+        ("SPDXID", "SPDXID"),
+        ("versionInfo", "PackageVersion"),
+        ("supplier", "PackageSupplier"),
+        ("originator", "PackageOriginator"),
+        ("downloadLocation", "PackageDownloadLocation"),
+        ("homepage", "PackageHomePage"),
+        ("primaryPackagePurpose", "PrimaryPackagePurpose"),
+        ("licenseConcluded", "PackageLicenseConcluded"),
+        ("licenseDeclared", "PackageLicenseDeclared"),
+        ("copyrightText", "PackageCopyrightText"),
+        ("description", "PackageDescription"),
+    ] {
+        if let Some(v) = str_of(p, key) {
+            writeln!(w, "{tag}: {v}")?;
+        }
+    }
+    if p.get("downloadLocation").is_none() {
+        w.write_all(b"PackageDownloadLocation: NOASSERTION\n")?;
+    }
+    w.write_all(b"FilesAnalyzed: false\n")?;
+    for c in items(p, "checksums") {
+        writeln!(
+            w,
+            "PackageChecksum: {}: {}",
+            str_of(c, "algorithm").unwrap_or_default(),
+            str_of(c, "checksumValue").unwrap_or_default()
+        )?;
+    }
+    for r in items(p, "externalRefs") {
+        writeln!(
+            w,
+            "ExternalRef: {} {} {}",
+            str_of(r, "referenceCategory").unwrap_or_default(),
+            str_of(r, "referenceType").unwrap_or_default(),
+            str_of(r, "referenceLocator").unwrap_or_default()
+        )?;
     }
     Ok(())
 }
@@ -432,11 +828,10 @@ fn base_component(i: usize, rng: &mut fastrand::Rng) -> Value {
         _ => format!("pkg:golang/github.com/org{org}/pkg-{i}@v{version}"),
     };
     let hash: String = (0..4).map(|_| format!("{:016x}", rng.u64(..))).collect();
-    json!({
+    let mut c = json!({
         "type": "library",
         "bom-ref": format!("c{i}"),
         "supplier": {"name": format!("Vendor {org} Inc."), "url": [format!("https://vendor{org}.example")]},
-        "group": if eco == "maven" { Value::from(format!("com.org{org}")) } else { Value::Null },
         "name": format!("pkg-{i}"),
         "version": version,
         "description": format!("Generated package {i} for benchmarks and tests of restricted-origin auditing."),
@@ -444,7 +839,11 @@ fn base_component(i: usize, rng: &mut fastrand::Rng) -> Value {
         "licenses": [{"license": {"id": "MIT"}}],
         "purl": purl,
         "externalReferences": [{"type": "website", "url": format!("https://vendor{org}.example/pkg-{i}")}, {"type": "vcs", "url": format!("https://git.vendor{org}.example/pkg-{i}.git")}]
-    })
+    });
+    if eco == "maven" {
+        c["group"] = format!("com.org{org}").into();
+    }
+    c
 }
 
 fn spdx_package(i: usize, c: &Value) -> Value {

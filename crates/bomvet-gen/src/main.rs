@@ -3,12 +3,20 @@
 //! ```text
 //! bomvet-gen --components 100000 --format cdx-json --seed 1 -o big.cdx.json --truth big.truth.json
 //! ```
+//!
+//! Formats: `cdx-json`, `cdx-xml`, `spdx-json`, `spdx-tv`, `spdx3-json`.
 
 #![allow(clippy::print_stderr)]
 
 use std::fs::File;
 
 use anyhow::{bail, Context, Result};
+
+fn format_names() -> String {
+    bomvet_gen::Format::ALL
+        .map(bomvet_gen::Format::as_str)
+        .join(", ")
+}
 
 fn main() -> Result<()> {
     let mut opts = bomvet_gen::Options::default();
@@ -21,17 +29,15 @@ fn main() -> Result<()> {
             "--components" | "-n" => opts.components = value()?.replace('_', "").parse()?,
             "--seed" => opts.seed = value()?.parse()?,
             "--format" => {
-                opts.format = match value()?.as_str() {
-                    "cdx-json" => bomvet_gen::Format::CyclonedxJson,
-                    "spdx-json" => bomvet_gen::Format::SpdxJson,
-                    other => bail!("unknown format `{other}` (cdx-json, spdx-json)"),
-                }
+                let name = value()?;
+                opts.format = bomvet_gen::Format::from_name(&name)
+                    .with_context(|| format!("unknown format `{name}` ({})", format_names()))?;
             }
             "--no-plants" => opts.plants = false,
             "-o" | "--output" => out = Some(value()?),
             "--truth" => truth_path = Some(value()?),
             "-h" | "--help" => {
-                eprintln!("usage: bomvet-gen [--components N] [--format cdx-json|spdx-json] [--seed S] [--no-plants] -o FILE [--truth FILE]");
+                eprintln!("usage: bomvet-gen [--components N] [--format {}] [--seed S] [--no-plants] -o FILE [--truth FILE]", format_names().replace(", ", "|"));
                 return Ok(());
             }
             other => bail!("unknown argument `{other}`"),
