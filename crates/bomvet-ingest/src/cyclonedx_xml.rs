@@ -1,16 +1,24 @@
 //! CycloneDX XML, spec 1.0 to 1.7 (recognised by the `http://cyclonedx.org/schema/bom/1.x`
 //! namespace), into the same wire structs as the JSON reader, so both share one conversion.
 //!
-//! Parsed with `roxmltree`: read-only, fast, and it refuses documents with a DTD, so external
-//! entities (XXE) and entity expansion ("billion laughs") are rejected with a located error before
-//! anything is expanded or fetched. Real CycloneDX documents have no DTD.
-//! (`cyclonedx-bom` 0.8 reads XML through xml-rs at ~20 MB/s and only for 1.3-1.5.)
+//! Streamed with `quick-xml`: the document is read event by event and only one top-level
+//! `<component>` (with its nested components) or one `<dependency>` is held as a small element
+//! tree at a time, its text borrowed from the input where no entity had to be replaced. Measured
+//! on a generated 100,000-component document (81 MB, issue 7): `roxmltree`, which builds the whole
+//! document as a tree first, took 2.0 s and 530 MB; streaming takes a fraction of that (README
+//! "Benchmarks"). A document with a DTD (`<!DOCTYPE`) is refused with a located error before
+//! anything in it is expanded or fetched: no external entities (XXE), no entity expansion
+//! ("billion laughs"); only XML's five predefined entities and character references are replaced.
+//! Real CycloneDX documents have no DTD. (`cyclonedx-bom` 0.8 reads XML through xml-rs at
+//! ~20 MB/s and only for 1.3-1.5.)
 
 use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
-use roxmltree::{Document, Node};
+use quick_xml::events::attributes::Attributes;
+use quick_xml::events::Event;
+use quick_xml::{Reader, XmlVersion};
 
 use crate::cyclonedx_json::{
     Address, CdxComponent, CdxExtRef, CdxHash, Contact, Converter, Dependency, Metadata, OrgEntity,
@@ -18,33 +26,320 @@ use crate::cyclonedx_json::{
 use crate::de::Str;
 use crate::IngestError;
 
+/// Elements nested deeper than this are refused (a nesting bomb must not exhaust the stack of the
+/// conversion, which recurses through nested components). Far above `--max-depth`'s default:
+/// each level of component nesting is two XML levels.
+const MAX_ELEMENT_DEPTH: usize = 1_024;
+
+/// One element of a subtree: local name, attributes and text borrowed from the input where
+/// possible, child elements in order.
+#[derive(Debug, Default)]
+struct El<'i> {
+    /// The name as written (`cdx:component`).
+    qname: &'i str,
+    /// The local name (`component`).
+    name: &'i str,
+    attrs: Vec<(&'i str, Cow<'i, str>)>,
+    text: Cow<'i, str>,
+    children: Vec<El<'i>>,
+}
+
+impl<'i> El<'i> {
+    fn elements<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s El<'i>> + 's {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn child(&self, name: &str) -> Option<&El<'i>> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    /// Trimmed text, when not empty.
+    fn trimmed(&self) -> Option<Cow<'i, str>> {
+        let t = self.text.trim();
+        if t.is_empty() {
+            return None;
+        }
+        Some(match &self.text {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(_) => Cow::Owned(t.to_owned()),
+        })
+    }
+
+    /// Trimmed text of a named child.
+    fn text_of(&self, name: &str) -> Option<Cow<'i, str>> {
+        self.child(name).and_then(El::trimmed)
+    }
+
+    fn attr(&self, name: &str) -> Option<Cow<'i, str>> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The streaming reader over one document.
+struct Xml<'i> {
+    path: &'i Path,
+    text: &'i str,
+    reader: Reader<&'i [u8]>,
+}
+
+impl<'i> Xml<'i> {
+    fn new(path: &'i Path, text: &'i str) -> Xml<'i> {
+        let mut reader = Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = true;
+        config.check_comments = true;
+        Xml { path, text, reader }
+    }
+
+    /// A parse error at byte `at`.
+    fn error_at(&self, at: usize, message: String) -> IngestError {
+        let (line, column) = crate::line_col(self.text.as_bytes(), at);
+        IngestError::Parse {
+            path: self.path.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message,
+        }
+    }
+
+    /// The next event; a DTD is refused here, wherever it is.
+    fn next(&mut self) -> Result<(usize, Event<'i>), IngestError> {
+        let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        match self.reader.read_event() {
+            Ok(Event::DocType(_)) => Err(self.error_at(
+                at,
+                "a DTD (`<!DOCTYPE`) is not allowed: external entities and entity expansion are refused, never resolved".into(),
+            )),
+            Ok(e) => Ok((at, e)),
+            Err(e) => {
+                let pos = usize::try_from(self.reader.error_position()).unwrap_or(at);
+                Err(self.error_at(pos, e.to_string()))
+            }
+        }
+    }
+
+    /// Name and attributes of the start tag just read, which began at byte `at`, borrowed from
+    /// the input (`quick-xml` hands out attribute values borrowed from the event, not the input).
+    fn open(&self, at: usize, empty: bool) -> Result<El<'i>, IngestError> {
+        let at = self.tag_start().unwrap_or(at);
+        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        // `<` name attributes `/`? `>`
+        let raw = self
+            .text
+            .get(at + 1..end.saturating_sub(1))
+            .unwrap_or_default();
+        let raw = if empty {
+            raw.strip_suffix('/').unwrap_or(raw)
+        } else {
+            raw
+        };
+        let name_end = raw
+            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .unwrap_or(raw.len());
+        let qname = &raw[..name_end];
+        let name = qname.rsplit(':').next().unwrap_or(qname);
+        let mut attrs = Vec::new();
+        for a in Attributes::new(raw, name_end) {
+            let a = a.map_err(|e| {
+                use quick_xml::events::attributes::AttrError as A;
+                // Positions are counted from the tag name; say them as line:column.
+                let (pos, message) = match e {
+                    A::ExpectedEq(p) => (p, "an attribute name must be followed by `=`".into()),
+                    A::ExpectedValue(p) => (p, "`=` must be followed by a quoted value".into()),
+                    A::UnquotedValue(p) => (p, "an attribute value must be quoted".into()),
+                    A::ExpectedQuote(p, q) => (
+                        p,
+                        format!("attribute value not closed: `{}` missing", q as char),
+                    ),
+                    A::Duplicated(p, _) => (p, "attribute given twice".into()),
+                };
+                self.error_at(at + 1 + pos, message)
+            })?;
+            let key = std::str::from_utf8(a.key.into_inner()).unwrap_or_default();
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| self.error_at(at, e.to_string()))?;
+            attrs.push((key, value));
+        }
+        Ok(El {
+            qname,
+            name,
+            attrs,
+            ..El::default()
+        })
+    }
+
+    /// Where the tag just read begins: the last `<` before the reader's position (`<` cannot
+    /// appear in an attribute value). The position before the event is not always it: a byte
+    /// order mark is skipped without an event.
+    fn tag_start(&self) -> Option<usize> {
+        let end = usize::try_from(self.reader.buffer_position()).ok()?;
+        self.text.get(..end)?.rfind('<')
+    }
+
+    /// Reads the rest of an element whose start tag was `start` (children and text) into a tree.
+    fn subtree(&mut self, start: El<'i>) -> Result<El<'i>, IngestError> {
+        let mut stack = vec![start];
+        loop {
+            let (at, event) = self.next()?;
+            match event {
+                Event::Start(_) => {
+                    if stack.len() >= MAX_ELEMENT_DEPTH {
+                        return Err(self.error_at(
+                            at,
+                            format!("elements nested more than {MAX_ELEMENT_DEPTH} deep"),
+                        ));
+                    }
+                    let el = self.open(at, false)?;
+                    stack.push(el);
+                }
+                Event::Empty(_) => {
+                    let el = self.open(at, true)?;
+                    if let Some(top) = stack.last_mut() {
+                        top.children.push(el);
+                    }
+                }
+                Event::End(_) => {
+                    let Some(done) = stack.pop() else {
+                        return Err(self.error_at(at, "unexpected end tag".into()));
+                    };
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(done),
+                        None => return Ok(done),
+                    }
+                }
+                Event::Text(t) => {
+                    let piece = t
+                        .xml10_content()
+                        .map_err(|e| self.error_at(at, e.to_string()))?;
+                    push_text(stack.last_mut(), piece);
+                }
+                Event::CData(t) => {
+                    let piece = t.decode().map_err(|e| self.error_at(at, e.to_string()))?;
+                    push_text(stack.last_mut(), piece);
+                }
+                Event::GeneralRef(r) => {
+                    let replaced: Cow<'i, str> = match r.resolve_char_ref() {
+                        Ok(Some(c)) => Cow::Owned(c.to_string()),
+                        Ok(None) => {
+                            let name = r.decode().map_err(|e| self.error_at(at, e.to_string()))?;
+                            match quick_xml::escape::resolve_predefined_entity(&name) {
+                                Some(s) => Cow::Borrowed(s),
+                                None => {
+                                    return Err(self.error_at(
+                                        at,
+                                        format!("undefined entity `&{name};` (a document without a DTD can only use XML's five predefined entities)"),
+                                    ))
+                                }
+                            }
+                        }
+                        Err(e) => return Err(self.error_at(at, e.to_string())),
+                    };
+                    push_text(stack.last_mut(), replaced);
+                }
+                Event::Eof => {
+                    return Err(self.error_at(
+                        at,
+                        format!(
+                            "unexpected end of document: `<{}>` is not closed",
+                            stack.last().map_or("", |e| e.name)
+                        ),
+                    ))
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// Skips the rest of an element whose start tag was just read.
+    fn skip(&mut self) -> Result<(), IngestError> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            let (at, event) = self.next()?;
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth -= 1,
+                Event::Eof => {
+                    return Err(self.error_at(at, "unexpected end of document".into()));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Each child element of the element whose start tag was just read: `f` gets the child's
+    /// start position and its whole subtree. Returns when the element ends.
+    fn children(
+        &mut self,
+        mut f: impl FnMut(usize, El<'i>) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        loop {
+            let (at, event) = self.next()?;
+            match event {
+                Event::Start(_) => {
+                    let el = self.open(at, false)?;
+                    let el = self.subtree(el)?;
+                    f(at, el)?;
+                }
+                Event::Empty(_) => {
+                    let el = self.open(at, true)?;
+                    f(at, el)?;
+                }
+                Event::End(_) => return Ok(()),
+                Event::Eof => {
+                    return Err(self.error_at(at, "unexpected end of document".into()));
+                }
+                // Text, comments and instructions directly in `<components>` carry nothing.
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_blank(t: &[u8]) -> bool {
+    t.iter().all(u8::is_ascii_whitespace)
+}
+
+fn push_text<'i>(el: Option<&mut El<'i>>, piece: Cow<'i, str>) {
+    let Some(el) = el else { return };
+    if el.text.is_empty() {
+        el.text = piece;
+    } else {
+        el.text.to_mut().push_str(&piece);
+    }
+}
+
 /// Reads a CycloneDX XML document.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let text = crate::utf8(path, bytes)?;
-    let doc = Document::parse(text).map_err(|e| {
-        if matches!(e, roxmltree::Error::DtdDetected) {
-            // roxmltree reports this at 1:1; point at the DOCTYPE itself.
-            let at = text.find("<!DOCTYPE").unwrap_or(0);
-            let (line, column) = crate::line_col(bytes, at);
-            return IngestError::Parse {
-                path: path.to_owned(),
-                line,
-                column,
-                json_path: String::new(),
-                message: "a DTD (`<!DOCTYPE`) is not allowed: external entities and entity expansion are refused, never resolved".into(),
-            };
+    let mut xml = Xml::new(path, text);
+    // The root element: the first start tag.
+    let (root_at, root, empty) = loop {
+        let (at, event) = xml.next()?;
+        match event {
+            Event::Start(_) => break (xml.tag_start().unwrap_or(at), xml.open(at, false)?, false),
+            Event::Empty(_) => break (xml.tag_start().unwrap_or(at), xml.open(at, true)?, true),
+            Event::Eof => {
+                return Err(xml.error_at(at, "no root element".into()));
+            }
+            Event::Text(t) if !is_blank(&t) => {
+                return Err(xml.error_at(at, "text before the root element".into()));
+            }
+            _ => {}
         }
-        let pos = e.pos();
-        IngestError::Parse {
-            path: path.to_owned(),
-            line: pos.row as usize,
-            column: pos.col as usize,
-            json_path: String::new(),
-            message: e.to_string(),
-        }
-    })?;
-    let bom = doc.root_element();
-    let ns = bom.tag_name().namespace().unwrap_or("");
+    };
+    // The root's namespace: `xmlns`, or `xmlns:prefix` for a prefixed root.
+    let qname = root.qname;
+    let ns_attr = match qname.split_once(':') {
+        Some((prefix, _)) => format!("xmlns:{prefix}"),
+        None => "xmlns".to_owned(),
+    };
+    let ns = root.attr(&ns_attr).unwrap_or_default();
     let Some(version) = ns.strip_prefix("http://cyclonedx.org/schema/bom/") else {
         return Err(IngestError::UnknownFormat {
             path: path.to_owned(),
@@ -53,14 +348,11 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             ),
         });
     };
-    if bom.tag_name().name() != "bom" {
+    if root.name != "bom" {
         return Err(IngestError::Invalid {
             path: path.to_owned(),
             json_path: String::new(),
-            message: format!(
-                "root element is `{}`, expected `bom`",
-                bom.tag_name().name()
-            ),
+            message: format!("root element is `{}`, expected `bom`", root.name),
         });
     }
     let mut conv = Converter::new(path);
@@ -70,27 +362,27 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         version,
         "1.0" | "1.1" | "1.2" | "1.3" | "1.4" | "1.5" | "1.6" | "1.7"
     ) {
-        let (line, column) = bomvet_model::line_col(text.as_bytes(), bom.range().start);
+        let (line, column) = bomvet_model::line_col(text.as_bytes(), root_at);
         conv.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
             location: Location(format!("{line}:{column} bom")),
             message: format!("the namespace `{ns}` names no CycloneDX version (1.0 to 1.7)"),
         });
     }
-    conv.sbom.serial = bom.attribute("serialNumber").map(str::to_owned);
-    for child in elements(bom) {
-        match child.tag_name().name() {
-            "metadata" => conv.metadata(metadata(child)),
-            "components" => {
-                let base = Location("components".into());
-                for (i, c) in elements(child).filter(|c| is(c, "component")).enumerate() {
-                    conv.component(component(c), base.index(i), None);
-                }
+    conv.sbom.serial = root.attr("serialNumber").map(Cow::into_owned);
+    if !empty {
+        read_bom(&mut xml, &mut conv)?;
+    }
+    // Nothing but comments, processing instructions and blanks may follow the root.
+    loop {
+        let (at, event) = xml.next()?;
+        match event {
+            Event::Eof => break,
+            Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::CData(_) => {
+                return Err(xml.error_at(at, "content after the root element".into()));
             }
-            "dependencies" => {
-                for (i, d) in elements(child).filter(|c| is(c, "dependency")).enumerate() {
-                    conv.dependency(i, Some(dependency(d)));
-                }
+            Event::Text(t) if !is_blank(&t) => {
+                return Err(xml.error_at(at, "text after the root element".into()));
             }
             _ => {}
         }
@@ -98,122 +390,231 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     Ok(conv.sbom)
 }
 
-fn elements<'a, 'i>(n: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
-    n.children().filter(Node::is_element)
-}
-
-fn is(n: &Node<'_, '_>, name: &str) -> bool {
-    n.tag_name().name() == name
-}
-
-fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    elements(n).find(|c| is(c, name))
-}
-
-fn org(n: Node<'_, '_>) -> OrgEntity<'static> {
-    OrgEntity {
-        name: n_text(n, "name"),
-        url: elements(n)
-            .filter(|c| is(c, "url"))
-            .filter_map(|c| c.text().map(|t| Cow::Owned(t.trim().to_owned())))
-            .collect(),
-        contact: Some(
-            elements(n)
-                .filter(|c| is(c, "contact"))
-                .map(contact)
-                .collect(),
-        ),
-        address: child(n, "address").map(|a| Address {
-            country: n_text(a, "country"),
-        }),
+/// The children of `<bom>`: metadata whole, components and dependencies one at a time.
+fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestError> {
+    loop {
+        let (at, event) = xml.next()?;
+        let empty = match event {
+            Event::Start(_) => false,
+            Event::Empty(_) => true,
+            Event::End(_) => return Ok(()),
+            Event::Eof => return Err(xml.error_at(at, "unexpected end of document".into())),
+            _ => continue,
+        };
+        let el = xml.open(at, empty)?;
+        match (el.name, empty) {
+            (_, true) => {}
+            ("metadata", false) => {
+                let el = xml.subtree(el)?;
+                conv.metadata(metadata(&el));
+            }
+            ("components", false) => {
+                let base = Location("components".into());
+                let mut i = 0;
+                xml.children(|_, c| {
+                    if c.name == "component" {
+                        conv.component(component(&c), base.index(i), None);
+                        i += 1;
+                    }
+                    Ok(())
+                })?;
+            }
+            ("dependencies", false) => {
+                let mut i = 0;
+                xml.children(|_, d| {
+                    if d.name == "dependency" {
+                        conv.dependency(i, Some(dependency(&d)));
+                        i += 1;
+                    }
+                    Ok(())
+                })?;
+            }
+            _ => xml.skip()?,
+        }
     }
 }
 
-/// Owned text of a named child (the wire structs outlive the borrowed tree here).
-fn n_text(n: Node<'_, '_>, name: &str) -> Option<Cow<'static, str>> {
-    child(n, name)
-        .and_then(|c| c.text())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| Cow::Owned(t.to_owned()))
-}
-
-fn n_attr(n: Node<'_, '_>, name: &str) -> Option<Cow<'static, str>> {
-    n.attribute(name).map(|v| Cow::Owned(v.to_owned()))
+fn org<'i>(n: &El<'i>) -> OrgEntity<'i> {
+    OrgEntity {
+        name: n.text_of("name"),
+        url: n.elements("url").filter_map(El::trimmed).collect(),
+        contact: Some(n.elements("contact").map(contact).collect()),
+        address: n.child("address").map(|a| Address {
+            country: a.text_of("country"),
+        }),
+    }
 }
 
 /// A `<contact>` or `<author>`: name and e-mail.
-fn contact(n: Node<'_, '_>) -> Contact<'static> {
+fn contact<'i>(n: &El<'i>) -> Contact<'i> {
     Contact {
-        name: n_text(n, "name"),
-        email: n_text(n, "email"),
+        name: n.text_of("name"),
+        email: n.text_of("email"),
     }
 }
 
-fn metadata(n: Node<'_, '_>) -> Metadata<'static> {
+fn metadata<'i>(n: &El<'i>) -> Metadata<'i> {
     Metadata {
-        component: child(n, "component").map(component),
-        supplier: child(n, "supplier").map(org),
-        manufacture: child(n, "manufacture").map(org),
-        manufacturer: child(n, "manufacturer").map(org),
+        component: n.child("component").map(component),
+        supplier: n.child("supplier").map(org),
+        manufacture: n.child("manufacture").map(org),
+        manufacturer: n.child("manufacturer").map(org),
     }
 }
 
-fn component(n: Node<'_, '_>) -> CdxComponent<'static> {
+fn component<'i>(n: &El<'i>) -> CdxComponent<'i> {
     CdxComponent {
-        kind: n_attr(n, "type"),
-        bom_ref: n_attr(n, "bom-ref"),
-        supplier: child(n, "supplier").map(org),
-        manufacturer: child(n, "manufacturer").map(org),
-        author: n_text(n, "author"),
-        authors: child(n, "authors").map(|a| {
-            elements(a)
-                .filter(|c| is(c, "author"))
-                .map(contact)
-                .collect()
-        }),
-        publisher: n_text(n, "publisher"),
-        group: n_text(n, "group"),
-        name: n_text(n, "name"),
-        version: n_text(n, "version"),
-        scope: n_text(n, "scope"),
-        hashes: child(n, "hashes").map(|h| {
-            elements(h)
-                .filter(|c| is(c, "hash"))
+        kind: n.attr("type"),
+        bom_ref: n.attr("bom-ref"),
+        supplier: n.child("supplier").map(org),
+        manufacturer: n.child("manufacturer").map(org),
+        author: n.text_of("author"),
+        authors: n
+            .child("authors")
+            .map(|a| a.elements("author").map(contact).collect()),
+        publisher: n.text_of("publisher"),
+        group: n.text_of("group"),
+        name: n.text_of("name"),
+        version: n.text_of("version"),
+        scope: n.text_of("scope"),
+        hashes: n.child("hashes").map(|h| {
+            h.elements("hash")
                 .map(|c| CdxHash {
-                    alg: n_attr(c, "alg"),
-                    content: c.text().map(|t| Cow::Owned(t.trim().to_owned())),
+                    alg: c.attr("alg"),
+                    content: c.trimmed(),
                 })
                 .collect()
         }),
-        cpe: n_text(n, "cpe"),
-        purl: n_text(n, "purl"),
-        external_references: child(n, "externalReferences").map(|r| {
-            elements(r)
-                .filter(|c| is(c, "reference"))
+        cpe: n.text_of("cpe"),
+        purl: n.text_of("purl"),
+        external_references: n.child("externalReferences").map(|r| {
+            r.elements("reference")
                 .map(|c| CdxExtRef {
-                    url: n_text(c, "url"),
-                    kind: n_attr(c, "type"),
+                    url: c.text_of("url"),
+                    kind: c.attr("type"),
                 })
                 .collect()
         }),
-        components: child(n, "components").map(|cs| {
-            elements(cs)
-                .filter(|c| is(c, "component"))
+        components: n.child("components").map(|cs| {
+            cs.elements("component")
                 .map(|c| Some(component(c)))
                 .collect()
         }),
     }
 }
 
-fn dependency(n: Node<'_, '_>) -> Dependency<'static> {
+fn dependency<'i>(n: &El<'i>) -> Dependency<'i> {
     Dependency {
-        reference: n_attr(n, "ref"),
+        reference: n.attr("ref"),
         depends_on: Some(
-            elements(n)
-                .filter(|c| is(c, "dependency"))
-                .map(|c| Str(n_attr(c, "ref")))
+            n.elements("dependency")
+                .map(|c| Str(c.attr("ref")))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str =
+        "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\">";
+
+    fn doc(body: &str) -> String {
+        format!("{HEAD}{body}</bom>\n")
+    }
+
+    fn read_str(text: &str) -> Result<Sbom, IngestError> {
+        read(Path::new("t.xml"), text.as_bytes())
+    }
+
+    /// The error's `line:column: message`.
+    fn error(text: &str) -> String {
+        match read_str(text) {
+            Err(IngestError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => format!("{line}:{column}: {message}"),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn entities_char_refs_and_cdata_are_text() {
+        let sbom = read_str(&doc(
+            r#"<components><component type="library" bom-ref="a&amp;b"><name> A&amp;B &#x41;&#66; <![CDATA[<c>]]> </name><supplier><name>  AO Kaspersky Lab </name><url>https://kaspersky.com</url></supplier></component></components>"#,
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let c = &sbom.components[0];
+        assert_eq!(c.id.0, "a&b");
+        assert_eq!(c.name, "A&B AB <c>");
+        assert_eq!(c.parties[0].name.as_deref(), Some("AO Kaspersky Lab"));
+        assert_eq!(c.parties[0].urls, ["https://kaspersky.com"]);
+    }
+
+    #[test]
+    fn nested_components_prefixed_root_and_dependencies() {
+        let text = r#"<c:bom xmlns:c="http://cyclonedx.org/schema/bom/1.5" serialNumber="urn:uuid:1"><c:components><c:component type="device" bom-ref="r"><c:name>cam</c:name><c:components><c:component type="firmware" bom-ref="n"><c:name>fw</c:name></c:component></c:components></c:component></c:components><c:dependencies><c:dependency ref="r"><c:dependency ref="n"/></c:dependency></c:dependencies></c:bom>"#;
+        let sbom = read_str(text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sbom.spec_version, "1.5");
+        assert_eq!(sbom.serial.as_deref(), Some("urn:uuid:1"));
+        let ids: Vec<&str> = sbom.components.iter().map(|c| c.id.0.as_str()).collect();
+        assert_eq!(ids, ["r", "n"]);
+        assert_eq!(sbom.components[1].location.0, "components[0].components[0]");
+        assert!(sbom
+            .relationships
+            .iter()
+            .any(|r| r.from.0 == "r" && r.to.0 == "n"));
+    }
+
+    #[test]
+    fn malformed_documents_are_located() {
+        assert_eq!(
+            error(&doc("<components><component><name>a&foo;</name></component></components>")),
+            "2:80: undefined entity `&foo;` (a document without a DTD can only use XML's five predefined entities)"
+        );
+        assert!(error(&doc(
+            "<components><component><name>a</nam></component></components>"
+        ))
+        .starts_with("2:80: ill-formed document: expected `</name>`"),);
+        assert_eq!(
+            error(&format!("{HEAD}<components>")),
+            "2:62: unexpected end of document"
+        );
+        assert_eq!(
+            error(&format!("{}<bom/>", doc(""))),
+            "3:1: content after the root element"
+        );
+        assert_eq!(
+            error(&doc(
+                r#"<components><component a="1" a="2"><name>a</name></component></components>"#
+            )),
+            "2:79: attribute given twice"
+        );
+        assert!(
+            error(&format!("<!DOCTYPE bom [<!ENTITY x \"y\">]>{}", doc("")))
+                .starts_with("1:1: a DTD (`<!DOCTYPE`) is not allowed")
+        );
+    }
+
+    /// Fuzzing found a panic on two byte order marks before the root (the position before an
+    /// event is not where its tag starts); now an error, and one mark reads as usual.
+    #[test]
+    fn byte_order_marks_before_the_root() {
+        assert!(read_str("\u{feff}\u{feff}<.1.1</purl>\n").is_err());
+        // The mark is removed before the reader (`decode`), as for every encoding.
+        let text = format!("\u{feff}{}", doc(""));
+        let sbom = crate::read_bytes(Path::new("t.xml"), text.as_bytes());
+        assert_eq!(sbom.map(|s| s.spec_version).ok().as_deref(), Some("1.6"));
+    }
+
+    #[test]
+    fn nesting_bombs_stop_at_the_depth_limit() {
+        let deep = "<components><component><components>".repeat(600);
+        let e = error(&doc(&deep));
+        assert!(e.contains("elements nested more than 1024 deep"), "{e}");
     }
 }
