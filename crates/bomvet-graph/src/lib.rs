@@ -103,7 +103,8 @@ impl SbomGraph {
             });
         }
         // Pass 2: edges.
-        let mut seen: HashSet<(usize, usize, EdgeKind)> = HashSet::new();
+        let mut seen: HashSet<(usize, usize, EdgeKind)> =
+            HashSet::with_capacity(sbom.relationships.len());
         for r in &sbom.relationships {
             let from = index.get(r.from.as_str()).copied();
             let to = index.get(r.to.as_str()).copied();

@@ -348,7 +348,8 @@ impl Converter {
                 root.manufacturer = meta.manufacturer.or(meta.manufacture);
             }
             self.sbom.name = root.name.as_deref().map(str::to_owned);
-            let id = self.component(root, loc.field("component"), None);
+            let at = self.component(root, loc.field("component"), None);
+            let id = self.sbom.components[at].id.clone();
             self.sbom.declared_roots.push(id);
         }
     }
@@ -361,13 +362,14 @@ impl Converter {
         });
     }
 
-    /// Converts one component and, depth-first, its nested components; returns its reference.
+    /// Converts one component and, depth-first, its nested components (`parent` is the index of
+    /// the including component); returns its index in `sbom.components`.
     pub(crate) fn component(
         &mut self,
         c: CdxComponent<'_>,
         loc: Location,
-        parent: Option<&ComponentRef>,
-    ) -> ComponentRef {
+        parent: Option<usize>,
+    ) -> usize {
         let (id, synthetic) = match c.bom_ref.as_deref().filter(|r| !r.is_empty()) {
             Some(r) => (ComponentRef(r.to_owned()), false),
             None => (ComponentRef(loc.as_str().to_owned()), true),
@@ -379,7 +381,9 @@ impl Converter {
                 String::new()
             }
         };
-        let mut comp = Component::new(id.clone(), name, loc.clone());
+        // Where nested components are written, before `loc` moves into the component.
+        let children_loc = c.components.as_ref().map(|_| loc.field("components"));
+        let mut comp = Component::new(id, name, loc);
         comp.synthetic_ref = synthetic;
         comp.group = c.group.map(Cow::into_owned);
         comp.version = c.version.map(Cow::into_owned);
@@ -401,12 +405,25 @@ impl Converter {
             Some("excluded") => Scope::Excluded,
             Some(other) => {
                 self.warn(
-                    loc.field("scope"),
+                    comp.location.field("scope"),
                     format!("unknown scope `{other}`, read as `required`"),
                 );
                 Scope::Required
             }
         };
+        // Lists sized once from the wire struct, so that `shrink_to_fit` below has nothing to
+        // give back (a `Vec` grown by pushes reserves four slots, then reallocates to shrink).
+        comp.parties.reserve_exact(
+            usize::from(c.supplier.is_some())
+                + usize::from(c.manufacturer.is_some())
+                + usize::from(c.publisher.is_some())
+                + usize::from(c.author.is_some())
+                + c.authors.as_ref().map_or(0, Vec::len),
+        );
+        comp.hashes
+            .reserve_exact(c.hashes.as_ref().map_or(0, Vec::len));
+        comp.external_refs
+            .reserve_exact(c.external_references.as_ref().map_or(0, Vec::len));
         if let Some(s) = c.supplier {
             comp.parties
                 .push(org_party(s, PartyRole::Supplier, Field::new("supplier")));
@@ -458,7 +475,7 @@ impl Converter {
                     value: value.into_owned(),
                 }),
                 _ => self.warn(
-                    loc.field("hashes").index(i),
+                    comp.location.field("hashes").index(i),
                     "hash without `alg` or `content`".into(),
                 ),
             }
@@ -479,27 +496,27 @@ impl Converter {
         }
         let children = c.components;
         comp.shrink_to_fit();
-        self.sbom.components.push(comp);
+        let at = self.sbom.components.len();
         if let Some(parent) = parent {
             self.sbom.relationships.push(Relationship {
-                from: parent.clone(),
-                to: id.clone(),
+                from: self.sbom.components[parent].id.clone(),
+                to: comp.id.clone(),
                 kind: EdgeKind::Contains,
                 origin: RelOrigin::Nested,
             });
         }
-        if let Some(children) = children {
-            let cloc = loc.field("components");
+        self.sbom.components.push(comp);
+        if let (Some(children), Some(cloc)) = (children, children_loc) {
             for (i, child) in children.into_iter().enumerate() {
                 match child {
                     Some(child) => {
-                        self.component(child, cloc.index(i), Some(&id));
+                        self.component(child, cloc.index(i), Some(at));
                     }
                     None => self.warn(cloc.index(i), "`null` component, skipped".into()),
                 }
             }
         }
-        id
+        at
     }
 }
 
@@ -525,8 +542,10 @@ fn org_party(e: OrgEntity<'_>, role: PartyRole, field: Field) -> Party {
 /// (hardware) or an `o` (operating system) whose product is a firmware image.
 pub(crate) fn class_of(kind: Option<&str>, cpes: &[Cpe]) -> ComponentClass {
     if let Some(k) = kind {
-        let k = k.to_ascii_lowercase();
-        if matches!(k.as_str(), "hardware" | "device" | "firmware") {
+        if ["hardware", "device", "firmware"]
+            .iter()
+            .any(|e| k.eq_ignore_ascii_case(e))
+        {
             return ComponentClass::Equipment;
         }
     }

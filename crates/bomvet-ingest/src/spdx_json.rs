@@ -327,8 +327,27 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         }
     };
     let name = p.name.map(Cow::into_owned).unwrap_or_default();
-    let mut c = Component::new(ComponentRef(id.clone()), name, loc.clone());
+    let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
+    // Lists sized once from the wire struct (an upper bound, exact for ordinary packages), so
+    // that `shrink_to_fit` below has nothing to give back.
+    c.parties
+        .reserve_exact(usize::from(p.supplier.is_some()) + usize::from(p.originator.is_some()));
+    let plain_refs = p.external_refs.as_ref().map_or(0, |refs| {
+        refs.iter()
+            .filter(|r| {
+                let k = r.kind.as_deref().unwrap_or("");
+                !["purl", "cpe23Type", "cpe22Type"]
+                    .iter()
+                    .any(|x| k.eq_ignore_ascii_case(x))
+            })
+            .count()
+    });
+    c.external_refs.reserve_exact(
+        usize::from(p.download_location.is_some()) + usize::from(p.homepage.is_some()) + plain_refs,
+    );
+    c.hashes
+        .reserve_exact(p.checksums.as_ref().map_or(0, Vec::len));
     c.version = p.version.map(Cow::into_owned);
     for (role, value, field) in [
         (PartyRole::Supplier, p.supplier, "supplier"),
@@ -357,23 +376,24 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
             continue;
         };
-        let kind = r.kind.as_deref().unwrap_or("").to_ascii_lowercase();
-        match kind.as_str() {
-            "purl" if c.purl.is_none() => {
-                c.purl = Some(Purl {
-                    value: locator.into_owned(),
-                    field: rloc,
-                })
-            }
-            "cpe23type" | "cpe22type" => c.cpes.push(Cpe {
+        let kind = r.kind.as_deref().unwrap_or("");
+        let is = |k: &str| kind.eq_ignore_ascii_case(k);
+        if is("purl") && c.purl.is_none() {
+            c.purl = Some(Purl {
                 value: locator.into_owned(),
                 field: rloc,
-            }),
-            _ => c.external_refs.push(ExternalRef {
-                kind,
+            });
+        } else if is("cpe23Type") || is("cpe22Type") {
+            c.cpes.push(Cpe {
+                value: locator.into_owned(),
+                field: rloc,
+            });
+        } else {
+            c.external_refs.push(ExternalRef {
+                kind: kind.to_ascii_lowercase(),
                 url: locator.into_owned(),
                 field: rloc,
-            }),
+            });
         }
     }
     for ch in p.checksums.unwrap_or_default() {
@@ -389,7 +409,7 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
         if let Some(f) = f.0 {
             sbom.relationships.push(Relationship {
-                from: ComponentRef(id.clone()),
+                from: c.id.clone(),
                 to: ComponentRef(f.into_owned()),
                 kind: EdgeKind::Contains,
                 origin: RelOrigin::HasFiles {
