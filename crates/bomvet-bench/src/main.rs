@@ -396,7 +396,7 @@ fn portfolio_bench(
     runs: usize,
     scan_args: &[String],
 ) -> Result<()> {
-    let dir = data.join(format!("portfolio-{files}"));
+    let dir = data.join(format!("portfolio-v{}-{files}", bomvet_gen::VERSION));
     if !dir.exists() {
         std::fs::create_dir_all(&dir)?;
         for i in 0..files {

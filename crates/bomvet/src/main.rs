@@ -40,9 +40,18 @@ fn use_color(choice: ColorArg) -> bool {
     }
 }
 
+/// Where the lines of a document's findings are looked up: its bytes (standard input, kept
+/// anyway), or its file, read again in chunks once the audit is done, so that a large SBOM's
+/// bytes are not held through the audit (issue 7: they were a quarter of the peak at 100k
+/// components). A file that cannot be read again, or changed, only costs its findings their lines.
+enum LineSource {
+    Bytes(Vec<u8>),
+    File(std::path::PathBuf),
+}
+
 /// Fills in the line of the bom-ref / SPDXID of each finding whose component is written in
-/// `file`, from that file's bytes while they are still in memory (no second read).
-fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, bytes: &[u8]) {
+/// `file`.
+fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &LineSource) {
     let wanted: std::collections::HashSet<&str> = findings
         .iter()
         .filter(|f| f.component.file(&f.source) == file && !f.component.id.is_empty())
@@ -51,7 +60,12 @@ fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, bytes: &[u
     if wanted.is_empty() {
         return;
     }
-    let lines = bomvet_ingest::ref_lines(bytes, |r| wanted.contains(r));
+    let lines = match source {
+        LineSource::Bytes(bytes) => bomvet_ingest::ref_lines(bytes, |r| wanted.contains(r)),
+        LineSource::File(path) => {
+            bomvet_ingest::ref_lines_in_file(path, |r| wanted.contains(r)).unwrap_or_default()
+        }
+    };
     for f in findings.iter_mut() {
         if f.component.file(&f.source) == file {
             f.component.line = lines.get(&f.component.id).copied();
@@ -270,8 +284,8 @@ fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
 
 /// What became of one input before the audit.
 enum Loaded {
-    /// The document, and the bytes it was read from (for the lines of its findings).
-    Sbom(Box<bomvet_model::Sbom>, Vec<u8>),
+    /// The document, and where the lines of its findings are looked up.
+    Sbom(Box<bomvet_model::Sbom>, LineSource),
     Skipped(String),
     Failed(String),
 }
@@ -359,7 +373,13 @@ fn read_input(
             ));
         }
     }
-    Loaded::Sbom(Box::new(sbom), bytes)
+    let lines = if path.as_os_str() == "-" {
+        LineSource::Bytes(bytes)
+    } else {
+        drop(bytes);
+        LineSource::File(path.to_owned())
+    };
+    Loaded::Sbom(Box::new(sbom), lines)
 }
 
 /// Checks the input against its official schema (JSON Schema or XSD) and adds each violation
@@ -546,15 +566,14 @@ fn scan(
         })
         .map(
             |p| match read_input(p, stdin.as_ref(), &limits, args.strict, true) {
-                Loaded::Sbom(sbom, bytes) => {
+                Loaded::Sbom(sbom, lines) => {
                     let keys = link.then(|| DocKeys::of(&sbom));
                     let mut audit = auditor.audit(&sbom);
-                    annotate_lines(&mut audit.findings, &sbom.source, &bytes);
-                    drop(bytes);
-                    (
-                        InputOutcome::Audited(Box::new((SbomInfo::of(*sbom), audit))),
-                        keys,
-                    )
+                    let source = sbom.source.clone();
+                    let info = SbomInfo::of(*sbom);
+                    // The model is gone before the file is read again for lines.
+                    annotate_lines(&mut audit.findings, &source, &lines);
+                    (InputOutcome::Audited(Box::new((info, audit))), keys)
                 }
                 Loaded::Skipped(reason) => (
                     InputOutcome::Skipped {
@@ -586,25 +605,27 @@ fn scan(
             .products
             .par_iter()
             .map(|(top, members)| {
-                let docs: Result<Vec<(bomvet_model::Sbom, Vec<u8>)>, String> = std::iter::once(top)
-                    .chain(members)
-                    .map(
-                        |&k| match read_input(&paths[k], stdin.as_ref(), &limits, false, false) {
-                            Loaded::Sbom(s, bytes) => Ok((*s, bytes)),
-                            Loaded::Skipped(e) | Loaded::Failed(e) => Err(e),
-                        },
-                    )
-                    .collect();
+                let docs: Result<Vec<(bomvet_model::Sbom, LineSource)>, String> =
+                    std::iter::once(top)
+                        .chain(members)
+                        .map(|&k| {
+                            match read_input(&paths[k], stdin.as_ref(), &limits, false, false) {
+                                Loaded::Sbom(s, lines) => Ok((*s, lines)),
+                                Loaded::Skipped(e) | Loaded::Failed(e) => Err(e),
+                            }
+                        })
+                        .collect();
                 let outcome = match docs {
                     Ok(docs) => {
-                        let (docs, bytes): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
+                        let (docs, lines): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
                         let sources: Vec<String> = docs.iter().map(|d| d.source.clone()).collect();
                         let sbom = bomvet_graph::link::join(docs);
                         let mut audit = auditor.audit(&sbom);
-                        for (source, bytes) in sources.iter().zip(&bytes) {
-                            annotate_lines(&mut audit.findings, source, bytes);
+                        let info = SbomInfo::of(sbom);
+                        for (source, lines) in sources.iter().zip(&lines) {
+                            annotate_lines(&mut audit.findings, source, lines);
                         }
-                        InputOutcome::Audited(Box::new((SbomInfo::of(sbom), audit)))
+                        InputOutcome::Audited(Box::new((info, audit)))
                     }
                     // The file changed between the two reads: the error names it.
                     Err(error) => InputOutcome::Failed {
