@@ -485,15 +485,7 @@ pub fn ref_lines_in_file(
         } else {
             buf.len().saturating_sub(KEEP)
         };
-        let mut found: Vec<(usize, &str)> = Vec::new();
-        for key in [&b"\"bom-ref\""[..], &b"\"SPDXID\""[..]] {
-            for pos in memchr::memmem::find_iter(&buf[..limit], key) {
-                if let Some(value) = ref_value(&buf[pos + key.len()..]) {
-                    found.push((pos, value));
-                }
-            }
-        }
-        found.sort_unstable_by_key(|(pos, _)| *pos);
+        let found = refs_in(&buf, limit);
         let mut last = 0usize;
         let mut at = line;
         for (pos, value) in found {
@@ -511,6 +503,47 @@ pub fn ref_lines_in_file(
     }
 }
 
+/// Where refs are written, in every encoding that has them on a line of their own: JSON keys
+/// (`"bom-ref": "x"`, `"SPDXID": "x"`; also YAML's quoted form), the XML attribute
+/// (`bom-ref="x"`) and the tag-value tag (`SPDXID: x` at the start of a line).
+#[derive(Clone, Copy)]
+enum RefSyntax {
+    Json,
+    XmlAttribute,
+    TagValue,
+}
+
+const REF_KEYS: [(&[u8], RefSyntax); 4] = [
+    (b"\"bom-ref\"", RefSyntax::Json),
+    (b"\"SPDXID\"", RefSyntax::Json),
+    (b"bom-ref", RefSyntax::XmlAttribute),
+    (b"SPDXID:", RefSyntax::TagValue),
+];
+
+/// Every ref written in `buf` whose key starts before `limit`, with the key's position, in order.
+fn refs_in(buf: &[u8], limit: usize) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    for (key, syntax) in REF_KEYS {
+        for pos in memchr::memmem::find_iter(&buf[..limit], key) {
+            let before = pos.checked_sub(1).map(|i| buf[i]);
+            let rest = &buf[pos + key.len()..];
+            let value = match syntax {
+                RefSyntax::Json => ref_value(rest),
+                RefSyntax::XmlAttribute if before.is_some_and(|b| b.is_ascii_whitespace()) => {
+                    xml_attribute_value(rest)
+                }
+                RefSyntax::TagValue if before.is_none_or(|b| b == b'\n') => tag_value(rest),
+                _ => None,
+            };
+            if let Some(value) = value {
+                found.push((pos, value));
+            }
+        }
+    }
+    found.sort_unstable_by_key(|(pos, _)| *pos);
+    found
+}
+
 /// The string value after a JSON key (`: "value"`), when it is a plain string on the same bytes.
 fn ref_value(rest: &[u8]) -> Option<&str> {
     let rest = rest.trim_ascii_start().strip_prefix(b":")?;
@@ -520,10 +553,33 @@ fn ref_value(rest: &[u8]) -> Option<&str> {
     std::str::from_utf8(&rest[..end]).ok()
 }
 
-/// The 1-based line of the `"bom-ref"` and `"SPDXID"` values in a JSON document that `wanted`
-/// accepts, in one pass: serde gives no positions for elements that parse, so reports that want
-/// line numbers (SARIF, HTML) look up the refs of their findings here. The first occurrence of a
-/// ref wins; only wanted refs are copied.
+/// The value of an XML attribute after its name (`="value"` or `='value'`).
+fn xml_attribute_value(rest: &[u8]) -> Option<&str> {
+    let rest = rest
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
+    let (&quote, rest) = rest.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    // Entities are matched in their escaped form, as JSON escapes are.
+    let end = memchr::memchr(quote, rest)?;
+    std::str::from_utf8(&rest[..end]).ok()
+}
+
+/// The rest of a tag-value line, trimmed.
+fn tag_value(rest: &[u8]) -> Option<&str> {
+    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    let value = rest[..end].trim_ascii();
+    std::str::from_utf8(value).ok().filter(|v| !v.is_empty())
+}
+
+/// The 1-based line of each ref that `wanted` accepts: JSON `"bom-ref"` and `"SPDXID"` values,
+/// XML `bom-ref` attributes, tag-value `SPDXID:` lines. Serde and the XML reader give no
+/// positions for elements that read well, so reports that want line numbers (SARIF, HTML) look up
+/// the refs of their findings here, in one pass. The first occurrence of a ref wins; only wanted
+/// refs are copied.
 pub fn ref_lines(
     bytes: &[u8],
     wanted: impl Fn(&str) -> bool,
@@ -533,18 +589,13 @@ pub fn ref_lines(
         Ok(t) => t,
         Err(_) => return out,
     };
-    for key in [&b"\"bom-ref\""[..], &b"\"SPDXID\""[..]] {
-        let mut line = 1usize;
-        let mut last = 0usize;
-        for pos in memchr::memmem::find_iter(&text, key) {
-            line += memchr::memchr_iter(b'\n', &text[last..pos]).count();
-            last = pos;
-            let Some(value) = ref_value(&text[pos + key.len()..]) else {
-                continue;
-            };
-            if wanted(value) && !out.contains_key(value) {
-                out.insert(value.to_owned(), line);
-            }
+    let mut line = 1usize;
+    let mut last = 0usize;
+    for (pos, value) in refs_in(&text, text.len()) {
+        line += memchr::memchr_iter(b'\n', &text[last..pos]).count();
+        last = pos;
+        if wanted(value) && !out.contains_key(value) {
+            out.insert(value.to_owned(), line);
         }
     }
     out
@@ -553,6 +604,28 @@ pub fn ref_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Refs are found in every encoding that writes them: JSON keys, XML attributes (not
+    /// `ref=` or `xbom-ref=`), tag-value lines (not an `SPDXID:` inside a line).
+    #[test]
+    fn ref_lines_in_every_encoding() {
+        let xml = "<bom>\n<component bom-ref=\"a\">\n<dependency ref=\"b\"/>\n<c xbom-ref=\"c\" bom-ref = 'd'/>\n";
+        let lines = ref_lines(xml.as_bytes(), |_| true);
+        assert_eq!(lines.get("a"), Some(&2));
+        assert_eq!(lines.get("d"), Some(&4));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let tv = "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nPackageName: x\nSPDXID:  SPDXRef-x \nPackageComment: SPDXID: SPDXRef-y\n";
+        let lines = ref_lines(tv.as_bytes(), |_| true);
+        assert_eq!(lines.get("SPDXRef-x"), Some(&4));
+        assert_eq!(lines.get("SPDXRef-DOCUMENT"), Some(&2));
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let json = "{\n \"bom-ref\" : \"j\",\n \"SPDXID\": \"SPDXRef-k\"}";
+        let lines = ref_lines(json.as_bytes(), |_| true);
+        assert_eq!(
+            (lines.get("j"), lines.get("SPDXRef-k")),
+            (Some(&2), Some(&3))
+        );
+    }
 
     /// The chunked reader finds the same lines as the in-memory one, for refs on both sides of
     /// every chunk boundary and keys cut by one.
