@@ -272,23 +272,20 @@ impl<'i> Xml<'i> {
         Ok(())
     }
 
-    /// Each child element of the element whose start tag was just read: `f` gets the child's
-    /// start position and its whole subtree. Returns when the element ends.
-    fn children(
-        &mut self,
-        mut f: impl FnMut(usize, El<'i>) -> Result<(), IngestError>,
-    ) -> Result<(), IngestError> {
+    /// Each child element of the element whose start tag was just read, as a whole subtree.
+    /// Returns when the element ends.
+    fn children(&mut self, mut f: impl FnMut(El<'i>)) -> Result<(), IngestError> {
         loop {
             let (at, event) = self.next()?;
             match event {
                 Event::Start(_) => {
                     let el = self.open(at, false)?;
                     let el = self.subtree(el)?;
-                    f(at, el)?;
+                    f(el);
                 }
                 Event::Empty(_) => {
                     let el = self.open(at, true)?;
-                    f(at, el)?;
+                    f(el);
                 }
                 Event::End(_) => return Ok(()),
                 Event::Eof => {
@@ -411,22 +408,20 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
             ("components", false) => {
                 let base = Location("components".into());
                 let mut i = 0;
-                xml.children(|_, c| {
+                xml.children(|c| {
                     if c.name == "component" {
                         conv.component(component(&c), base.index(i), None);
                         i += 1;
                     }
-                    Ok(())
                 })?;
             }
             ("dependencies", false) => {
                 let mut i = 0;
-                xml.children(|_, d| {
+                xml.children(|d| {
                     if d.name == "dependency" {
                         conv.dependency(i, Some(dependency(&d)));
                         i += 1;
                     }
-                    Ok(())
                 })?;
             }
             _ => xml.skip()?,

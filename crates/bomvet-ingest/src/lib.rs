@@ -485,16 +485,7 @@ pub fn ref_lines_in_file(
         } else {
             buf.len().saturating_sub(KEEP)
         };
-        let found = refs_in(&buf, limit);
-        let mut last = 0usize;
-        let mut at = line;
-        for (pos, value) in found {
-            at += memchr::memchr_iter(b'\n', &buf[last..pos]).count();
-            last = pos;
-            if wanted(value) && !out.contains_key(value) {
-                out.insert(value.to_owned(), at);
-            }
-        }
+        record_ref_lines(&buf, limit, line, &wanted, &mut out);
         line += memchr::memchr_iter(b'\n', &buf[..limit]).count();
         buf.drain(..limit);
         if eof {
@@ -589,16 +580,28 @@ pub fn ref_lines(
         Ok(t) => t,
         Err(_) => return out,
     };
-    let mut line = 1usize;
+    record_ref_lines(&text, text.len(), 1, &wanted, &mut out);
+    out
+}
+
+/// Adds to `out` the line of each wanted ref whose key starts in `buf[..limit]`, `buf` starting
+/// on line `first_line`; the first occurrence of a ref wins.
+fn record_ref_lines(
+    buf: &[u8],
+    limit: usize,
+    first_line: usize,
+    wanted: &impl Fn(&str) -> bool,
+    out: &mut std::collections::HashMap<String, usize>,
+) {
+    let mut line = first_line;
     let mut last = 0usize;
-    for (pos, value) in refs_in(&text, text.len()) {
-        line += memchr::memchr_iter(b'\n', &text[last..pos]).count();
+    for (pos, value) in refs_in(buf, limit) {
+        line += memchr::memchr_iter(b'\n', &buf[last..pos]).count();
         last = pos;
         if wanted(value) && !out.contains_key(value) {
             out.insert(value.to_owned(), line);
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -135,6 +135,31 @@ struct IntegrityHash<'a> {
     hash_value: Option<Cow<'a, str>>,
 }
 
+/// The `visit_*` methods of a lenient visitor for booleans, numbers, `null` and absent values:
+/// each reads as `$absent` (no value bomvet reads is one of those).
+macro_rules! absent_for_other_scalars {
+    ($absent:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($absent)
+        }
+    };
+}
+
 /// A value of type `T` when the JSON value is of the right shape (an object for a struct, an
 /// array for a `Vec`), otherwise nothing; either way the value is consumed.
 struct Maybe<T>(Option<T>);
@@ -169,27 +194,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
                     .map(|t| Maybe(Some(t)))
                     .or_else(|_| Ok(Maybe(None)))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
                 Ok(Maybe(None))
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Maybe(None))
-            }
+            absent_for_other_scalars!(Maybe(None));
         }
         d.deserialize_any(V(std::marker::PhantomData))
     }
@@ -197,67 +205,50 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
 
 /// A string, trimmed and not empty; any other value reads as absent.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    Ok(match IdsOrText::deserialize(d)? {
-        IdsOrText(Some(Cow::Borrowed(t))) => {
+    Ok(match Text::deserialize(d)? {
+        Text(Some(Cow::Borrowed(t))) => {
             Some(Cow::<str>::Borrowed(t.trim())).filter(|t| !t.is_empty())
         }
-        IdsOrText(Some(Cow::Owned(t))) => {
+        Text(Some(Cow::Owned(t))) => {
             Some(Cow::<str>::Owned(t.trim().to_owned())).filter(|t| !t.is_empty())
         }
-        IdsOrText(None) => None,
+        Text(None) => None,
     })
 }
 
 /// A string as written (identifiers and type names); any other value reads as absent.
 fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    IdsOrText::deserialize(d).map(|t| t.0)
+    Text::deserialize(d).map(|t| t.0)
 }
 
 /// A string value, or nothing for any other JSON value (consumed).
-struct IdsOrText<'a>(Option<Cow<'a, str>>);
+struct Text<'a>(Option<Cow<'a, str>>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for IdsOrText<'a> {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = IdsOrText<'de>;
+            type Value = Text<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(IdsOrText(Some(Cow::Borrowed(v))))
+                Ok(Text(Some(Cow::Borrowed(v))))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(IdsOrText(Some(Cow::Owned(v.to_owned()))))
+                Ok(Text(Some(Cow::Owned(v.to_owned()))))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(IdsOrText(Some(Cow::Owned(v))))
+                Ok(Text(Some(Cow::Owned(v))))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(IdsOrText(None))
-            }
+            absent_for_other_scalars!(Text(None));
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(IdsOrText(None))
+                Ok(Text(None))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(IdsOrText(None))
+                Ok(Text(None))
             }
         }
         d.deserialize_any(V)
@@ -289,24 +280,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Ids<'a> {
             fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
                 Ok(Ids(vec![Cow::Owned(v)]))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Ids(Vec::new()))
-            }
+            absent_for_other_scalars!(Ids(Vec::new()));
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::new();
                 while let Some(Ids(more)) = seq.next_element::<Ids<'de>>()? {
@@ -318,8 +292,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Ids<'a> {
                 let (mut spdx_id, mut at_id) = (None, None);
                 while let Some(key) = map.next_key::<Cow<'de, str>>()? {
                     match key.as_ref() {
-                        "spdxId" => spdx_id = map.next_value::<IdsOrText<'de>>()?.0,
-                        "@id" => at_id = map.next_value::<IdsOrText<'de>>()?.0,
+                        "spdxId" => spdx_id = map.next_value::<Text<'de>>()?.0,
+                        "@id" => at_id = map.next_value::<Text<'de>>()?.0,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -762,7 +736,6 @@ impl Reader3 {
                 }
             }
         }
-        drop(packages);
         declared.sort();
         self.sbom.declared_roots = declared;
         self.sbom

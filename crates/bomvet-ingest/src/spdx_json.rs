@@ -312,6 +312,46 @@ fn warn(sbom: &mut Sbom, location: Location, message: String) {
     })
 }
 
+/// What an SPDX `externalRefs` entry is to bomvet, by its `referenceType` (any case).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RefKind {
+    Purl,
+    Cpe,
+    Other,
+}
+
+fn ref_kind(kind: Option<&str>) -> RefKind {
+    let kind = kind.unwrap_or("");
+    if kind.eq_ignore_ascii_case("purl") {
+        RefKind::Purl
+    } else if kind.eq_ignore_ascii_case("cpe23Type") || kind.eq_ignore_ascii_case("cpe22Type") {
+        RefKind::Cpe
+    } else {
+        RefKind::Other
+    }
+}
+
+/// The `SPDXID` of `packages[i]` or `files[i]` (`what`), or, when it has none, its location as a
+/// synthetic ref (with a warning): the id and whether it is synthetic.
+fn id_or_location(
+    sbom: &mut Sbom,
+    id: Option<Cow<'_, str>>,
+    loc: &Location,
+    what: &str,
+) -> (String, bool) {
+    match id.filter(|s| !s.is_empty()) {
+        Some(id) => (id.into_owned(), false),
+        None => {
+            warn(
+                sbom,
+                loc.field("SPDXID"),
+                format!("{what} without `SPDXID`"),
+            );
+            (loc.as_str().to_owned(), true)
+        }
+    }
+}
+
 /// `packages[i]` into a component (and its `hasFiles` into relationships).
 fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     let loc = Location("packages".into()).index(i);
@@ -319,13 +359,7 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         warn(sbom, loc, "`null` package, skipped".into());
         return;
     };
-    let (id, synthetic) = match p.spdx_id.filter(|s| !s.is_empty()) {
-        Some(id) => (id.into_owned(), false),
-        None => {
-            warn(sbom, loc.field("SPDXID"), "package without `SPDXID`".into());
-            (loc.as_str().to_owned(), true)
-        }
-    };
+    let (id, synthetic) = id_or_location(sbom, p.spdx_id, &loc, "package");
     let name = p.name.map(Cow::into_owned).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
@@ -335,12 +369,7 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         .reserve_exact(usize::from(p.supplier.is_some()) + usize::from(p.originator.is_some()));
     let plain_refs = p.external_refs.as_ref().map_or(0, |refs| {
         refs.iter()
-            .filter(|r| {
-                let k = r.kind.as_deref().unwrap_or("");
-                !["purl", "cpe23Type", "cpe22Type"]
-                    .iter()
-                    .any(|x| k.eq_ignore_ascii_case(x))
-            })
+            .filter(|r| ref_kind(r.kind.as_deref()) == RefKind::Other)
             .count()
     });
     c.external_refs.reserve_exact(
@@ -376,24 +405,22 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         let Some(locator) = r.locator.filter(|l| !l.is_empty()) else {
             continue;
         };
-        let kind = r.kind.as_deref().unwrap_or("");
-        let is = |k: &str| kind.eq_ignore_ascii_case(k);
-        if is("purl") && c.purl.is_none() {
-            c.purl = Some(Purl {
+        match ref_kind(r.kind.as_deref()) {
+            RefKind::Purl if c.purl.is_none() => {
+                c.purl = Some(Purl {
+                    value: locator.into_owned(),
+                    field: rloc,
+                });
+            }
+            RefKind::Cpe => c.cpes.push(Cpe {
                 value: locator.into_owned(),
                 field: rloc,
-            });
-        } else if is("cpe23Type") || is("cpe22Type") {
-            c.cpes.push(Cpe {
-                value: locator.into_owned(),
-                field: rloc,
-            });
-        } else {
-            c.external_refs.push(ExternalRef {
-                kind: kind.to_ascii_lowercase(),
+            }),
+            _ => c.external_refs.push(ExternalRef {
+                kind: r.kind.as_deref().unwrap_or("").to_ascii_lowercase(),
                 url: locator.into_owned(),
                 field: rloc,
-            });
+            }),
         }
     }
     for ch in p.checksums.unwrap_or_default() {
@@ -430,13 +457,7 @@ fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
         warn(sbom, loc, "`null` file, skipped".into());
         return;
     };
-    let (id, synthetic) = match f.spdx_id.filter(|s| !s.is_empty()) {
-        Some(id) => (id.into_owned(), false),
-        None => {
-            warn(sbom, loc.field("SPDXID"), "file without `SPDXID`".into());
-            (loc.as_str().to_owned(), true)
-        }
-    };
+    let (id, synthetic) = id_or_location(sbom, f.spdx_id, &loc, "file");
     let name = f.file_name.map(Cow::into_owned).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
