@@ -691,6 +691,23 @@ fn cdx_xml_org(w: &mut dyn Write, tag: &str, v: &Value) -> io::Result<()> {
     write!(w, "</{tag}>")
 }
 
+/// The JSON array `key` of `c`, when present, as the XML element `<key>` holding one item each.
+fn xml_list(
+    w: &mut dyn Write,
+    c: &Value,
+    key: &str,
+    mut item: impl FnMut(&mut dyn Write, &Value) -> io::Result<()>,
+) -> io::Result<()> {
+    if c.get(key).is_none() {
+        return Ok(());
+    }
+    write!(w, "<{key}>")?;
+    for v in items(c, key) {
+        item(w, v)?;
+    }
+    write!(w, "</{key}>")
+}
+
 /// A CycloneDX JSON component as CycloneDX 1.6 XML, elements in the XSD's order.
 fn cdx_xml_component(w: &mut dyn Write, c: &Value) -> io::Result<()> {
     write!(
@@ -704,60 +721,45 @@ fn cdx_xml_component(w: &mut dyn Write, c: &Value) -> io::Result<()> {
             cdx_xml_org(w, tag, v)?;
         }
     }
-    if c.get("authors").is_some() {
-        w.write_all(b"<authors>")?;
-        for a in items(c, "authors") {
-            write!(
-                w,
-                "<author><name>{}</name></author>",
-                xml(str_of(a, "name").unwrap_or_default())
-            )?;
-        }
-        w.write_all(b"</authors>")?;
-    }
+    xml_list(w, c, "authors", |w, a| {
+        write!(
+            w,
+            "<author><name>{}</name></author>",
+            xml(str_of(a, "name").unwrap_or_default())
+        )
+    })?;
     for tag in ["group", "name", "version", "description"] {
         if let Some(v) = str_of(c, tag) {
             write!(w, "<{tag}>{}</{tag}>", xml(v))?;
         }
     }
-    if c.get("hashes").is_some() {
-        w.write_all(b"<hashes>")?;
-        for h in items(c, "hashes") {
-            write!(
-                w,
-                "<hash alg=\"{}\">{}</hash>",
-                xml(str_of(h, "alg").unwrap_or_default()),
-                xml(str_of(h, "content").unwrap_or_default())
-            )?;
+    xml_list(w, c, "hashes", |w, h| {
+        write!(
+            w,
+            "<hash alg=\"{}\">{}</hash>",
+            xml(str_of(h, "alg").unwrap_or_default()),
+            xml(str_of(h, "content").unwrap_or_default())
+        )
+    })?;
+    xml_list(w, c, "licenses", |w, l| {
+        match l.pointer("/license/id").and_then(Value::as_str) {
+            Some(id) => write!(w, "<license><id>{}</id></license>", xml(id)),
+            None => Ok(()),
         }
-        w.write_all(b"</hashes>")?;
-    }
-    if c.get("licenses").is_some() {
-        w.write_all(b"<licenses>")?;
-        for l in items(c, "licenses") {
-            if let Some(id) = l.pointer("/license/id").and_then(Value::as_str) {
-                write!(w, "<license><id>{}</id></license>", xml(id))?;
-            }
-        }
-        w.write_all(b"</licenses>")?;
-    }
+    })?;
     for tag in ["cpe", "purl"] {
         if let Some(v) = str_of(c, tag) {
             write!(w, "<{tag}>{}</{tag}>", xml(v))?;
         }
     }
-    if c.get("externalReferences").is_some() {
-        w.write_all(b"<externalReferences>")?;
-        for r in items(c, "externalReferences") {
-            write!(
-                w,
-                "<reference type=\"{}\"><url>{}</url></reference>",
-                xml(str_of(r, "type").unwrap_or("other")),
-                xml(str_of(r, "url").unwrap_or_default())
-            )?;
-        }
-        w.write_all(b"</externalReferences>")?;
-    }
+    xml_list(w, c, "externalReferences", |w, r| {
+        write!(
+            w,
+            "<reference type=\"{}\"><url>{}</url></reference>",
+            xml(str_of(r, "type").unwrap_or("other")),
+            xml(str_of(r, "url").unwrap_or_default())
+        )
+    })?;
     w.write_all(b"</component>\n")
 }
 
