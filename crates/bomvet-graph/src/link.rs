@@ -590,6 +590,17 @@ mod tests {
         s
     }
 
+    /// Gives component `i` an external reference of type `bom` to `url`.
+    fn bom_reference(s: &mut Sbom, i: usize, url: &str) {
+        s.components[i]
+            .external_refs
+            .push(bomvet_model::ExternalRef {
+                kind: "bom".into(),
+                url: url.into(),
+                field: bomvet_model::Field::at("externalReferences", 0).sub("url"),
+            });
+    }
+
     fn dep(s: &mut Sbom, a: &str, b: &str) {
         s.relationships.push(Relationship {
             from: a.into(),
@@ -724,13 +735,7 @@ mod tests {
     #[test]
     fn ambiguous_file_name_does_not_join() {
         let mut a = doc("a.json", None, &[("app", None)]);
-        a.components[0]
-            .external_refs
-            .push(bomvet_model::ExternalRef {
-                kind: "bom".into(),
-                url: "https://vendor.example.invalid/sbom.json".into(),
-                field: bomvet_model::Field::at("externalReferences", 0).sub("url"),
-            });
+        bom_reference(&mut a, 0, "https://vendor.example.invalid/sbom.json");
         let b = doc("x/sbom.json", None, &[("b", None)]);
         let c = doc("y/sbom.json", None, &[("c", None)]);
         assert!(plan(&[DocKeys::of(&a), DocKeys::of(&b), DocKeys::of(&c)])
@@ -747,13 +752,11 @@ mod tests {
     fn external_bom_reference_by_file_name() {
         let mut a = doc("a.json", None, &[("app", None), ("camera", None)]);
         dep(&mut a, "app", "camera");
-        a.components[1]
-            .external_refs
-            .push(bomvet_model::ExternalRef {
-                kind: "bom".into(),
-                url: "https://vendor.example.invalid/sboms/cam-fw.cdx.json".into(),
-                field: bomvet_model::Field::at("externalReferences", 0).sub("url"),
-            });
+        bom_reference(
+            &mut a,
+            1,
+            "https://vendor.example.invalid/sboms/cam-fw.cdx.json",
+        );
         let b = doc("dir/cam-fw.cdx.json", None, &[("fw", None), ("lib", None)]);
         let p = plan(&[DocKeys::of(&a), DocKeys::of(&b)]);
         assert_eq!(p.products, vec![(0, vec![1])]);
