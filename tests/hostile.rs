@@ -178,6 +178,20 @@ fn broken_bytes() {
         &[],
     );
     assert_located_error(&run, "EOF while parsing");
+    // The streaming SPDX 3 and XML readers fail a document broken inside an element too (SPDX 3
+    // once read such a document as one of no packages and passed it).
+    let run = scan_bytes(
+        "cut.spdx3.json",
+        br#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": "software_Package",}]}"#,
+        &[],
+    );
+    assert_located_error(&run, "cut.spdx3.json`:1:103: trailing comma");
+    let run = scan_bytes(
+        "cut.cdx.xml",
+        b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\"><name>a</nam></component></components></bom>",
+        &[],
+    );
+    assert_located_error(&run, "cut.cdx.xml`:1:");
 }
 
 /// Duplicate keys: a repeated top-level key is read and warned about; a repeated field inside a

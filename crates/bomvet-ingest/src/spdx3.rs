@@ -161,7 +161,8 @@ macro_rules! absent_for_other_scalars {
 }
 
 /// A value of type `T` when the JSON value is of the right shape (an object for a struct, an
-/// array for a `Vec`), otherwise nothing; either way the value is consumed.
+/// array for a `Vec`), otherwise nothing; either way the value is consumed. `T` must be lenient
+/// itself (every field absent when of the wrong type).
 struct Maybe<T>(Option<T>);
 
 impl<T> Default for Maybe<T> {
@@ -184,15 +185,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("any JSON value")
             }
+            // Errors are not swallowed: every `T` here is itself lenient, so what fails is
+            // malformed JSON or a duplicated key, and the document must then fail (the `Value`
+            // path locates the error or reads the duplicate).
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|t| Maybe(Some(t)))
-                    .or_else(|_| Ok(Maybe(None)))
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Maybe(Some(t)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::SeqAccessDeserializer::new(seq))
-                    .map(|t| Maybe(Some(t)))
-                    .or_else(|_| Ok(Maybe(None)))
+                T::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(|t| Maybe(Some(t)))
             }
             fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
                 Ok(Maybe(None))
@@ -820,6 +820,20 @@ mod tests {
         let e = read(Path::new("t.json"), b"{\"@graph\": [1,]}").map(|_| ());
         assert!(
             matches!(e, Err(IngestError::Parse { line: 1, .. })),
+            "{e:?}"
+        );
+        // Inside an element too: it was read as a document of no packages, a silent pass.
+        let text = format!(r#"{{{CONTEXT}, "@graph": [{{"type": "software_Package",}}]}}"#);
+        let e = read(Path::new("t.json"), text.as_bytes()).map(|s| s.components.len());
+        assert!(
+            matches!(
+                e,
+                Err(IngestError::Parse {
+                    line: 1,
+                    column: 103,
+                    ..
+                })
+            ),
             "{e:?}"
         );
     }
