@@ -7,44 +7,50 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-const LEGAL_FORMS: &[&str] = &[
-    "ltd",
-    "limited",
-    "co",
-    "company",
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "llc",
-    "llp",
-    "lp",
-    "gmbh",
-    "ag",
-    "sa",
-    "sas",
-    "sarl",
-    "ao",
-    "zao",
-    "oao",
-    "pao",
-    "ooo",
-    "plc",
-    "bv",
-    "nv",
-    "srl",
-    "spa",
-    "kk",
-    "pte",
-    "pty",
-    "ab",
-    "oy",
-    "ао",
-    "зао",
-    "оао",
-    "пао",
-    "ооо",
-];
+/// Legal-form words (Ltd, Co., Inc., AO, ZAO, LLC, GmbH, ООО...), lowercased. A `match`, not a
+/// list searched with `==`: this runs on the first and last token of every name of every
+/// component, and the list compared each short token with a dozen `memcmp` calls (issue 7).
+fn is_legal_form(token: &str) -> bool {
+    matches!(
+        token,
+        "ltd"
+            | "limited"
+            | "co"
+            | "company"
+            | "inc"
+            | "incorporated"
+            | "corp"
+            | "corporation"
+            | "llc"
+            | "llp"
+            | "lp"
+            | "gmbh"
+            | "ag"
+            | "sa"
+            | "sas"
+            | "sarl"
+            | "ao"
+            | "zao"
+            | "oao"
+            | "pao"
+            | "ooo"
+            | "plc"
+            | "bv"
+            | "nv"
+            | "srl"
+            | "spa"
+            | "kk"
+            | "pte"
+            | "pty"
+            | "ab"
+            | "oy"
+            | "ао"
+            | "зао"
+            | "оао"
+            | "пао"
+            | "ооо"
+    )
+}
 
 const CJK_SUFFIXES: &[&str] = &[
     "股份有限公司",
@@ -64,12 +70,14 @@ fn is_han(c: char) -> bool {
 /// and publisher of every component (issue 7).
 pub(crate) fn token_ranges(s: &str) -> (String, Vec<std::ops::Range<usize>>) {
     // NFKC leaves ASCII unchanged: skip it (and its allocation) for the common case.
-    let mut text: String = if s.is_ascii() {
+    let ascii = s.is_ascii();
+    let mut text: String = if ascii {
         s.to_ascii_lowercase()
     } else {
         s.nfkc().collect::<String>().to_lowercase()
     };
-    for suffix in CJK_SUFFIXES {
+    // The suffixes are not ASCII.
+    for suffix in CJK_SUFFIXES.iter().filter(|_| !ascii) {
         if let Some(stripped) = text.trim_end().strip_suffix(suffix) {
             let len = stripped.len();
             text.truncate(len);
@@ -93,7 +101,7 @@ pub(crate) fn token_ranges(s: &str) -> (String, Vec<std::ops::Range<usize>>) {
     if let Some(st) = start {
         out.push(st..text.len());
     }
-    let is_legal = |r: &std::ops::Range<usize>| LEGAL_FORMS.contains(&&text[r.clone()]);
+    let is_legal = |r: &std::ops::Range<usize>| is_legal_form(&text[r.clone()]);
     while out.last().is_some_and(is_legal) {
         out.pop();
     }
