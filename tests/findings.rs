@@ -51,6 +51,49 @@ fn restricted(doc: &Value) -> Vec<Finding> {
         .collect()
 }
 
+/// A product with 30 direct dependencies that each bring the SDK in: the finding counts all 30
+/// and lists the first 20 in document order; `--list-dependents` lists all 30, in the JSON report
+/// of the real binary too.
+#[test]
+fn direct_dependencies_are_counted_and_listed_up_to_twenty() {
+    let mids: Vec<String> = (0..30).map(|i| format!("m{i:02}")).collect();
+    let mut comps: Vec<&str> = vec!["app", "kav"];
+    comps.extend(mids.iter().map(String::as_str));
+    let mid_refs: Vec<&str> = mids.iter().map(String::as_str).collect();
+    let mut deps: Vec<(&str, &[&str])> = vec![("app", &mid_refs)];
+    for m in &mid_refs {
+        deps.push((m, &["kav"]));
+    }
+    let doc = cdx(&comps, &deps, "app");
+    let f = &restricted(&doc)[0];
+    let r = &f.via_roots[0];
+    assert_eq!(r.direct_dependency_count, 30);
+    assert_eq!(r.direct_dependencies, mid_refs[..20]);
+    let (_dir, file) = temp_file(
+        "wide.cdx.json",
+        &serde_json::to_vec(&doc).unwrap_or_default(),
+    );
+    for (flag, listed) in [(None, 20), (Some("--list-dependents"), 30)] {
+        let mut args = vec!["scan", "--format", "json", "--fail-on", "never"];
+        args.extend(flag);
+        let path = file.to_string_lossy().into_owned();
+        args.push(&path);
+        let out = bomvet(&args);
+        let report: Value = serde_json::from_str(&out.stdout).unwrap_or_default();
+        let via = report["findings"]
+            .as_array()
+            .and_then(|fs| fs.iter().find(|f| f["code"] == "restricted-origin"))
+            .map(|f| f["via_roots"][0].clone())
+            .unwrap_or_default();
+        assert_eq!(via["direct_dependency_count"], 30, "{flag:?}");
+        assert_eq!(
+            via["direct_dependencies"].as_array().map(Vec::len),
+            Some(listed),
+            "{flag:?}"
+        );
+    }
+}
+
 /// A diamond: two paths, two direct dependencies of the product, no single cut.
 #[test]
 fn diamond_two_paths_no_single_cut() {
@@ -63,6 +106,7 @@ fn diamond_two_paths_no_single_cut() {
     assert_eq!(f.path_count, Some(2));
     let r = &f.via_roots[0];
     assert_eq!(r.direct_dependencies, ["a", "b"]);
+    assert_eq!(r.direct_dependency_count, 2);
     assert_eq!(r.only_through, None);
     assert_eq!(
         r.paths,

@@ -292,6 +292,12 @@ impl Finding {
     }
 }
 
+/// How many of a product's direct dependencies that bring a component in are listed in its
+/// finding without `--list-dependents`. A product with 10,000 direct dependencies and 10,000
+/// restricted components below them made a report of 10^8 refs (3 GB for a generated SBOM of
+/// 100,000 components, issue 7); the count is always given.
+pub const DIRECT_DEPENDENCIES_LISTED: usize = 20;
+
 /// How a product (root) includes a component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RootPaths {
@@ -301,8 +307,12 @@ pub struct RootPaths {
     pub shortest: Vec<String>,
     /// Up to `--max-paths` distinct paths.
     pub paths: Vec<Vec<String>>,
-    /// The root's direct dependencies through which the component is reached.
+    /// The root's direct dependencies through which the component is reached: the first
+    /// [`DIRECT_DEPENDENCIES_LISTED`] in document order, or all of them with
+    /// `--list-dependents`.
     pub direct_dependencies: Vec<String>,
+    /// How many direct dependencies of the root bring the component in.
+    pub direct_dependency_count: usize,
     /// When there is exactly one such direct dependency: removing it removes the component
     /// from this product.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -435,14 +445,22 @@ impl<'p> Auditor<'p> {
                     let mut direct: Vec<usize> = graph
                         .children(r)
                         .map(|(c, _)| c)
-                        .filter(|&c| anc.members[c])
+                        .filter(|&c| anc.members.contains(c))
                         .collect();
                     direct.sort_unstable();
                     direct.dedup();
                     let refs = |p: &[usize]| p.iter().map(|&j| ref_of(j)).collect::<Vec<_>>();
                     RootPaths {
                         root: ref_of(r),
-                        shortest: refs(&graph.shortest_path(r, i, &anc.members)),
+                        // When one root reaches the component, the breadth-first pass from all
+                        // roots already found this root's shortest path, with the same tie
+                        // breaks (`bomvet_graph` tests this); a search per finding is needed
+                        // only when several roots include it.
+                        shortest: if anc.roots.len() == 1 && path_idx.first() == Some(&r) {
+                            refs(&path_idx)
+                        } else {
+                            refs(&graph.shortest_path(r, i, &anc.members))
+                        },
                         paths: graph
                             .some_paths(
                                 r,
@@ -455,7 +473,16 @@ impl<'p> Auditor<'p> {
                             .map(|p| refs(p))
                             .collect(),
                         only_through: (direct.len() == 1 && r != i).then(|| ref_of(direct[0])),
-                        direct_dependencies: direct.iter().map(|&j| ref_of(j)).collect(),
+                        direct_dependencies: direct
+                            .iter()
+                            .take(if self.options.list_dependents {
+                                usize::MAX
+                            } else {
+                                DIRECT_DEPENDENCIES_LISTED
+                            })
+                            .map(|&j| ref_of(j))
+                            .collect(),
+                        direct_dependency_count: direct.len(),
                     }
                 })
                 .collect();
@@ -478,14 +505,10 @@ impl<'p> Auditor<'p> {
                 dependents: Dependents {
                     direct: anc.direct,
                     total: anc.total,
-                    refs: self.options.list_dependents.then(|| {
-                        anc.members
-                            .iter()
-                            .enumerate()
-                            .filter(|&(j, &m)| m && j != i)
-                            .map(|(j, _)| ref_of(j))
-                            .collect()
-                    }),
+                    refs: self
+                        .options
+                        .list_dependents
+                        .then(|| anc.members.iter().filter(|&j| j != i).map(ref_of).collect()),
                 },
                 roots: anc.roots.iter().map(|&r| ref_of(r)).collect(),
             }
@@ -599,12 +622,24 @@ impl<'p> Auditor<'p> {
             }
         }
 
+        // The first component of each ref, built only when an issue names one: a search of the
+        // component list per dangling reference was quadratic.
+        let first_of: std::cell::OnceCell<std::collections::HashMap<&str, usize>> =
+            std::cell::OnceCell::new();
+        let index_of = |id: &bomvet_model::ComponentRef| -> Option<usize> {
+            let map = first_of.get_or_init(|| {
+                let mut m = std::collections::HashMap::new();
+                for (i, c) in sbom.components.iter().enumerate() {
+                    m.entry(c.id.as_str()).or_insert(i);
+                }
+                m
+            });
+            map.get(id.as_str()).copied()
+        };
         for issue in graph.issues() {
             let f = match issue {
                 GraphIssue::DanglingRef { from, to, location } => {
-                    let i = from
-                        .as_ref()
-                        .and_then(|f| sbom.components.iter().position(|c| &c.id == f));
+                    let i = from.as_ref().and_then(index_of);
                     let mut f = match i {
                         Some(i) => plain(&source, &sbom.components[i], i),
                         None => plain_doc(&source, location.as_str()),
@@ -634,11 +669,7 @@ impl<'p> Auditor<'p> {
                     f
                 }
                 GraphIssue::SelfLoop { id, location } => {
-                    let i = sbom
-                        .components
-                        .iter()
-                        .position(|c| &c.id == id)
-                        .unwrap_or(0);
+                    let i = index_of(id).unwrap_or(0);
                     let mut f = plain(&source, &sbom.components[i], i);
                     f.code = Code::DependencyCycle;
                     f.message = format!("`{id}` includes itself at `{location}`");

@@ -67,6 +67,8 @@ pub enum GraphIssue {
 pub struct SbomGraph {
     graph: DiGraph<(), EdgeKind, u32>,
     roots: Vec<usize>,
+    /// `is_root[i]`: component `i` is one of `roots`.
+    is_root: Vec<bool>,
     declared_roots: usize,
     issues: Vec<GraphIssue>,
 }
@@ -131,10 +133,16 @@ impl SbomGraph {
             }
         }
         // Roots.
+        // Membership in a vector, not `roots.contains`: an SPDX document may describe thousands
+        // of packages, and a list search per component was quadratic.
         let mut roots = Vec::new();
+        let mut is_root = vec![false; n];
         for r in &sbom.declared_roots {
             match index.get(r.as_str()) {
-                Some(&i) if !roots.contains(&i) => roots.push(i),
+                Some(&i) if !is_root[i] => {
+                    is_root[i] = true;
+                    roots.push(i);
+                }
                 Some(_) => {}
                 None => issues.push(GraphIssue::DanglingRef {
                     from: None,
@@ -146,7 +154,7 @@ impl SbomGraph {
         let declared_roots = roots.len();
         let parentless: Vec<usize> = (0..n)
             .filter(|&i| {
-                !roots.contains(&i)
+                !is_root[i]
                     && graph
                         .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
                         .next()
@@ -159,11 +167,15 @@ impl SbomGraph {
                 graph.add_edge(root, NodeIndex::new(i), EdgeKind::Listed);
             }
         } else {
+            for &i in &parentless {
+                is_root[i] = true;
+            }
             roots.extend(parentless);
         }
         let mut g = SbomGraph {
             graph,
             roots,
+            is_root,
             declared_roots,
             issues,
         };
@@ -181,6 +193,7 @@ impl SbomGraph {
                 g.graph.add_edge(root, NodeIndex::new(i), EdgeKind::Listed);
             } else {
                 g.roots.push(i);
+                g.is_root[i] = true;
             }
             seen[i] = true;
             let mut stack = vec![i];
@@ -273,13 +286,12 @@ impl SbomGraph {
                 queue.push_back(r);
             }
         }
+        let mut kids: Vec<usize> = Vec::new();
         while let Some(u) = queue.pop_front() {
             // Children in ascending index order, so the chosen path is deterministic and does
             // not depend on petgraph's edge-list order.
-            let mut kids: Vec<usize> = self.children(u).map(|(c, _)| c).collect();
-            kids.sort_unstable();
-            kids.dedup();
-            for v in kids {
+            self.sorted_children(u, &mut kids);
+            for &v in &kids {
                 if dist[v] == UNREACHED {
                     dist[v] = dist[u] + 1;
                     pred[v] = u;
@@ -291,24 +303,21 @@ impl SbomGraph {
     }
 
     /// Every component that includes `node`, directly or transitively (its dependents), and the
-    /// roots among them. One reverse breadth-first pass.
+    /// roots among them. One reverse breadth-first pass, in time and memory proportional to the
+    /// dependents, not to the SBOM: it runs once per finding, and an SBOM of 100,000 components
+    /// of which 10,000 are restricted must not cost 10,000 passes over all of them (issue 7).
     pub fn ancestors(&self, node: usize) -> Ancestors {
-        let n = self.len();
-        let mut seen = vec![false; n];
-        seen[node] = true;
+        let mut seen: HashSet<usize> = HashSet::new();
+        seen.insert(node);
         let mut queue = VecDeque::from([node]);
-        let mut count = 0usize;
         let mut roots = Vec::new();
-        let is_root: HashSet<usize> = self.roots.iter().copied().collect();
-        if is_root.contains(&node) {
+        if self.is_root[node] {
             roots.push(node);
         }
         while let Some(u) = queue.pop_front() {
             for (p, _) in self.parents(u) {
-                if !seen[p] {
-                    seen[p] = true;
-                    count += 1;
-                    if is_root.contains(&p) {
+                if seen.insert(p) {
+                    if self.is_root[p] {
                         roots.push(p);
                     }
                     queue.push_back(p);
@@ -319,12 +328,22 @@ impl SbomGraph {
         let mut direct: Vec<usize> = self.parents(node).map(|(p, _)| p).collect();
         direct.sort_unstable();
         direct.dedup();
+        let mut members: Vec<usize> = seen.into_iter().collect();
+        members.sort_unstable();
         Ancestors {
             direct: direct.len(),
-            total: count,
+            total: members.len() - 1,
             roots,
-            members: seen,
+            members: Members(members),
         }
+    }
+
+    /// The children of `u` in ascending index order, each once, into `out`.
+    fn sorted_children(&self, u: usize, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend(self.children(u).map(|(c, _)| c));
+        out.sort_unstable();
+        out.dedup();
     }
 }
 
@@ -389,31 +408,28 @@ impl SbomGraph {
     }
 
     /// One shortest path from `root` to `target` through components in `allowed` only (the
-    /// target's ancestors): a breadth-first search bounded by that set.
-    pub fn shortest_path(&self, root: usize, target: usize, allowed: &[bool]) -> Vec<usize> {
-        let n = self.len();
-        let mut pred = vec![usize::MAX; n];
-        let mut seen = vec![false; n];
-        seen[root] = true;
+    /// target's ancestors): a breadth-first search bounded by that set, in time and memory
+    /// proportional to it.
+    pub fn shortest_path(&self, root: usize, target: usize, allowed: &Members) -> Vec<usize> {
+        let mut pred: HashMap<usize, usize> = HashMap::new();
+        pred.insert(root, usize::MAX);
         let mut queue = VecDeque::from([root]);
+        let mut kids: Vec<usize> = Vec::new();
         while let Some(u) = queue.pop_front() {
             if u == target {
                 let mut path = vec![u];
                 let mut cur = u;
-                while pred[cur] != usize::MAX {
-                    cur = pred[cur];
+                while pred[&cur] != usize::MAX {
+                    cur = pred[&cur];
                     path.push(cur);
                 }
                 path.reverse();
                 return path;
             }
-            let mut kids: Vec<usize> = self.children(u).map(|(c, _)| c).collect();
-            kids.sort_unstable();
-            kids.dedup();
-            for v in kids {
-                if !seen[v] && allowed[v] {
-                    seen[v] = true;
-                    pred[v] = u;
+            self.sorted_children(u, &mut kids);
+            for &v in &kids {
+                if allowed.contains(v) && !pred.contains_key(&v) {
+                    pred.insert(v, u);
                     queue.push_back(v);
                 }
             }
@@ -428,7 +444,7 @@ impl SbomGraph {
         &self,
         root: usize,
         target: usize,
-        allowed: &[bool],
+        allowed: &Members,
         max: usize,
         budget: usize,
     ) -> Vec<Vec<usize>> {
@@ -436,15 +452,15 @@ impl SbomGraph {
         if max == 0 {
             return out;
         }
-        let mut on_path = vec![false; self.len()];
+        let mut on_path: HashSet<usize> = HashSet::new();
         let mut path = vec![root];
-        on_path[root] = true;
+        on_path.insert(root);
         // Iterative DFS: a stack of child lists with a cursor.
         let kids = |u: usize| -> Vec<usize> {
             let mut k: Vec<usize> = self
                 .children(u)
                 .map(|(c, _)| c)
-                .filter(|&c| allowed[c])
+                .filter(|&c| allowed.contains(c))
                 .collect();
             k.sort_unstable();
             k.dedup();
@@ -463,13 +479,13 @@ impl SbomGraph {
             if *cursor >= children.len() {
                 stack.pop();
                 if let Some(u) = path.pop() {
-                    on_path[u] = false;
+                    on_path.remove(&u);
                 }
                 continue;
             }
             let v = children[*cursor];
             *cursor += 1;
-            if on_path[v] {
+            if on_path.contains(&v) {
                 continue;
             }
             if v == target {
@@ -478,7 +494,7 @@ impl SbomGraph {
                 out.push(p);
                 continue;
             }
-            on_path[v] = true;
+            on_path.insert(v);
             path.push(v);
             stack.push((kids(v), 0));
         }
@@ -533,8 +549,34 @@ pub struct Ancestors {
     pub total: usize,
     /// Roots (products) that include it, or itself when it is a root.
     pub roots: Vec<usize>,
-    /// `members[i]` is true for every dependent and for the component itself.
-    pub members: Vec<bool>,
+    /// Every dependent and the component itself.
+    pub members: Members,
+}
+
+/// A set of components, sorted by index, sized by its members rather than by the SBOM.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Members(Vec<usize>);
+
+impl Members {
+    /// True when component `i` is a member.
+    pub fn contains(&self, i: usize) -> bool {
+        self.0.binary_search(&i).is_ok()
+    }
+
+    /// The members in ascending index order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -700,5 +742,89 @@ mod tests {
             .issues()
             .iter()
             .any(|i| matches!(i, GraphIssue::DuplicateRef { components, .. } if components == &vec![0, 1])));
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+    use bomvet_model::{Component, Format, Location, RelOrigin, Relationship};
+
+    /// A layered graph with shared sub-dependencies and back edges, from a fixed seed.
+    fn layered(seed: u64, n: usize, roots: &[&str]) -> Sbom {
+        let mut x = seed;
+        let mut next = move |m: usize| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize % m.max(1)
+        };
+        let ids: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let mut relationships = Vec::new();
+        let mut edge = |a: usize, b: usize| {
+            relationships.push(Relationship {
+                from: ComponentRef(ids[a].clone()),
+                to: ComponentRef(ids[b].clone()),
+                kind: EdgeKind::DependsOn,
+                origin: RelOrigin::Relationship { index: 0 },
+            })
+        };
+        for i in 1..n {
+            // Two parents among the earlier components, and now and then an edge back up.
+            edge(next(i), i);
+            edge(next(i), i);
+            if next(10) == 0 {
+                edge(i, next(i));
+            }
+        }
+        let mut s = Sbom::new("t".into(), Format::CyclonedxJson, "1.6".into());
+        s.components = ids
+            .iter()
+            .map(|id| Component::new(ComponentRef(id.clone()), id.clone(), Location::default()))
+            .collect();
+        s.relationships = relationships;
+        s.declared_roots = roots
+            .iter()
+            .map(|r| ComponentRef((*r).to_owned()))
+            .collect();
+        s
+    }
+
+    /// Where one root reaches a component, the path of the breadth-first pass from all roots
+    /// is the path the search bounded by its ancestors finds (the audit relies on this to skip
+    /// that search), and with several roots each search still gives a shortest path.
+    #[test]
+    fn reach_path_is_the_bounded_shortest_path() {
+        for seed in 1..=20 {
+            let s = layered(seed, 300, &["c0"]);
+            let g = SbomGraph::build(&s);
+            let reach = g.reach();
+            for i in 0..g.len() {
+                let anc = g.ancestors(i);
+                assert_eq!(anc.roots, vec![0], "seed {seed}, node {i}");
+                assert_eq!(
+                    g.shortest_path(0, i, &anc.members),
+                    reach.path_to(i),
+                    "seed {seed}, node {i}"
+                );
+            }
+        }
+        let s = layered(7, 300, &["c0", "c1", "c2"]);
+        let g = SbomGraph::build(&s);
+        let reach = g.reach();
+        for i in 0..g.len() {
+            let anc = g.ancestors(i);
+            for &r in &anc.roots {
+                let p = g.shortest_path(r, i, &anc.members);
+                assert_eq!((p.first(), p.last()), (Some(&r), Some(&i)));
+                assert!(p.len() >= reach.path_to(i).len());
+            }
+            if anc.roots.len() == 1 {
+                assert_eq!(
+                    g.shortest_path(anc.roots[0], i, &anc.members),
+                    reach.path_to(i)
+                );
+            }
+        }
     }
 }

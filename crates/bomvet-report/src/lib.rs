@@ -674,10 +674,15 @@ fn finding(o: &mut String, f: &Finding) {
             None => {
                 let _ = writeln!(
                     o,
-                    "  via:       `{}` brings it in through {} direct dependencies: {}",
+                    "  via:       `{}` brings it in through {} direct dependencies: {}{}",
                     inert(&rp.root),
-                    rp.direct_dependencies.len(),
-                    inert(&rp.direct_dependencies.join(", "))
+                    rp.direct_dependency_count,
+                    inert(&rp.direct_dependencies.join(", ")),
+                    if rp.direct_dependency_count > rp.direct_dependencies.len() {
+                        ", ... (all with --list-dependents)"
+                    } else {
+                        ""
+                    }
                 );
             }
         }

@@ -223,7 +223,8 @@ pub(crate) struct ScanArgs {
     /// Lowest severity that fails the run (exit 1) [default: block].
     #[arg(long, value_enum)]
     pub(crate) fail_on: Option<FailOnArg>,
-    /// List the ref of every dependent of each restricted component (can be long).
+    /// List the ref of every dependent of each restricted component, and every direct dependency
+    /// of each product that brings it in (can be long; without it the first 20 are listed).
     #[arg(long)]
     pub(crate) list_dependents: bool,
     /// Distinct paths listed per product for each finding [default: 5].
