@@ -442,13 +442,14 @@ impl<'p> Auditor<'p> {
                 .roots
                 .iter()
                 .map(|&r| {
-                    let mut direct: Vec<usize> = graph
-                        .children(r)
-                        .map(|(c, _)| c)
-                        .filter(|&c| anc.members.contains(c))
+                    // The root's children among the ancestors, found from the ancestors' side:
+                    // a root of a flat SBOM has every component as a child, and a pass over them
+                    // per finding was quadratic. Ascending, like `members`.
+                    let direct: Vec<usize> = anc
+                        .members
+                        .iter()
+                        .filter(|&m| m != r && graph.parents(m).any(|(p, _)| p == r))
                         .collect();
-                    direct.sort_unstable();
-                    direct.dedup();
                     let refs = |p: &[usize]| p.iter().map(|&j| ref_of(j)).collect::<Vec<_>>();
                     RootPaths {
                         root: ref_of(r),

@@ -69,6 +69,8 @@ pub struct SbomGraph {
     roots: Vec<usize>,
     /// `is_root[i]`: component `i` is one of `roots`.
     is_root: Vec<bool>,
+    /// Outgoing edges of each component, filled in at the end of `build`.
+    out_degree: Vec<u32>,
     declared_roots: usize,
     issues: Vec<GraphIssue>,
 }
@@ -176,6 +178,7 @@ impl SbomGraph {
             graph,
             roots,
             is_root,
+            out_degree: Vec::new(),
             declared_roots,
             issues,
         };
@@ -217,6 +220,10 @@ impl SbomGraph {
             }
         }
         g.issues.sort_by_key(issue_order);
+        g.out_degree = vec![0; n];
+        for e in g.graph.edge_references() {
+            g.out_degree[e.source().index()] += 1;
+        }
         g
     }
 
@@ -338,6 +345,23 @@ impl SbomGraph {
         }
     }
 
+    /// The children of `u` that are in `allowed`, ascending, each once, into `out`: from the
+    /// children's side or from the set's side, whichever is smaller (the root of a flat SBOM has
+    /// every component as a child, and a finding's ancestors are often a handful).
+    fn sorted_children_within(&self, u: usize, allowed: &Members, out: &mut Vec<usize>) {
+        if (self.out_degree[u] as usize) <= allowed.len() {
+            self.sorted_children(u, out);
+            out.retain(|&c| allowed.contains(c));
+        } else {
+            out.clear();
+            out.extend(
+                allowed
+                    .iter()
+                    .filter(|&m| self.parents(m).any(|(p, _)| p == u)),
+            );
+        }
+    }
+
     /// The children of `u` in ascending index order, each once, into `out`.
     fn sorted_children(&self, u: usize, out: &mut Vec<usize>) {
         out.clear();
@@ -426,10 +450,10 @@ impl SbomGraph {
                 path.reverse();
                 return path;
             }
-            self.sorted_children(u, &mut kids);
+            self.sorted_children_within(u, allowed, &mut kids);
             for &v in &kids {
-                if allowed.contains(v) && !pred.contains_key(&v) {
-                    pred.insert(v, u);
+                if let std::collections::hash_map::Entry::Vacant(e) = pred.entry(v) {
+                    e.insert(u);
                     queue.push_back(v);
                 }
             }
@@ -457,13 +481,8 @@ impl SbomGraph {
         on_path.insert(root);
         // Iterative DFS: a stack of child lists with a cursor.
         let kids = |u: usize| -> Vec<usize> {
-            let mut k: Vec<usize> = self
-                .children(u)
-                .map(|(c, _)| c)
-                .filter(|&c| allowed.contains(c))
-                .collect();
-            k.sort_unstable();
-            k.dedup();
+            let mut k = Vec::new();
+            self.sorted_children_within(u, allowed, &mut k);
             k
         };
         let mut stack: Vec<(Vec<usize>, usize)> = vec![(kids(root), 0)];
@@ -731,6 +750,36 @@ mod tests {
         let paths = g.some_paths(0, 4, &anc.members, 2, 1000);
         assert_eq!(paths, vec![vec![0, 1, 4], vec![0, 2, 4]]);
         assert_eq!(g.some_paths(0, 4, &anc.members, 10, 1000).len(), 3);
+    }
+
+    /// A root with more children than the target has ancestors: the children within the
+    /// ancestors are found from the ancestors' side, with the same paths and order.
+    #[test]
+    fn paths_from_a_wide_root() {
+        let ids: Vec<String> = std::iter::once("app".to_owned())
+            .chain((0..10).map(|i| format!("c{i}")))
+            .chain(std::iter::once("leaf".to_owned()))
+            .collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut edges: Vec<(&str, &str)> = id_refs[1..11].iter().map(|c| ("app", *c)).collect();
+        edges.push(("c7", "leaf"));
+        edges.push(("c3", "leaf"));
+        let g = SbomGraph::build(&sbom(&id_refs, &edges, &["app"]));
+        let anc = g.ancestors(11);
+        assert_eq!(anc.members.iter().collect::<Vec<_>>(), vec![0, 4, 8, 11]);
+        assert_eq!(g.shortest_path(0, 11, &anc.members), vec![0, 4, 11]);
+        assert_eq!(
+            g.some_paths(0, 11, &anc.members, 5, 1000),
+            vec![vec![0, 4, 11], vec![0, 8, 11]]
+        );
+        // And from the children's side, where the set is the larger.
+        let all = g.ancestors(11);
+        let mut k = Vec::new();
+        g.sorted_children_within(0, &all.members, &mut k);
+        assert_eq!(k, vec![4, 8]);
+        let everything = Members((0..12).collect());
+        g.sorted_children_within(0, &everything, &mut k);
+        assert_eq!(k, (1..11).collect::<Vec<_>>());
     }
 
     /// Duplicate references are reported with every holder.
