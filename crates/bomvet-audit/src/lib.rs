@@ -442,14 +442,11 @@ impl<'p> Auditor<'p> {
                 .roots
                 .iter()
                 .map(|&r| {
-                    // The root's children among the ancestors, found from the ancestors' side:
-                    // a root of a flat SBOM has every component as a child, and a pass over them
-                    // per finding was quadratic. Ascending, like `members`.
-                    let direct: Vec<usize> = anc
-                        .members
-                        .iter()
-                        .filter(|&m| m != r && graph.parents(m).any(|(p, _)| p == r))
-                        .collect();
+                    // The root's children among the ancestors, from whichever side is smaller:
+                    // the root of a flat SBOM has every component as a child, and a pass over
+                    // them per finding was quadratic.
+                    let mut direct: Vec<usize> = Vec::new();
+                    graph.sorted_children_within(r, &anc.members, &mut direct);
                     let refs = |p: &[usize]| p.iter().map(|&j| ref_of(j)).collect::<Vec<_>>();
                     RootPaths {
                         root: ref_of(r),

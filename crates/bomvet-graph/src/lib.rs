@@ -314,41 +314,56 @@ impl SbomGraph {
     /// dependents, not to the SBOM: it runs once per finding, and an SBOM of 100,000 components
     /// of which 10,000 are restricted must not cost 10,000 passes over all of them (issue 7).
     pub fn ancestors(&self, node: usize) -> Ancestors {
-        let mut seen: HashSet<usize> = HashSet::new();
-        seen.insert(node);
-        let mut queue = VecDeque::from([node]);
-        let mut roots = Vec::new();
-        if self.is_root[node] {
-            roots.push(node);
-        }
-        while let Some(u) = queue.pop_front() {
-            for (p, _) in self.parents(u) {
-                if seen.insert(p) {
-                    if self.is_root[p] {
-                        roots.push(p);
+        MARKS.with_borrow_mut(|(marks, stamp)| {
+            // Marks of this thread, stamped per call: no clearing, no hashing. A fresh stamp
+            // tells this call's marks from any earlier call's, of this SBOM or another one.
+            if marks.len() < self.len() {
+                marks.resize(self.len(), 0);
+            }
+            *stamp = stamp.wrapping_add(1);
+            if *stamp == 0 {
+                marks.fill(0);
+                *stamp = 1;
+            }
+            let s = *stamp;
+            // The member list is the breadth-first queue as well.
+            let mut members = vec![node];
+            marks[node] = s;
+            let mut roots = Vec::new();
+            if self.is_root[node] {
+                roots.push(node);
+            }
+            let mut head = 0;
+            while let Some(&u) = members.get(head) {
+                head += 1;
+                for (p, _) in self.parents(u) {
+                    if marks[p] != s {
+                        marks[p] = s;
+                        if self.is_root[p] {
+                            roots.push(p);
+                        }
+                        members.push(p);
                     }
-                    queue.push_back(p);
                 }
             }
-        }
-        roots.sort_unstable();
-        let mut direct: Vec<usize> = self.parents(node).map(|(p, _)| p).collect();
-        direct.sort_unstable();
-        direct.dedup();
-        let mut members: Vec<usize> = seen.into_iter().collect();
-        members.sort_unstable();
-        Ancestors {
-            direct: direct.len(),
-            total: members.len() - 1,
-            roots,
-            members: Members(members),
-        }
+            roots.sort_unstable();
+            let mut direct: Vec<usize> = self.parents(node).map(|(p, _)| p).collect();
+            direct.sort_unstable();
+            direct.dedup();
+            members.sort_unstable();
+            Ancestors {
+                direct: direct.len(),
+                total: members.len() - 1,
+                roots,
+                members: Members(members),
+            }
+        })
     }
 
     /// The children of `u` that are in `allowed`, ascending, each once, into `out`: from the
     /// children's side or from the set's side, whichever is smaller (the root of a flat SBOM has
     /// every component as a child, and a finding's ancestors are often a handful).
-    fn sorted_children_within(&self, u: usize, allowed: &Members, out: &mut Vec<usize>) {
+    pub fn sorted_children_within(&self, u: usize, allowed: &Members, out: &mut Vec<usize>) {
         if (self.out_degree[u] as usize) <= allowed.len() {
             self.sorted_children(u, out);
             out.retain(|&c| allowed.contains(c));
@@ -528,6 +543,13 @@ fn issue_order(i: &GraphIssue) -> (u8, String) {
         GraphIssue::SelfLoop { location, .. } => (2, location.clone()),
         GraphIssue::Cycle { components } => (3, format!("{:012}", components[0])),
     }
+}
+
+thread_local! {
+    /// Per-thread marks for [`SbomGraph::ancestors`]: `.0[i] == .1` means component `i` was seen
+    /// by the current call.
+    static MARKS: std::cell::RefCell<(Vec<u32>, u32)> =
+        const { std::cell::RefCell::new((Vec::new(), 0)) };
 }
 
 /// Distance marker for components no root reaches.
