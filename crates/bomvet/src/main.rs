@@ -707,10 +707,13 @@ fn scan(
                     color: false,
                     width: None,
                 };
-                let mut buf = Vec::new();
-                render(&report, fmt, &options, &mut buf)?;
-                std::fs::write(path, buf)
-                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                // Streamed to the file: a report of many findings can be hundreds of MB, and
+                // a buffer of it doubled the run's peak memory.
+                let cannot = || format!("cannot write `{}`", path.display());
+                let mut file =
+                    io::BufWriter::new(std::fs::File::create(path).with_context(cannot)?);
+                render(&report, fmt, &options, &mut file).with_context(cannot)?;
+                file.flush().with_context(cannot)?;
                 if !quiet && io::stderr().is_terminal() {
                     log::info(&format!(
                         "wrote {} report to `{}`",
