@@ -405,3 +405,39 @@ fn deterministic_across_thread_counts() {
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }
+
+/// A dependency chain 200,000 components long that closes into a cycle, the restricted
+/// component at its far end: audited with its whole path (petgraph's recursive Tarjan SCC
+/// overflowed the stack here and aborted the process; the iterative Kosaraju does not).
+#[test]
+fn long_dependency_chain() {
+    let n = 200_000;
+    let mut components: Vec<serde_json::Value> = (0..n)
+        .map(|i| json!({"bom-ref": format!("c{i}"), "type": "library", "name": format!("p{i}"), "supplier": {"name": "Acme"}}))
+        .collect();
+    components[n - 1]["supplier"]["name"] = json!("AO Kaspersky Lab");
+    let mut dependencies: Vec<serde_json::Value> = (0..n - 1)
+        .map(|i| json!({"ref": format!("c{i}"), "dependsOn": [format!("c{}", i + 1)]}))
+        .collect();
+    dependencies.push(json!({"ref": "root", "dependsOn": ["c0"]}));
+    dependencies.push(json!({"ref": format!("c{}", n - 1), "dependsOn": ["c0"]}));
+    let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+        "metadata": {"component": {"bom-ref": "root", "name": "fw", "type": "firmware"}},
+        "components": components, "dependencies": dependencies});
+    let run = scan_bytes(
+        "chain.json",
+        &serde_json::to_vec(&doc).unwrap_or_default(),
+        &["-q"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let findings = r["findings"].as_array().cloned().unwrap_or_default();
+    let kav = findings
+        .iter()
+        .find(|f| f["code"] == "restricted-origin")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(kav["path"].as_array().map(Vec::len), Some(n + 1));
+    assert_eq!(kav["dependents"]["total"], n);
+    assert!(findings.iter().any(|f| f["code"] == "dependency-cycle"));
+}

@@ -212,7 +212,7 @@ impl SbomGraph {
                 }
             }
         }
-        for scc in petgraph::algo::tarjan_scc(&g.graph) {
+        for scc in petgraph::algo::kosaraju_scc(&g.graph) {
             if scc.len() > 1 {
                 let mut components: Vec<usize> = scc.iter().map(|n| n.index()).collect();
                 components.sort_unstable();
@@ -391,7 +391,7 @@ impl SbomGraph {
     /// condensation of the graph (each cycle collapsed to one node, so counting is well defined
     /// and linear). Saturates at `u64::MAX`; a layered graph of 64 diamonds already has 2^64.
     pub fn path_counts(&self) -> Vec<u64> {
-        let sccs = petgraph::algo::tarjan_scc(&self.graph);
+        let sccs = petgraph::algo::kosaraju_scc(&self.graph);
         let n = self.len();
         let mut scc_of = vec![0usize; n];
         for (k, scc) in sccs.iter().enumerate() {
@@ -403,7 +403,7 @@ impl SbomGraph {
         for &r in &self.roots {
             count[scc_of[r]] = count[scc_of[r]].saturating_add(1);
         }
-        // tarjan_scc returns components in reverse topological order.
+        // kosaraju_scc returns components in reverse topological order.
         let mut pairs: HashSet<(usize, usize)> = HashSet::new();
         for k in (0..sccs.len()).rev() {
             let c = count[k];
