@@ -406,6 +406,68 @@ fn deterministic_across_thread_counts() {
     assert_eq!(runs[0], runs[2]);
 }
 
+/// `--stream-above`: a JSON input above the size is parsed through a buffer instead of held
+/// whole (decision 19). The report is the same as the in-memory read's, broken input is refused
+/// at the same place, and `--strict` (which checks the schema on the bytes) still reads it whole.
+#[test]
+fn json_read_through_a_buffer() {
+    for file in [
+        "fixtures/demo/secureedge-ngfw.cdx.json",
+        "fixtures/demo/secureedge-ngfw.spdx.json",
+        "fixtures/demo/secureedge-ngfw.cdx.xml",
+    ] {
+        let whole = bomvet(&[
+            "scan",
+            file,
+            "--format",
+            "json",
+            "--max-schema-check-size",
+            "0",
+        ]);
+        let streamed = bomvet(&[
+            "scan",
+            file,
+            "--format",
+            "json",
+            "--max-schema-check-size",
+            "0",
+            "--stream-above",
+            "0",
+        ]);
+        assert_eq!(whole.code, 1, "{}", whole.snapshot());
+        assert_eq!(streamed.snapshot(), whole.snapshot(), "{file}");
+        let strict = bomvet(&["scan", file, "--strict", "--stream-above", "0", "-q"]);
+        let strict_whole = bomvet(&["scan", file, "--strict", "-q"]);
+        assert_eq!(strict.snapshot(), strict_whole.snapshot(), "{file}");
+    }
+    let streamed = ["--stream-above", "0", "--max-schema-check-size", "0"];
+    let run = scan_bytes(
+        "bad-utf8.json",
+        b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"\xff\xfe\"}]}",
+        &streamed,
+    );
+    assert_located_error(&run, "bad-utf8.json`:1:");
+    let run = scan_bytes(
+        "cut.json",
+        b"{\"bomFormat\":\"CycloneDX\",\n\"components\":[{\"name\":",
+        &streamed,
+    );
+    assert_located_error(&run, "cut.json`:2:");
+    let run = scan_bytes(
+        "bad-field.spdx.json",
+        b"{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\",\n \"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\", \"hasFiles\": 7}]}",
+        &streamed,
+    );
+    assert_located_error(&run, "bad-field.spdx.json`:2:");
+    assert_located_error(&run, "(at `packages[0].hasFiles`)");
+    let run = scan_bytes(
+        "trailing.json",
+        b"{\"bomFormat\":\"CycloneDX\",\"components\":[]} {}",
+        &streamed,
+    );
+    assert_located_error(&run, "trailing.json`:1:");
+}
+
 /// A dependency chain 200,000 components long that closes into a cycle, the restricted
 /// component at its far end: audited with its whole path (petgraph's recursive Tarjan SCC
 /// overflowed the stack here and aborted the process; the iterative Kosaraju does not).

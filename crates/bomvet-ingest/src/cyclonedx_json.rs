@@ -21,7 +21,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use serde::Deserialize;
 
 use crate::de::{loose_str, one_or_many, Str};
-use crate::{parse_json_seed, IngestError};
+use crate::{parse_json_seed, IngestError, JsonSource};
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Metadata<'a> {
@@ -127,18 +127,18 @@ pub(crate) struct Dependency<'a> {
 ///
 /// The top level is read key by key; each element of `components` and `dependencies` is
 /// converted as soon as it is parsed, so only one component's wire struct exists at a time.
-pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
     // Every component of CycloneDX 1.2+ has a `bom-ref`: counting them (SIMD, ~10 GB/s) sizes
     // the component and relationship vectors once, instead of doubling them while parsing
     // (which copied and touched about twice their final size: issue 7, README "Benchmarks").
-    let refs = memchr::memmem::find_iter(bytes, b"\"bom-ref\"").count();
+    let refs = source.count(b"\"bom-ref\"");
     let make = || {
         let mut conv = Converter::new(path);
         conv.sbom.components.reserve(refs);
         conv.sbom.relationships.reserve(refs.saturating_mul(2));
         BomSeed(conv)
     };
-    let out = parse_json_seed(path, bytes, make)?;
+    let out = parse_json_seed(path, source, make)?;
     match out.bom_format.as_deref() {
         Some("CycloneDX") => {}
         Some(other) => {

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::cyclonedx_json::class_of;
 use crate::de::{loose_str, Str};
-use crate::{parse_json_seed, IngestError};
+use crate::{parse_json_seed, IngestError, JsonSource};
 
 #[derive(Deserialize, Default)]
 pub(crate) struct Doc<'a> {
@@ -186,15 +186,15 @@ pub(crate) struct Rel<'a> {
 /// package document no longer sits next to a copy of its wire structs: issue 7). The other keys
 /// are kept as wire structs and converted at the end, since relationships need the document's
 /// `SPDXID`, wherever it is written.
-pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
     // Packages and files each have an `SPDXID`: the count sizes the component vector once.
-    let ids = memchr::memmem::find_iter(bytes, b"\"SPDXID\"").count();
+    let ids = source.count(b"\"SPDXID\"");
     let make = || {
         let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
         sbom.components.reserve(ids);
         DocSeed(sbom)
     };
-    let (mut sbom, doc) = parse_json_seed(path, bytes, make)?;
+    let (mut sbom, doc) = parse_json_seed(path, source, make)?;
     finish(&mut sbom, doc);
     Ok(sbom)
 }

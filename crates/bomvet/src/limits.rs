@@ -14,6 +14,7 @@ pub(crate) struct LimitsConfig {
     pub(crate) max_components: Option<usize>,
     pub(crate) max_depth: Option<usize>,
     pub(crate) max_schema_check_size: Option<Size>,
+    pub(crate) stream_above: Option<Size>,
 }
 
 /// A byte size written as `1073741824`, `"1GiB"`, `"512 MB"`.
@@ -52,12 +53,19 @@ impl FromStr for Size {
 /// would take several times its scan (README "Benchmarks"); `validate` checks any size.
 const DEFAULT_SCHEMA_CHECK_SIZE: u64 = 4 << 20;
 
+/// CycloneDX JSON and SPDX JSON files above 256 MiB are parsed through a buffer instead of held
+/// whole (decision 19): from there on memory is what runs out (a 1M-component SBOM is ~650 MB),
+/// below it the 1.5x parse time of reading through a buffer would be the larger cost.
+const DEFAULT_STREAM_ABOVE: u64 = 256 << 20;
+
 /// The limits in force, with the default of each.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_file_size: u64,
     /// `scan` checks inputs up to this size against their official schema (0: never).
     pub(crate) max_schema_check_size: u64,
+    /// JSON inputs larger than this are parsed through a buffer, not held whole.
+    pub(crate) stream_above: u64,
     pub(crate) ingest: bomvet_ingest::Limits,
 }
 
@@ -74,6 +82,10 @@ impl Limits {
                 .max_schema_check_size
                 .or(cfg.max_schema_check_size)
                 .map_or(DEFAULT_SCHEMA_CHECK_SIZE, |s| s.0),
+            stream_above: flags
+                .stream_above
+                .or(cfg.stream_above)
+                .map_or(DEFAULT_STREAM_ABOVE, |s| s.0),
             ingest: bomvet_ingest::Limits {
                 max_decompressed: flags
                     .max_decompressed_size

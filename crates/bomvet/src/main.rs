@@ -330,6 +330,23 @@ fn read_input(
             Ok(m) if m.is_dir() => {
                 return Loaded::Failed(format!("`{}` is a directory", path.display()))
             }
+            // A large JSON file is parsed as it is read (decision 19); one that is to be
+            // schema-checked (it needs the bytes), or of another encoding, is read whole below.
+            Ok(m)
+                if m.len() > limits.stream_above
+                    && !(check_schema && (strict || m.len() <= limits.max_schema_check_size)) =>
+            {
+                match bomvet_ingest::read_streamed(path, &limits.ingest) {
+                    Ok(Some(mut sbom)) => {
+                        if check_schema {
+                            sbom.diagnostics.push(too_large_to_check(limits));
+                        }
+                        return loaded(sbom, path, strict, LineSource::File(path.to_owned()));
+                    }
+                    Ok(None) => std::fs::read(path),
+                    Err(e) => return Loaded::Failed(render_error(&e)),
+                }
+            }
             _ => std::fs::read(path),
         }
     };
@@ -355,6 +372,22 @@ fn read_input(
     if check_schema {
         schema_diagnostics(&mut sbom, path, &bytes, limits, strict);
     }
+    let lines = if path.as_os_str() == "-" {
+        LineSource::Bytes(bytes)
+    } else {
+        drop(bytes);
+        LineSource::File(path.to_owned())
+    };
+    loaded(sbom, path, strict, lines)
+}
+
+/// A document read: refused under `--strict` when it deviates from its spec.
+fn loaded(
+    sbom: bomvet_model::Sbom,
+    path: &std::path::Path,
+    strict: bool,
+    lines: LineSource,
+) -> Loaded {
     if strict {
         // --strict: reader warnings and schema violations are errors.
         let problems: Vec<String> = sbom
@@ -373,12 +406,6 @@ fn read_input(
             ));
         }
     }
-    let lines = if path.as_os_str() == "-" {
-        LineSource::Bytes(bytes)
-    } else {
-        drop(bytes);
-        LineSource::File(path.to_owned())
-    };
     Loaded::Sbom(Box::new(sbom), lines)
 }
 
@@ -401,10 +428,7 @@ fn schema_diagnostics(
         return; // no schema exists; the reader's warnings are all there is
     }
     if !strict && bytes.len() as u64 > limits.max_schema_check_size {
-        sbom.diagnostics.push(note(format!(
-            "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
-            limits.max_schema_check_size
-        )));
+        sbom.diagnostics.push(too_large_to_check(limits));
         return;
     }
     match bomvet_ingest::validate::schema_violations(path, bytes, sbom) {
@@ -419,6 +443,18 @@ fn schema_diagnostics(
             "not checked against a schema: {}",
             render_error(&e)
         ))),
+    }
+}
+
+/// The note on an input larger than `--max-schema-check-size`.
+fn too_large_to_check(limits: &limits::Limits) -> bomvet_model::Diagnostic {
+    bomvet_model::Diagnostic {
+        level: DiagnosticLevel::Note,
+        location: bomvet_model::Location::default(),
+        message: format!(
+            "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
+            limits.max_schema_check_size
+        ),
     }
 }
 
