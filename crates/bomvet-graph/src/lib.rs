@@ -106,9 +106,11 @@ impl SbomGraph {
                 components,
             });
         }
-        // Pass 2: edges.
-        let mut seen: HashSet<(usize, usize, EdgeKind)> =
-            HashSet::with_capacity(sbom.relationships.len());
+        // Pass 2: edges, each (from, to, kind) once, in document order. Duplicates are found by
+        // sorting the resolved edges rather than with a hash set of them (a set of 2M edges was
+        // ~100 MB, the largest thing the audit of a 1M-component SBOM allocates).
+        let mut resolved: Vec<(u32, u32, EdgeKind, u32)> =
+            Vec::with_capacity(sbom.relationships.len());
         for r in &sbom.relationships {
             let from = index.get(r.from.as_str()).copied();
             let to = index.get(r.to.as_str()).copied();
@@ -118,9 +120,8 @@ impl SbomGraph {
                     location: r.origin.to_string(),
                 }),
                 (Some(f), Some(t)) => {
-                    if seen.insert((f, t, r.kind)) {
-                        graph.add_edge(NodeIndex::new(f), NodeIndex::new(t), r.kind);
-                    }
+                    let k = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
+                    resolved.push((idx32(f), idx32(t), r.kind, k));
                 }
                 (None, _) => issues.push(GraphIssue::DanglingRef {
                     from: None,
@@ -134,6 +135,13 @@ impl SbomGraph {
                 }),
             }
         }
+        resolved.sort_unstable();
+        resolved.dedup_by_key(|e| (e.0, e.1, e.2));
+        resolved.sort_unstable_by_key(|e| e.3);
+        for &(f, t, kind, _) in &resolved {
+            graph.add_edge(NodeIndex::new(f as usize), NodeIndex::new(t as usize), kind);
+        }
+        drop(resolved);
         // Roots.
         // Membership in a vector, not `roots.contains`: an SPDX document may describe thousands
         // of packages, and a list search per component was quadratic.
@@ -153,6 +161,7 @@ impl SbomGraph {
                 }),
             }
         }
+        drop(index);
         let declared_roots = roots.len();
         let parentless: Vec<usize> = (0..n)
             .filter(|&i| {
@@ -403,17 +412,20 @@ impl SbomGraph {
         for &r in &self.roots {
             count[scc_of[r]] = count[scc_of[r]].saturating_add(1);
         }
-        // kosaraju_scc returns components in reverse topological order.
-        let mut pairs: HashSet<(usize, usize)> = HashSet::new();
+        // kosaraju_scc returns components in reverse topological order. Each (u, v) pair counts
+        // once however many kinds of edge join them: the children of each node deduplicated
+        // (a hash set of all pairs was the audit's largest allocation at 1M components).
+        let mut kids: Vec<usize> = Vec::new();
         for k in (0..sccs.len()).rev() {
             let c = count[k];
             if c == 0 {
                 continue;
             }
             for u in &sccs[k] {
-                for v in self.graph.neighbors_directed(*u, Direction::Outgoing) {
-                    let kv = scc_of[v.index()];
-                    if kv != k && pairs.insert((u.index(), v.index())) {
+                self.sorted_children(u.index(), &mut kids);
+                for &v in &kids {
+                    let kv = scc_of[v];
+                    if kv != k {
                         count[kv] = count[kv].saturating_add(c);
                     }
                 }
@@ -550,6 +562,11 @@ thread_local! {
     /// by the current call.
     static MARKS: std::cell::RefCell<(Vec<u32>, u32)> =
         const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+/// A component index as the `u32` petgraph uses (saturating; the component limit is far below).
+fn idx32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Distance marker for components no root reaches.
