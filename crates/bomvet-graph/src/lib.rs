@@ -71,6 +71,10 @@ pub struct SbomGraph {
     is_root: Vec<bool>,
     /// Outgoing edges of each component, filled in at the end of `build`.
     out_degree: Vec<u32>,
+    /// Strongly connected components in reverse topological order, flattened: component `k`
+    /// is `scc_members[scc_start[k]..scc_start[k + 1]]`. Computed once in `build`.
+    scc_start: Vec<u32>,
+    scc_members: Vec<u32>,
     declared_roots: usize,
     issues: Vec<GraphIssue>,
 }
@@ -188,6 +192,8 @@ impl SbomGraph {
             roots,
             is_root,
             out_degree: Vec::new(),
+            scc_start: Vec::new(),
+            scc_members: Vec::new(),
             declared_roots,
             issues,
         };
@@ -221,13 +227,20 @@ impl SbomGraph {
                 }
             }
         }
-        for scc in petgraph::algo::kosaraju_scc(&g.graph) {
+        let sccs = petgraph::algo::kosaraju_scc(&g.graph);
+        g.scc_start.reserve(sccs.len() + 1);
+        g.scc_members.reserve(n);
+        for scc in &sccs {
+            g.scc_start.push(idx32(g.scc_members.len()));
+            g.scc_members.extend(scc.iter().map(|v| idx32(v.index())));
             if scc.len() > 1 {
-                let mut components: Vec<usize> = scc.iter().map(|n| n.index()).collect();
+                let mut components: Vec<usize> = scc.iter().map(|v| v.index()).collect();
                 components.sort_unstable();
                 g.issues.push(GraphIssue::Cycle { components });
             }
         }
+        g.scc_start.push(idx32(g.scc_members.len()));
+        drop(sccs);
         g.issues.sort_by_key(issue_order);
         g.out_degree = vec![0; n];
         for e in g.graph.edge_references() {
@@ -400,29 +413,35 @@ impl SbomGraph {
     /// condensation of the graph (each cycle collapsed to one node, so counting is well defined
     /// and linear). Saturates at `u64::MAX`; a layered graph of 64 diamonds already has 2^64.
     pub fn path_counts(&self) -> Vec<u64> {
-        let sccs = petgraph::algo::kosaraju_scc(&self.graph);
         let n = self.len();
+        let sccs = self.scc_start.len().saturating_sub(1);
+        let members = |k: usize| {
+            self.scc_members[self.scc_start[k] as usize..self.scc_start[k + 1] as usize]
+                .iter()
+                .map(|&v| v as usize)
+        };
         let mut scc_of = vec![0usize; n];
-        for (k, scc) in sccs.iter().enumerate() {
-            for v in scc {
-                scc_of[v.index()] = k;
+        for k in 0..sccs {
+            for v in members(k) {
+                scc_of[v] = k;
             }
         }
-        let mut count = vec![0u64; sccs.len()];
+        let mut count = vec![0u64; sccs];
         for &r in &self.roots {
             count[scc_of[r]] = count[scc_of[r]].saturating_add(1);
         }
-        // kosaraju_scc returns components in reverse topological order. Each (u, v) pair counts
-        // once however many kinds of edge join them: the children of each node deduplicated
-        // (a hash set of all pairs was the audit's largest allocation at 1M components).
+        // The components are in reverse topological order (`kosaraju_scc`, in `build`). Each
+        // (u, v) pair counts once however many kinds of edge join them: the children of each
+        // node deduplicated (a hash set of all pairs was the audit's largest allocation at 1M
+        // components).
         let mut kids: Vec<usize> = Vec::new();
-        for k in (0..sccs.len()).rev() {
+        for k in (0..sccs).rev() {
             let c = count[k];
             if c == 0 {
                 continue;
             }
-            for u in &sccs[k] {
-                self.sorted_children(u.index(), &mut kids);
+            for u in members(k) {
+                self.sorted_children(u, &mut kids);
                 for &v in &kids {
                     let kv = scc_of[v];
                     if kv != k {
