@@ -620,25 +620,10 @@ impl<'p> Auditor<'p> {
             }
         }
 
-        // The first component of each ref, built only when an issue names one: a search of the
-        // component list per dangling reference was quadratic.
-        let first_of: std::cell::OnceCell<std::collections::HashMap<&str, usize>> =
-            std::cell::OnceCell::new();
-        let index_of = |id: &bomvet_model::ComponentRef| -> Option<usize> {
-            let map = first_of.get_or_init(|| {
-                let mut m = std::collections::HashMap::new();
-                for (i, c) in sbom.components.iter().enumerate() {
-                    m.entry(c.id.as_str()).or_insert(i);
-                }
-                m
-            });
-            map.get(id.as_str()).copied()
-        };
         for issue in graph.issues() {
             let f = match issue {
                 GraphIssue::DanglingRef { from, to, location } => {
-                    let i = from.as_ref().and_then(index_of);
-                    let mut f = match i {
+                    let mut f = match *from {
                         Some(i) => plain(&source, &sbom.components[i], i),
                         None => plain_doc(&source, location.as_str()),
                     };
@@ -666,11 +651,17 @@ impl<'p> Auditor<'p> {
                         .collect();
                     f
                 }
-                GraphIssue::SelfLoop { id, location } => {
-                    let i = index_of(id).unwrap_or(0);
+                GraphIssue::SelfLoop {
+                    component: i,
+                    location,
+                } => {
+                    let i = *i;
                     let mut f = plain(&source, &sbom.components[i], i);
                     f.code = Code::DependencyCycle;
-                    f.message = format!("`{id}` includes itself at `{location}`");
+                    f.message = format!(
+                        "`{}` includes itself at `{location}`",
+                        sbom.components[i].id
+                    );
                     f
                 }
                 GraphIssue::Cycle { components } => {

@@ -33,9 +33,10 @@ use serde::Serialize;
 pub enum GraphIssue {
     /// A relationship or root names a reference that no component has.
     DanglingRef {
-        /// The component the relationship starts from (absent for a declared root).
+        /// Index of the component the relationship starts from (absent when that ref dangles
+        /// too, and for a declared root).
         #[serde(skip_serializing_if = "Option::is_none")]
-        from: Option<ComponentRef>,
+        from: Option<usize>,
         /// The reference that points nowhere.
         to: ComponentRef,
         /// Where the reference is written (`dependencies[3].dependsOn[0]`).
@@ -50,8 +51,8 @@ pub enum GraphIssue {
     },
     /// A component includes itself.
     SelfLoop {
-        /// The component.
-        id: ComponentRef,
+        /// Index of the component.
+        component: usize,
         /// Where the relationship is written.
         location: String,
     },
@@ -120,7 +121,7 @@ impl SbomGraph {
             let to = index.get(r.to.as_str()).copied();
             match (from, to) {
                 (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
-                    id: r.from.clone(),
+                    component: f,
                     location: r.origin.to_string(),
                 }),
                 (Some(f), Some(t)) => {
@@ -132,8 +133,8 @@ impl SbomGraph {
                     to: r.from.clone(),
                     location: r.origin.to_string(),
                 }),
-                (Some(_), None) => issues.push(GraphIssue::DanglingRef {
-                    from: Some(r.from.clone()),
+                (Some(f), None) => issues.push(GraphIssue::DanglingRef {
+                    from: Some(f),
                     to: r.to.clone(),
                     location: r.origin.to_string(),
                 }),
