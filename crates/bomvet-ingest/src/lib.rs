@@ -55,10 +55,7 @@ impl Default for Limits {
 /// Fails when the file cannot be read, is empty, is not a recognised SBOM encoding, or is not
 /// well-formed; the error names the file and, for parse errors, line, column and JSON path.
 pub fn read_path(path: &Path) -> Result<Sbom, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
     read_bytes(path, &bytes)
 }
 
@@ -123,20 +120,14 @@ fn check_limits(path: &Path, sbom: Sbom, limits: &Limits) -> Result<Sbom, Ingest
 /// with [`read_bytes_with`] instead. Errors are those of [`read_bytes_with`].
 pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, IngestError> {
     use std::io::Read;
-    let io = |source| IngestError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = io_error(path);
     let mut head = Vec::with_capacity(SNIFF_WINDOW);
     std::fs::File::open(path)
-        .map_err(io)?
+        .map_err(&io)?
         .take(SNIFF_WINDOW as u64)
         .read_to_end(&mut head)
-        .map_err(io)?;
-    if head.starts_with(&[0x1f, 0x8b])
-        || head.starts_with(&[0xff, 0xfe])
-        || head.starts_with(&[0xfe, 0xff])
-    {
+        .map_err(&io)?;
+    if is_gzip_or_utf16(&head) {
         return Ok(None);
     }
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
@@ -146,6 +137,45 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
         _ => return Ok(None),
     };
     check_limits(path, sbom, limits).map(Some)
+}
+
+/// The error of a failed read of `path`.
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> IngestError + '_ {
+    move |source| IngestError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// True when a file starting with `head` must be read whole before it can be read as text:
+/// gzip, or UTF-16 (by its byte-order mark).
+fn is_gzip_or_utf16(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+        || head.starts_with(&[0xff, 0xfe])
+        || head.starts_with(&[0xfe, 0xff])
+}
+
+/// Reads `file` in rounds of 1 MiB: `f(held, eof)` sees the bytes held (what earlier rounds left
+/// plus the new chunk; at end of file, only what was left) and returns how many of them, from the
+/// start, it is done with; the rest is held for the next round.
+fn read_in_chunks(
+    mut file: impl std::io::Read,
+    mut f: impl FnMut(&[u8], bool) -> usize,
+) -> std::io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    loop {
+        let held = buf.len();
+        buf.resize(held + CHUNK, 0);
+        let n = file.read(&mut buf[held..])?;
+        buf.truncate(held + n);
+        let eof = n == 0;
+        let done = f(&buf, eof);
+        if eof {
+            return Ok(());
+        }
+        buf.drain(..done);
+    }
 }
 
 /// Decompresses gzip, refusing to produce more than `max` bytes (a gzip bomb stops there).
@@ -382,26 +412,15 @@ impl JsonSource<'_> {
 /// Occurrences of `needle` in the file, read in 1 MiB chunks; 0 when it cannot be read (the
 /// parse that follows reports that).
 fn count_in_file(path: &Path, needle: &[u8]) -> std::io::Result<usize> {
-    use std::io::Read;
-    const CHUNK: usize = 1 << 20;
+    // The last `needle.len() - 1` bytes of a round cannot hold a whole match: they are kept, so
+    // that a match across the chunk boundary is found (once) in the next round.
     let keep = needle.len().saturating_sub(1);
-    let mut file = std::fs::File::open(path)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + keep);
     let mut count = 0;
-    loop {
-        let held = buf.len();
-        buf.resize(held + CHUNK, 0);
-        let n = file.read(&mut buf[held..])?;
-        buf.truncate(held + n);
-        count += memchr::memmem::find_iter(&buf, needle).count();
-        if n == 0 {
-            return Ok(count);
-        }
-        // The last `needle.len() - 1` bytes cannot hold a whole match: keep them, so that a
-        // match across the chunk boundary is found (once) in the next round.
-        let cut = buf.len().saturating_sub(keep);
-        buf.drain(..cut);
-    }
+    read_in_chunks(std::fs::File::open(path)?, |buf, _| {
+        count += memchr::memmem::find_iter(buf, needle).count();
+        buf.len().saturating_sub(keep)
+    })?;
+    Ok(count)
 }
 
 /// A buffered reader over `path` after any UTF-8 byte-order mark.
@@ -409,12 +428,9 @@ fn open_json(
     path: &Path,
 ) -> Result<serde_json::de::IoRead<std::io::BufReader<std::fs::File>>, IngestError> {
     use std::io::BufRead;
-    let io = |source| IngestError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
-    if r.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
+    let io = io_error(path);
+    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(&io)?);
+    if r.fill_buf().map_err(&io)?.starts_with(b"\xEF\xBB\xBF") {
         r.consume(3);
     }
     Ok(serde_json::de::IoRead::new(r))
@@ -572,43 +588,31 @@ pub fn ref_lines_in_file(
     path: &Path,
     wanted: impl Fn(&str) -> bool,
 ) -> std::io::Result<std::collections::HashMap<String, usize>> {
-    use std::io::Read;
-    const CHUNK: usize = 1 << 20;
+    use std::io::{Read, Seek};
     const KEEP: usize = 64 << 10;
     let mut file = std::fs::File::open(path)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + KEEP);
+    let mut head = Vec::new();
+    (&mut file).take(2).read_to_end(&mut head)?;
+    file.rewind()?;
+    if is_gzip_or_utf16(&head) {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        return Ok(ref_lines(&bytes, wanted));
+    }
     let mut out = std::collections::HashMap::new();
     let mut line = 1usize;
-    let mut first = true;
-    loop {
-        let held = buf.len();
-        buf.resize(held + CHUNK, 0);
-        let n = file.read(&mut buf[held..])?;
-        buf.truncate(held + n);
-        if first {
-            first = false;
-            if buf.starts_with(&[0xff, 0xfe])
-                || buf.starts_with(&[0xfe, 0xff])
-                || buf.starts_with(&[0x1f, 0x8b])
-            {
-                file.read_to_end(&mut buf)?;
-                return Ok(ref_lines(&buf, wanted));
-            }
-        }
-        let eof = n == 0;
+    read_in_chunks(file, |buf, eof| {
         // Keys that start before `limit` are read in this round; the rest waits for more bytes.
         let limit = if eof {
             buf.len()
         } else {
             buf.len().saturating_sub(KEEP)
         };
-        record_ref_lines(&buf, limit, line, &wanted, &mut out);
+        record_ref_lines(buf, limit, line, &wanted, &mut out);
         line += memchr::memchr_iter(b'\n', &buf[..limit]).count();
-        buf.drain(..limit);
-        if eof {
-            return Ok(out);
-        }
-    }
+        limit
+    })?;
+    Ok(out)
 }
 
 /// Where refs are written, in every encoding that has them on a line of their own: JSON keys
@@ -747,8 +751,6 @@ mod tests {
         );
     }
 
-    /// The chunked reader finds the same lines as the in-memory one, for refs on both sides of
-    /// every chunk boundary and keys cut by one.
     /// A temporary file of `bytes`, removed when dropped.
     struct TempFile(std::path::PathBuf);
 
@@ -852,6 +854,8 @@ mod tests {
         assert_eq!(count_in_file(&file.0, b"\"bom-ref\"").unwrap_or(0), i);
     }
 
+    /// The chunked reader finds the same lines as the in-memory one, for refs on both sides of
+    /// every chunk boundary and keys cut by one.
     #[test]
     fn ref_lines_in_file_agrees_with_ref_lines() {
         let mut text = String::from("{\"components\": [\n");
@@ -865,12 +869,9 @@ mod tests {
             i += 1;
         }
         text.push_str("{}]}\n");
-        let path =
-            std::env::temp_dir().join(format!("bomvet-ref-lines-{}.json", std::process::id()));
-        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let file = TempFile::new("ref-lines.json", text.as_bytes());
         let wanted = |r: &str| r.ends_with('7');
-        let streamed = ref_lines_in_file(&path, wanted).unwrap_or_else(|e| panic!("{e}"));
-        let _ = std::fs::remove_file(&path);
+        let streamed = ref_lines_in_file(&file.0, wanted).unwrap_or_else(|e| panic!("{e}"));
         let whole = ref_lines(text.as_bytes(), wanted);
         assert_eq!(streamed, whole);
         assert!(streamed.len() > 5_000, "{}", streamed.len());
