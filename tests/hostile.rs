@@ -16,6 +16,9 @@ fn scan_bytes(name: &str, bytes: &[u8], extra: &[&str]) -> common::Run {
     bomvet(&args)
 }
 
+/// Flags that make every JSON input of these tests be parsed through a buffer (decision 19).
+const STREAMED: [&str; 4] = ["--stream-above", "0", "--max-schema-check-size", "0"];
+
 fn assert_located_error(run: &common::Run, fragment: &str) {
     assert_eq!(run.code, 2, "{}", run.snapshot());
     assert!(
@@ -151,47 +154,70 @@ fn huge_single_string() {
     assert_eq!(run.json()["summary"]["components"], 1);
 }
 
-/// Invalid UTF-8, NUL bytes, truncation and emptiness: located errors.
+/// Invalid UTF-8, NUL bytes, truncation, trailing bytes and emptiness: located errors, both when
+/// the file is read whole and when JSON is parsed through a buffer (`--stream-above 0`).
 #[test]
 fn broken_bytes() {
-    let run = scan_bytes(
-        "bad-utf8.json",
-        b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"\xff\xfe\"}]}",
-        &[],
-    );
-    assert_located_error(&run, "bad-utf8.json`:1:");
-    let run = scan_bytes(
-        "nul.json",
-        b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"a\x00b\"}]}",
-        &[],
-    );
-    assert_located_error(&run, "nul.json`:1:");
-    let run = scan_bytes("nul-only.json", &[0u8; 64], &[]);
-    assert_located_error(&run, "not a recognised SBOM format");
-    let run = scan_bytes("empty.json", b"", &[]);
-    assert_located_error(&run, "the file is empty");
-    let run = scan_bytes("blank.json", b"  \n\t ", &[]);
-    assert_located_error(&run, "the file is empty");
-    let run = scan_bytes(
-        "cut.json",
-        br#"{"bomFormat":"CycloneDX","components":[{"name":"#,
-        &[],
-    );
-    assert_located_error(&run, "EOF while parsing");
-    // The streaming SPDX 3 and XML readers fail a document broken inside an element too (SPDX 3
-    // once read such a document as one of no packages and passed it).
-    let run = scan_bytes(
-        "cut.spdx3.json",
-        br#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": "software_Package",}]}"#,
-        &[],
-    );
-    assert_located_error(&run, "cut.spdx3.json`:1:103: trailing comma");
-    let run = scan_bytes(
-        "cut.cdx.xml",
-        b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\"><name>a</nam></component></components></bom>",
-        &[],
-    );
-    assert_located_error(&run, "cut.cdx.xml`:1:");
+    for extra in [&[][..], &STREAMED[..]] {
+        let run = scan_bytes(
+            "bad-utf8.json",
+            b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"\xff\xfe\"}]}",
+            extra,
+        );
+        assert_located_error(&run, "bad-utf8.json`:1:");
+        let run = scan_bytes(
+            "nul.json",
+            b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"a\x00b\"}]}",
+            extra,
+        );
+        assert_located_error(&run, "nul.json`:1:");
+        let run = scan_bytes("nul-only.json", &[0u8; 64], extra);
+        assert_located_error(&run, "not a recognised SBOM format");
+        let run = scan_bytes("empty.json", b"", extra);
+        assert_located_error(&run, "the file is empty");
+        let run = scan_bytes("blank.json", b"  \n\t ", extra);
+        assert_located_error(&run, "the file is empty");
+        let run = scan_bytes(
+            "cut.json",
+            br#"{"bomFormat":"CycloneDX","components":[{"name":"#,
+            extra,
+        );
+        assert_located_error(&run, "EOF while parsing");
+        // The streaming SPDX 3 and XML readers fail a document broken inside an element too
+        // (SPDX 3 once read such a document as one of no packages and passed it).
+        let run = scan_bytes(
+            "cut.spdx3.json",
+            br#"{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{"type": "software_Package",}]}"#,
+            extra,
+        );
+        assert_located_error(&run, "cut.spdx3.json`:1:103: trailing comma");
+        let run = scan_bytes(
+            "cut.cdx.xml",
+            b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\"><name>a</nam></component></components></bom>",
+            extra,
+        );
+        assert_located_error(&run, "cut.cdx.xml`:1:");
+        // Line, JSON path and trailing bytes, in both modes.
+        let run = scan_bytes(
+            "cut-line.json",
+            b"{\"bomFormat\":\"CycloneDX\",\n\"components\":[{\"name\":",
+            extra,
+        );
+        assert_located_error(&run, "cut-line.json`:2:");
+        let run = scan_bytes(
+            "bad-field.spdx.json",
+            b"{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\",\n \"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\", \"hasFiles\": 7}]}",
+            extra,
+        );
+        assert_located_error(&run, "bad-field.spdx.json`:2:");
+        assert_located_error(&run, "(at `packages[0].hasFiles`)");
+        let run = scan_bytes(
+            "trailing.json",
+            b"{\"bomFormat\":\"CycloneDX\",\"components\":[]} {}",
+            extra,
+        );
+        assert_located_error(&run, "trailing.json`:1:");
+    }
 }
 
 /// Duplicate keys: a repeated top-level key is read and warned about; a repeated field inside a
@@ -407,8 +433,8 @@ fn deterministic_across_thread_counts() {
 }
 
 /// `--stream-above`: a JSON input above the size is parsed through a buffer instead of held
-/// whole (decision 19). The report is the same as the in-memory read's, broken input is refused
-/// at the same place, and `--strict` (which checks the schema on the bytes) still reads it whole.
+/// whole (decision 19). The report is the same as the in-memory read's (broken input: see
+/// `broken_bytes`), and `--strict` (which checks the schema on the bytes) still reads it whole.
 #[test]
 fn json_read_through_a_buffer() {
     for file in [
@@ -424,48 +450,15 @@ fn json_read_through_a_buffer() {
             "--max-schema-check-size",
             "0",
         ]);
-        let streamed = bomvet(&[
-            "scan",
-            file,
-            "--format",
-            "json",
-            "--max-schema-check-size",
-            "0",
-            "--stream-above",
-            "0",
-        ]);
+        let mut args = vec!["scan", file, "--format", "json"];
+        args.extend(STREAMED);
+        let streamed = bomvet(&args);
         assert_eq!(whole.code, 1, "{}", whole.snapshot());
         assert_eq!(streamed.snapshot(), whole.snapshot(), "{file}");
         let strict = bomvet(&["scan", file, "--strict", "--stream-above", "0", "-q"]);
         let strict_whole = bomvet(&["scan", file, "--strict", "-q"]);
         assert_eq!(strict.snapshot(), strict_whole.snapshot(), "{file}");
     }
-    let streamed = ["--stream-above", "0", "--max-schema-check-size", "0"];
-    let run = scan_bytes(
-        "bad-utf8.json",
-        b"{\"bomFormat\":\"CycloneDX\",\"components\":[{\"name\":\"\xff\xfe\"}]}",
-        &streamed,
-    );
-    assert_located_error(&run, "bad-utf8.json`:1:");
-    let run = scan_bytes(
-        "cut.json",
-        b"{\"bomFormat\":\"CycloneDX\",\n\"components\":[{\"name\":",
-        &streamed,
-    );
-    assert_located_error(&run, "cut.json`:2:");
-    let run = scan_bytes(
-        "bad-field.spdx.json",
-        b"{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\",\n \"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\", \"hasFiles\": 7}]}",
-        &streamed,
-    );
-    assert_located_error(&run, "bad-field.spdx.json`:2:");
-    assert_located_error(&run, "(at `packages[0].hasFiles`)");
-    let run = scan_bytes(
-        "trailing.json",
-        b"{\"bomFormat\":\"CycloneDX\",\"components\":[]} {}",
-        &streamed,
-    );
-    assert_located_error(&run, "trailing.json`:1:");
 }
 
 /// A dependency chain 200,000 components long that closes into a cycle, the restricted
