@@ -413,14 +413,6 @@ impl<'p> Auditor<'p> {
             .par_iter()
             .map(|c| self.matcher.match_component(c))
             .collect();
-        let roots: Vec<usize> = graph.roots().to_vec();
-        let is_root = {
-            let mut v = vec![false; sbom.components.len()];
-            for &r in &roots {
-                v[r] = true;
-            }
-            v
-        };
         let reach = graph.reach();
         let source = sbom.source.clone();
         let ref_of = |i: usize| sbom.components[i].id.0.clone();
@@ -520,7 +512,7 @@ impl<'p> Auditor<'p> {
                 let c = &sbom.components[i];
                 let ctx = ComponentContext {
                     component: c,
-                    is_root: is_root[i],
+                    is_root: graph.is_root(i),
                 };
                 let p = place(i);
                 let where_ = match p.relation {
@@ -695,7 +687,7 @@ impl<'p> Auditor<'p> {
             findings,
             origin,
             edges: graph.edge_count(),
-            roots: roots.iter().map(|&r| ref_of(r)).collect(),
+            roots: graph.roots().iter().map(|&r| ref_of(r)).collect(),
         }
     }
 }

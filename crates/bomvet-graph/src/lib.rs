@@ -21,7 +21,7 @@ pub mod link;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use bomvet_model::{ComponentRef, EdgeKind, Sbom};
+use bomvet_model::{idx, ComponentRef, EdgeKind, Sbom};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -125,8 +125,7 @@ impl SbomGraph {
                     location: r.origin.to_string(),
                 }),
                 (Some(f), Some(t)) => {
-                    let k = u32::try_from(resolved.len()).unwrap_or(u32::MAX);
-                    resolved.push((idx32(f), idx32(t), r.kind, k));
+                    resolved.push((idx(f), idx(t), r.kind, idx(resolved.len())));
                 }
                 (None, _) => issues.push(GraphIssue::DanglingRef {
                     from: None,
@@ -232,15 +231,15 @@ impl SbomGraph {
         g.scc_start.reserve(sccs.len() + 1);
         g.scc_members.reserve(n);
         for scc in &sccs {
-            g.scc_start.push(idx32(g.scc_members.len()));
-            g.scc_members.extend(scc.iter().map(|v| idx32(v.index())));
+            g.scc_start.push(idx(g.scc_members.len()));
+            g.scc_members.extend(scc.iter().map(|v| idx(v.index())));
             if scc.len() > 1 {
                 let mut components: Vec<usize> = scc.iter().map(|v| v.index()).collect();
                 components.sort_unstable();
                 g.issues.push(GraphIssue::Cycle { components });
             }
         }
-        g.scc_start.push(idx32(g.scc_members.len()));
+        g.scc_start.push(idx(g.scc_members.len()));
         drop(sccs);
         g.issues.sort_by_key(issue_order);
         g.out_degree = vec![0; n];
@@ -268,6 +267,11 @@ impl SbomGraph {
     /// Root components (the products), declared ones first.
     pub fn roots(&self) -> &[usize] {
         &self.roots
+    }
+
+    /// True when component `i` is one of the [`roots`](Self::roots).
+    pub fn is_root(&self, i: usize) -> bool {
+        self.is_root[i]
     }
 
     /// How many of [`roots`](Self::roots) the document declared.
@@ -582,11 +586,6 @@ thread_local! {
     /// by the current call.
     static MARKS: std::cell::RefCell<(Vec<u32>, u32)> =
         const { std::cell::RefCell::new((Vec::new(), 0)) };
-}
-
-/// A component index as the `u32` petgraph uses (saturating; the component limit is far below).
-fn idx32(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Distance marker for components no root reaches.
