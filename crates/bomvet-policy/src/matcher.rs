@@ -577,8 +577,8 @@ impl Lenient for packageurl::PackageUrl<'_> {
 /// Host (no port or user) and path of a URL, SCP-style git address or `mailto:`; borrowed.
 fn split_url(url: &str) -> Option<(&str, &str)> {
     let u = url.trim();
-    // `find("://")` builds a two-way searcher per call, a fifth of the URL matcher's time on
-    // large SBOMs; the scheme ends at a `:` followed by `//`.
+    // `find("://")` builds a two-way searcher per call (about a sixth of the URL matcher's
+    // samples on a 100k-component SBOM); the scheme ends at a `:` followed by `//`.
     let scheme_end = u
         .match_indices(':')
         .map(|(i, _)| i)

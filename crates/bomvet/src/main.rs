@@ -605,10 +605,9 @@ fn scan(
                 Loaded::Sbom(sbom, lines) => {
                     let keys = link.then(|| DocKeys::of(&sbom));
                     let mut audit = auditor.audit(&sbom);
-                    let source = sbom.source.clone();
                     let info = SbomInfo::of(*sbom);
                     // The model is gone before the file is read again for lines.
-                    annotate_lines(&mut audit.findings, &source, &lines);
+                    annotate_lines(&mut audit.findings, &info.source, &lines);
                     (InputOutcome::Audited(Box::new((info, audit))), keys)
                 }
                 Loaded::Skipped(reason) => (
