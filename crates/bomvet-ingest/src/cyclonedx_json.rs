@@ -12,7 +12,7 @@ use std::path::Path;
 
 use bomvet_model::{
     idx, Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
-    ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom, Scope,
 };
 use std::fmt;
@@ -61,8 +61,6 @@ pub(crate) struct CdxComponent<'a> {
     pub(crate) version: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     pub(crate) scope: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) hashes: Option<Vec<CdxHash<'a>>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     pub(crate) cpe: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
@@ -97,14 +95,6 @@ pub(crate) struct Contact<'a> {
     pub(crate) name: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "loose_str")]
     pub(crate) email: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct CdxHash<'a> {
-    #[serde(default, borrow, deserialize_with = "loose_str")]
-    pub(crate) alg: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "loose_str")]
-    pub(crate) content: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -420,8 +410,6 @@ impl Converter {
                 + usize::from(c.author.is_some())
                 + c.authors.as_ref().map_or(0, Vec::len),
         );
-        comp.hashes
-            .reserve_exact(c.hashes.as_ref().map_or(0, Vec::len));
         comp.external_refs
             .reserve_exact(c.external_references.as_ref().map_or(0, Vec::len));
         if let Some(s) = c.supplier {
@@ -467,18 +455,6 @@ impl Converter {
                 country: None,
                 field: Field::at("authors", i),
             });
-        }
-        for (i, h) in c.hashes.unwrap_or_default().into_iter().enumerate() {
-            match (h.alg, h.content) {
-                (Some(alg), Some(value)) => comp.hashes.push(Hash {
-                    alg: alg.into_owned(),
-                    value: value.into_owned(),
-                }),
-                _ => self.warn(
-                    comp.location.field("hashes").index(i),
-                    "hash without `alg` or `content`".into(),
-                ),
-            }
         }
         for (i, r) in c
             .external_references

@@ -21,7 +21,7 @@ use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
 use crate::cyclonedx_json::{
-    Address, CdxComponent, CdxExtRef, CdxHash, Contact, Converter, Dependency, Metadata, OrgEntity,
+    Address, CdxComponent, CdxExtRef, Contact, Converter, Dependency, Metadata, OrgEntity,
 };
 use crate::de::Str;
 use crate::IngestError;
@@ -472,14 +472,6 @@ fn component<'i>(n: &El<'i>) -> CdxComponent<'i> {
         name: n.text_of("name"),
         version: n.text_of("version"),
         scope: n.text_of("scope"),
-        hashes: n.child("hashes").map(|h| {
-            h.elements("hash")
-                .map(|c| CdxHash {
-                    alg: c.attr("alg"),
-                    content: c.trimmed(),
-                })
-                .collect()
-        }),
         cpe: n.text_of("cpe"),
         purl: n.text_of("purl"),
         external_references: n.child("externalReferences").map(|r| {

@@ -556,7 +556,6 @@ fn humanize(msg: &str) -> String {
         ("struct Metadata", "a metadata object"),
         ("struct Dependency", "a dependency object"),
         ("struct Address", "an address object"),
-        ("struct CdxHash", "a hash object"),
         ("struct CdxExtRef", "an external reference object"),
         ("struct Bom", "a CycloneDX document object"),
         ("struct Doc", "an SPDX document object"),
@@ -564,7 +563,6 @@ fn humanize(msg: &str) -> String {
         ("struct File", "a file object"),
         ("struct Rel", "a relationship object"),
         ("struct SpdxExtRef", "an external reference object"),
-        ("struct Checksum", "a checksum object"),
         ("struct Probe", "a JSON object"),
     ];
     let mut out = msg.to_owned();

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use bomvet_model::{
     Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
-    ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom,
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -83,8 +83,6 @@ struct Element<'a> {
     software_home_page: Option<Cow<'a, str>>,
     #[serde(rename = "externalRef", default, borrow)]
     external_ref: Maybe<Vec<Maybe<ExternalReference<'a>>>>,
-    #[serde(rename = "verifiedUsing", default, borrow)]
-    verified_using: Maybe<Vec<Maybe<IntegrityHash<'a>>>>,
     #[serde(
         rename = "software_primaryPurpose",
         default,
@@ -125,14 +123,6 @@ struct ExternalReference<'a> {
     kind: Option<Cow<'a, str>>,
     #[serde(default, borrow, deserialize_with = "ids")]
     locator: Vec<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-struct IntegrityHash<'a> {
-    #[serde(default, borrow, deserialize_with = "text")]
-    algorithm: Option<Cow<'a, str>>,
-    #[serde(rename = "hashValue", default, borrow, deserialize_with = "text")]
-    hash_value: Option<Cow<'a, str>>,
 }
 
 /// The `visit_*` methods of a lenient visitor for booleans, numbers, `null` and absent values:
@@ -634,19 +624,6 @@ impl Reader3 {
                 });
             }
         }
-        for h in e
-            .verified_using
-            .iter()
-            .flatten()
-            .filter_map(|h| h.0.as_ref())
-        {
-            if let (Some(alg), Some(v)) = (h.algorithm.as_deref(), h.hash_value.as_deref()) {
-                c.hashes.push(Hash {
-                    alg: alg.to_owned(),
-                    value: v.to_owned(),
-                });
-            }
-        }
         c.class = match e.software_primary_purpose.as_deref() {
             Some("firmware" | "device") => ComponentClass::Equipment,
             _ => crate::cyclonedx_json::class_of(None, &c.cpes),
@@ -797,7 +774,6 @@ mod tests {
         let c = &sbom.components[0];
         assert_eq!(c.name, "");
         assert_eq!(c.version, None);
-        assert_eq!(c.hashes.len(), 1);
     }
 
     /// A root that is an array, or a single element, and a document with a duplicated key go the

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use bomvet_model::{
     idx, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalDocument,
-    ExternalRef, Field, Format, Hash, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom,
 };
 use std::fmt;
@@ -100,8 +100,6 @@ pub(crate) struct Package<'a> {
     pub(crate) homepage: Option<Cow<'a, str>>,
     #[serde(rename = "externalRefs", default, borrow)]
     pub(crate) external_refs: Option<Vec<SpdxExtRef<'a>>>,
-    #[serde(default, borrow)]
-    pub(crate) checksums: Option<Vec<Checksum<'a>>>,
     #[serde(
         rename = "primaryPackagePurpose",
         default,
@@ -119,8 +117,6 @@ pub(crate) struct File<'a> {
     pub(crate) spdx_id: Option<Cow<'a, str>>,
     #[serde(rename = "fileName", default, borrow, deserialize_with = "loose_str")]
     pub(crate) file_name: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) checksums: Option<Vec<Checksum<'a>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -139,19 +135,6 @@ pub(crate) struct SpdxExtRef<'a> {
         deserialize_with = "loose_str"
     )]
     pub(crate) locator: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct Checksum<'a> {
-    #[serde(default, borrow, deserialize_with = "loose_str")]
-    pub(crate) algorithm: Option<Cow<'a, str>>,
-    #[serde(
-        rename = "checksumValue",
-        default,
-        borrow,
-        deserialize_with = "loose_str"
-    )]
-    pub(crate) value: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -375,8 +358,6 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     c.external_refs.reserve_exact(
         usize::from(p.download_location.is_some()) + usize::from(p.homepage.is_some()) + plain_refs,
     );
-    c.hashes
-        .reserve_exact(p.checksums.as_ref().map_or(0, Vec::len));
     c.version = p.version.map(Cow::into_owned);
     for (role, value, field) in [
         (PartyRole::Supplier, p.supplier, "supplier"),
@@ -423,14 +404,6 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
             }),
         }
     }
-    for ch in p.checksums.unwrap_or_default() {
-        if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
-            c.hashes.push(Hash {
-                alg: alg.into_owned(),
-                value: value.into_owned(),
-            });
-        }
-    }
     c.class = class_of(p.purpose.as_deref(), &c.cpes);
     c.kind = p.purpose.map(Cow::into_owned);
     for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
@@ -462,14 +435,6 @@ fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
     c.kind = Some("FILE".into());
-    for ch in f.checksums.unwrap_or_default() {
-        if let (Some(alg), Some(value)) = (ch.algorithm, ch.value) {
-            c.hashes.push(Hash {
-                alg: alg.into_owned(),
-                value: value.into_owned(),
-            });
-        }
-    }
     c.shrink_to_fit();
     sbom.components.push(c);
 }

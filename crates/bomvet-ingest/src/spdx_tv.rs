@@ -12,7 +12,7 @@ use std::path::Path;
 use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 
 use crate::de::Str;
-use crate::spdx_json::{convert, Checksum, Doc, File, Package, Rel, SpdxExtRef};
+use crate::spdx_json::{convert, Doc, File, Package, Rel, SpdxExtRef};
 use crate::IngestError;
 
 #[derive(Clone, Copy)]
@@ -147,13 +147,6 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     related: Some(Cow::Owned(parts[2].to_owned())),
                 }));
             }
-            "FileChecksum" => {
-                if let (Current::File(k), Some(c)) = (cur, checksum(&value)) {
-                    if let Some(f) = files[k].as_mut() {
-                        f.checksums.get_or_insert_with(Vec::new).push(c);
-                    }
-                }
-            }
             _ => {
                 let Current::Package(k) = cur else { continue };
                 let Some(p) = packages[k].as_mut() else {
@@ -166,13 +159,6 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                     "PackageDownloadLocation" => p.download_location = v(),
                     "PackageHomePage" => p.homepage = v(),
                     "PrimaryPackagePurpose" => p.purpose = v(),
-                    "PackageChecksum" => match checksum(&value) {
-                        Some(c) => p.checksums.get_or_insert_with(Vec::new).push(c),
-                        None => warn(
-                            n,
-                            format!("`PackageChecksum: {}` needs `ALG: value`", clip(&value)),
-                        ),
-                    },
                     "ExternalRef" => {
                         let parts: Vec<&str> = value.split_whitespace().collect();
                         if parts.len() < 3 {
@@ -214,15 +200,6 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let mut sbom = convert(path, doc, Format::SpdxTagValue);
     sbom.diagnostics.splice(0..0, diagnostics);
     Ok(sbom)
-}
-
-/// `ALG: hexvalue`.
-fn checksum(value: &str) -> Option<Checksum<'static>> {
-    let (alg, hex) = value.split_once(':')?;
-    Some(Checksum {
-        algorithm: Some(Cow::Owned(alg.trim().to_owned())),
-        value: Some(Cow::Owned(hex.trim().to_owned())),
-    })
 }
 
 fn clip(s: &str) -> String {

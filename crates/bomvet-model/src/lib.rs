@@ -430,15 +430,6 @@ pub struct Party {
     pub field: Field,
 }
 
-/// A content hash of a component.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Hash {
-    /// Algorithm as written (`SHA-256`, `SHA256`, ...).
-    pub alg: String,
-    /// Hex digest as written.
-    pub value: String,
-}
-
 /// An external reference of a component (website, VCS, distribution, advisories...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalRef {
@@ -484,9 +475,6 @@ pub struct Component {
     /// External references and download locations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub external_refs: Vec<ExternalRef>,
-    /// Content hashes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub hashes: Vec<Hash>,
     /// Run-time scope as declared on the component itself.
     pub scope: Scope,
     /// Where the component is written in the source document.
@@ -508,14 +496,13 @@ impl Component {
             cpes: Vec::new(),
             parties: Vec::new(),
             external_refs: Vec::new(),
-            hashes: Vec::new(),
             scope: Scope::Required,
             location,
         }
     }
 
     /// Gives back the spare capacity of the component's lists. Readers push parties,
-    /// references, CPEs and hashes one by one, and a `Vec` that grows from empty reserves room
+    /// references and CPEs one by one, and a `Vec` that grows from empty reserves room
     /// for four: about 1 KB of slack per component, most of a large SBOM's model (issue 7).
     /// Readers call this once per component, before storing it.
     pub fn shrink_to_fit(&mut self) {
@@ -526,7 +513,6 @@ impl Component {
             p.urls.shrink_to_fit();
         }
         self.external_refs.shrink_to_fit();
-        self.hashes.shrink_to_fit();
     }
 
     /// `group/name@version` for people, as short as the data allows.
