@@ -113,10 +113,10 @@ fn check_limits(path: &Path, sbom: Sbom, limits: &Limits) -> Result<Sbom, Ingest
     Ok(sbom)
 }
 
-/// Reads a CycloneDX JSON or SPDX JSON file through a buffer instead of holding its bytes, for
-/// files so large that memory matters more than time (decision 19: the peak is the model alone,
-/// not the model and the file; parsing takes about 1.5x as long). `Ok(None)` when the file is not
-/// one of those two encodings by its first 64 KiB, or is compressed or UTF-16: read it whole
+/// Reads a CycloneDX JSON, SPDX JSON or SPDX 3 JSON-LD file through a buffer instead of holding
+/// its bytes, for files so large that memory matters more than time (decision 19: the peak is the
+/// model alone, not the model and the file; parsing takes about 1.5x as long). `Ok(None)` when
+/// the file is not one of those encodings by its first 64 KiB, or is compressed or UTF-16: read it whole
 /// with [`read_bytes_with`] instead. Errors are those of [`read_bytes_with`].
 pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, IngestError> {
     use std::io::Read;
@@ -134,6 +134,7 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
     let sbom = match detect(path, text) {
         Ok(Format::CyclonedxJson) => cyclonedx_json::read(path, JsonSource::File(path))?,
         Ok(Format::SpdxJson) => spdx_json::read(path, JsonSource::File(path))?,
+        Ok(Format::Spdx3JsonLd) => spdx3::read(path, JsonSource::File(path))?,
         _ => return Ok(None),
     };
     check_limits(path, sbom, limits).map(Some)
@@ -212,7 +213,7 @@ fn read_decoded(path: &Path, text: &[u8], format: Format) -> Result<Sbom, Ingest
         Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text)),
         Format::CyclonedxXml => cyclonedx_xml::read(path, text),
         Format::SpdxTagValue => spdx_tv::read(path, text),
-        Format::Spdx3JsonLd => spdx3::read(path, text),
+        Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text)),
         Format::SpdxYaml => spdx_json::read_yaml(path, text),
     }
 }
@@ -766,8 +767,8 @@ mod tests {
         }
     }
 
-    /// The buffered read of a file gives the document the in-memory read gives, for both JSON
-    /// encodings, with a byte-order mark too; other encodings, gzip and UTF-16 are left to the
+    /// The buffered read of a file gives the document the in-memory read gives, for the three
+    /// JSON encodings, with a byte-order mark too; other encodings, gzip and UTF-16 are left to the
     /// in-memory read (`None`).
     #[test]
     fn streamed_read_agrees_with_bytes() {
@@ -777,7 +778,7 @@ mod tests {
             ("secureedge-ngfw.spdx.json", true),
             ("secureedge-ngfw.cdx.xml", false),
             ("secureedge-ngfw.spdx", false),
-            ("secureedge-ngfw.spdx3.json", false),
+            ("secureedge-ngfw.spdx3.json", true),
         ] {
             let bytes = std::fs::read(demo.join(name)).unwrap_or_else(|e| panic!("{e}"));
             let mut with_bom = b"\xEF\xBB\xBF".to_vec();
@@ -804,6 +805,49 @@ mod tests {
             read_streamed(&utf16.0, &Limits::default()),
             Ok(None)
         ));
+    }
+
+    /// An SPDX 3 document the buffered pass refuses (a duplicated key, malformed JSON) is read
+    /// whole instead: the same model, or the same located error.
+    #[test]
+    fn streamed_spdx3_falls_back_to_the_whole_read() {
+        const CONTEXT: &str = r#""@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld""#;
+        let package = r#"{"type": "software_Package", "spdxId": "urn:p", "name": "p"}"#;
+        for (name, text, reads) in [
+            (
+                "graph",
+                format!("{{{CONTEXT}, \"@graph\": [{package}]}}"),
+                true,
+            ),
+            (
+                "duplicate",
+                format!("{{{CONTEXT}, \"@graph\": [{package}], \"@graph\": []}}"),
+                true,
+            ),
+            (
+                "broken",
+                format!("{{{CONTEXT},\n \"@graph\": [{package},]}}"),
+                false,
+            ),
+        ] {
+            let file = TempFile::new(&format!("{name}.spdx3.json"), text.as_bytes());
+            let whole = read_bytes(&file.0, text.as_bytes());
+            match read_streamed(&file.0, &Limits::default()) {
+                Ok(Some(streamed)) => {
+                    let whole = whole.unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert_eq!(streamed, whole, "{name}");
+                    assert_eq!(streamed.components.len(), 1, "{name}");
+                    assert!(reads, "{name}");
+                }
+                Ok(None) => panic!("{name}: not read through a buffer"),
+                Err(e) => {
+                    let whole = whole.map(|_| ()).unwrap_err();
+                    assert_eq!(e.to_string(), whole.to_string(), "{name}");
+                    assert!(e.to_string().contains(":2:"), "{name}: {e}");
+                    assert!(!reads, "{name}");
+                }
+            }
+        }
     }
 
     /// Malformed JSON read through a buffer is refused with the line, column and JSON path the

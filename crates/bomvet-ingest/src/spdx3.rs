@@ -24,7 +24,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{parse_json, IngestError};
+use crate::{parse_json, IngestError, JsonSource};
 
 /// The properties of one element that bomvet reads, borrowed from the input. Every field is
 /// lenient: a value of an unexpected JSON type reads as absent, as the reader always did, so one
@@ -353,20 +353,51 @@ fn context_of(context: Option<&Value>) -> String {
 /// A root that is an array or a single element, and any document the direct pass refuses
 /// (malformed JSON, a duplicated key), goes through `serde_json::Value`, which also locates the
 /// error.
-pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+///
+/// A file above `--stream-above` ([`JsonSource::File`], decision 19) takes the direct pass
+/// through a buffer; only a document that pass refuses is then read whole.
+pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
+    let bytes = match source {
+        JsonSource::Bytes(bytes) => bytes,
+        JsonSource::File(file) => {
+            let de = serde_json::Deserializer::new(crate::open_json(file)?);
+            if let Some(sbom) = direct(path, de) {
+                return Ok(sbom);
+            }
+            let bytes = std::fs::read(file).map_err(crate::io_error(path))?;
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            return read(path, JsonSource::Bytes(text));
+        }
+    };
     let starts_with_object = bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
     if starts_with_object {
-        let mut reader = Reader3::new(path);
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        if let Ok((context, true)) = de.deserialize_map(DocVisitor(&mut reader)) {
-            if de.end().is_ok() {
-                return Ok(reader.finish(&context_of(context.as_ref())));
-            }
+        if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes)) {
+            return Ok(sbom);
         }
     }
+    read_by_value(path, bytes)
+}
+
+/// The direct pass: an object with a `@graph`, its elements converted as they are parsed.
+/// `None` for any other shape and for any error (the caller reads the document as a value).
+fn direct<'de, R: serde_json::de::Read<'de>>(
+    path: &Path,
+    mut de: serde_json::Deserializer<R>,
+) -> Option<Sbom> {
+    let mut reader = Reader3::new(path);
+    match de.deserialize_map(DocVisitor(&mut reader)) {
+        Ok((context, true)) if de.end().is_ok() => {
+            Some(reader.finish(&context_of(context.as_ref())))
+        }
+        _ => None,
+    }
+}
+
+/// Any document the direct pass refuses, through `serde_json::Value` (which locates errors).
+fn read_by_value(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let root: Value = parse_json(path, bytes)?;
     let items: Vec<&Value> = match (&root, root.get("@graph")) {
         (_, Some(Value::Array(g))) => g.iter().collect(),
@@ -726,7 +757,11 @@ mod tests {
     const CONTEXT: &str = r#""@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld""#;
 
     fn read_str(text: &str) -> Sbom {
-        read(Path::new("t.spdx3.json"), text.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+        read(
+            Path::new("t.spdx3.json"),
+            JsonSource::Bytes(text.as_bytes()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn package(extra: &str) -> String {
@@ -793,14 +828,19 @@ mod tests {
 
     #[test]
     fn malformed_json_is_located() {
-        let e = read(Path::new("t.json"), b"{\"@graph\": [1,]}").map(|_| ());
+        let e = read(
+            Path::new("t.json"),
+            JsonSource::Bytes(b"{\"@graph\": [1,]}"),
+        )
+        .map(|_| ());
         assert!(
             matches!(e, Err(IngestError::Parse { line: 1, .. })),
             "{e:?}"
         );
         // Inside an element too: it was read as a document of no packages, a silent pass.
         let text = format!(r#"{{{CONTEXT}, "@graph": [{{"type": "software_Package",}}]}}"#);
-        let e = read(Path::new("t.json"), text.as_bytes()).map(|s| s.components.len());
+        let e = read(Path::new("t.json"), JsonSource::Bytes(text.as_bytes()))
+            .map(|s| s.components.len());
         assert!(
             matches!(
                 e,
