@@ -9,7 +9,9 @@ mod limits;
 mod log;
 
 // glibc's allocator spent a quarter of a 100k-component scan in malloc/free (perf); mimalloc
-// halves that. See README "Benchmarks".
+// halves that. Built with `no_thp` (workspace Cargo.toml): mimalloc does not ask for transparent
+// huge pages, whose faults (zeroing and compaction of 2 MiB at a time) were a third of a 1M scan's
+// time (decision 21). See README "Benchmarks".
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
