@@ -6,8 +6,9 @@
 //! tree at a time, its text borrowed from the input where no entity had to be replaced. Measured
 //! on a generated 100,000-component document (81 MB, issue 7): `roxmltree`, which builds the whole
 //! document as a tree first, took 2.0 s and 530 MB; streaming takes a fraction of that (README
-//! "Benchmarks"). A document with a DTD (`<!DOCTYPE`) is refused with a located error before
-//! anything in it is expanded or fetched: no external entities (XXE), no entity expansion
+//! "Benchmarks"). Above `--stream-above` the file is read through a buffer instead
+//! ([`read_file`], decision 19): the same events, copied out of the buffer. A document with a DTD
+//! (`<!DOCTYPE`) is refused with a located error before anything in it is expanded or fetched: no external entities (XXE), no entity expansion
 //! ("billion laughs"); only XML's five predefined entities and character references are replaced.
 //! Real CycloneDX documents have no DTD. (`cyclonedx-bom` 0.8 reads XML through xml-rs at
 //! ~20 MB/s and only for 1.3-1.5.)
@@ -16,41 +17,47 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
+use std::fs::File;
+use std::io::BufReader;
+
 use quick_xml::events::attributes::Attributes;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::cyclonedx_json::{
     Address, CdxComponent, CdxExtRef, Contact, Converter, Dependency, Metadata, OrgEntity,
 };
 use crate::de::Str;
-use crate::IngestError;
+use crate::{IngestError, Utf8Check};
 
 /// Elements nested deeper than this are refused (a nesting bomb must not exhaust the stack of the
 /// conversion, which recurses through nested components). Far above `--max-depth`'s default:
 /// each level of component nesting is two XML levels.
 const MAX_ELEMENT_DEPTH: usize = 1_024;
 
-/// One element of a subtree: local name, attributes and text borrowed from the input where
-/// possible, child elements in order.
+/// One element of a subtree: name, attributes and text borrowed from the input where possible
+/// (always copied when the input is a file read through a buffer), child elements in order.
 #[derive(Debug, Default)]
 struct El<'i> {
     /// The name as written (`cdx:component`).
-    qname: &'i str,
-    /// The local name (`component`).
-    name: &'i str,
-    attrs: Vec<(&'i str, Cow<'i, str>)>,
+    qname: Cow<'i, str>,
+    attrs: Vec<(Cow<'i, str>, Cow<'i, str>)>,
     text: Cow<'i, str>,
     children: Vec<El<'i>>,
 }
 
 impl<'i> El<'i> {
+    /// The local name (`component`).
+    fn name(&self) -> &str {
+        self.qname.rsplit(':').next().unwrap_or_default()
+    }
+
     fn elements<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s El<'i>> + 's {
-        self.children.iter().filter(move |c| c.name == name)
+        self.children.iter().filter(move |c| c.name() == name)
     }
 
     fn child(&self, name: &str) -> Option<&El<'i>> {
-        self.children.iter().find(|c| c.name == name)
+        self.children.iter().find(|c| c.name() == name)
     }
 
     /// Trimmed text, when not empty.
@@ -73,30 +80,139 @@ impl<'i> El<'i> {
     fn attr(&self, name: &str) -> Option<Cow<'i, str>> {
         self.attrs
             .iter()
-            .find(|(k, _)| *k == name)
+            .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     }
 }
 
+/// Where the events come from.
+enum Source<'i> {
+    /// The whole text in memory: names, attribute values and text are borrowed from it.
+    Text {
+        text: &'i str,
+        reader: Reader<&'i [u8]>,
+    },
+    /// A file read through a buffer ([`read_file`]), already checked for UTF-8: each event is
+    /// copied out of the buffer.
+    File {
+        reader: Reader<BufReader<File>>,
+        buf: Vec<u8>,
+        /// Bytes of a byte-order mark skipped at the start (positions are counted after it).
+        skip: u64,
+    },
+}
+
+/// A start tag's name as written and its attributes (name, normalised value).
+type Tag<'r> = (&'r str, Vec<(&'r str, Cow<'r, str>)>);
+
 /// The streaming reader over one document.
 struct Xml<'i> {
     path: &'i Path,
-    text: &'i str,
-    reader: Reader<&'i [u8]>,
+    source: Source<'i>,
+    /// 3 when the input starts with a byte-order mark, which `quick-xml` skips without counting
+    /// it in its positions; 0 otherwise. Added to them, so that every position is a byte offset
+    /// into the input.
+    base: u64,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The bytes `quick-xml` skips at the start of `input`.
+fn bom_len(input: &[u8]) -> u64 {
+    if input.starts_with(BOM) {
+        3
+    } else {
+        0
+    }
+}
+
+/// The checks bomvet asks of `quick-xml` whatever the input.
+fn configure<R>(reader: &mut Reader<R>) {
+    let config = reader.config_mut();
+    config.check_end_names = true;
+    config.check_comments = true;
 }
 
 impl<'i> Xml<'i> {
     fn new(path: &'i Path, text: &'i str) -> Xml<'i> {
         let mut reader = Reader::from_str(text);
-        let config = reader.config_mut();
-        config.check_end_names = true;
-        config.check_comments = true;
-        Xml { path, text, reader }
+        configure(&mut reader);
+        Xml {
+            path,
+            base: bom_len(text.as_bytes()),
+            source: Source::Text { text, reader },
+        }
+    }
+
+    /// A file, through a 64 KiB buffer; a UTF-8 byte-order mark is skipped, as
+    /// [`crate::read_bytes`] removes it. The whole file is checked for UTF-8 first, in a pass
+    /// of its own, so that a byte that is not UTF-8 is the error reported whatever else is wrong
+    /// (as it is for a document read whole).
+    fn open_file(path: &'i Path) -> Result<Xml<'i>, IngestError> {
+        use std::io::{Read, Seek};
+        let io = crate::io_error(path);
+        let mut file = File::open(path).map_err(&io)?;
+        let mut head = Vec::with_capacity(6);
+        (&mut file).take(6).read_to_end(&mut head).map_err(&io)?;
+        let skip = bom_len(&head);
+        file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+        let mut check = Utf8Check::new(BufReader::with_capacity(1 << 16, &mut file));
+        if let Err(e) = std::io::copy(&mut check, &mut std::io::sink()) {
+            return Err(match crate::invalid_utf8(&e) {
+                Some(at) => {
+                    let (line, column) = crate::line_col_in_file(
+                        path,
+                        skip,
+                        usize::try_from(at).unwrap_or(usize::MAX),
+                    )
+                    .map_err(&io)?;
+                    IngestError::Parse {
+                        path: path.to_owned(),
+                        line,
+                        column,
+                        json_path: String::new(),
+                        message: "invalid UTF-8".into(),
+                    }
+                }
+                None => io(e),
+            });
+        }
+        file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+        let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, file));
+        configure(&mut reader);
+        Ok(Xml {
+            path,
+            base: bom_len(head.get(3..).filter(|_| skip > 0).unwrap_or(&head)),
+            source: Source::File {
+                reader,
+                buf: Vec::new(),
+                skip,
+            },
+        })
+    }
+
+    /// The reader's position: where the next event starts.
+    fn position(&self) -> usize {
+        let p = match &self.source {
+            Source::Text { reader, .. } => reader.buffer_position(),
+            Source::File { reader, .. } => reader.buffer_position(),
+        };
+        usize::try_from(p + self.base).unwrap_or(usize::MAX)
+    }
+
+    /// `line:column` of byte `at`.
+    fn line_col(&self, at: usize) -> (usize, usize) {
+        match &self.source {
+            Source::Text { text, .. } => crate::line_col(text.as_bytes(), at),
+            Source::File { skip, .. } => {
+                crate::line_col_in_file(self.path, *skip, at).unwrap_or((0, 0))
+            }
+        }
     }
 
     /// A parse error at byte `at`.
     fn error_at(&self, at: usize, message: String) -> IngestError {
-        let (line, column) = crate::line_col(self.text.as_bytes(), at);
+        let (line, column) = self.line_col(at);
         IngestError::Parse {
             path: self.path.to_owned(),
             line,
@@ -108,40 +224,69 @@ impl<'i> Xml<'i> {
 
     /// The next event; a DTD is refused here, wherever it is.
     fn next(&mut self) -> Result<(usize, Event<'i>), IngestError> {
-        let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-        match self.reader.read_event() {
+        let at = self.position();
+        let (event, error_position) = match &mut self.source {
+            Source::Text { reader, .. } => (reader.read_event(), reader.error_position()),
+            Source::File { reader, buf, .. } => {
+                buf.clear();
+                let event = reader.read_event_into(buf).map(Event::into_owned);
+                (event, reader.error_position())
+            }
+        };
+        match event {
             Ok(Event::DocType(_)) => Err(self.error_at(
                 at,
                 "a DTD (`<!DOCTYPE`) is not allowed: external entities and entity expansion are refused, never resolved".into(),
             )),
             Ok(e) => Ok((at, e)),
             Err(e) => {
-                let pos = usize::try_from(self.reader.error_position()).unwrap_or(at);
+                let pos = usize::try_from(error_position + self.base).unwrap_or(at);
                 Err(self.error_at(pos, e.to_string()))
             }
         }
     }
 
-    /// Name and attributes of the start tag just read, which began at byte `at`, borrowed from
-    /// the input (`quick-xml` hands out attribute values borrowed from the event, not the input).
-    fn open(&self, at: usize, empty: bool) -> Result<El<'i>, IngestError> {
-        let at = self.tag_start().unwrap_or(at);
-        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-        // `<` name attributes `/`? `>`
-        let raw = self
-            .text
-            .get(at + 1..end.saturating_sub(1))
-            .unwrap_or_default();
-        let raw = if empty {
-            raw.strip_suffix('/').unwrap_or(raw)
-        } else {
-            raw
-        };
+    /// Name and attributes of the start tag `tag` just read, which began at byte `at`: borrowed
+    /// from the input in memory (`quick-xml` hands out attribute values borrowed from the
+    /// event, not the input), copied from the event when the input is a file.
+    fn open(&self, empty: bool, tag: &BytesStart<'_>) -> Result<El<'i>, IngestError> {
+        let at = self.tag_start(empty, tag);
+        match &self.source {
+            Source::Text { text, .. } => {
+                let raw = text.get(at + 1..at + 1 + tag.len()).unwrap_or_default();
+                let (qname, attrs) = self.tag(at, raw)?;
+                Ok(El {
+                    qname: Cow::Borrowed(qname),
+                    attrs: attrs
+                        .into_iter()
+                        .map(|(k, v)| (Cow::Borrowed(k), v))
+                        .collect(),
+                    ..El::default()
+                })
+            }
+            Source::File { .. } => {
+                // The event is the text between `<` and `>` or `/>`, already checked as UTF-8.
+                let raw = std::str::from_utf8(tag).unwrap_or_default();
+                let (qname, attrs) = self.tag(at, raw)?;
+                Ok(El {
+                    qname: Cow::Owned(qname.to_owned()),
+                    attrs: attrs
+                        .into_iter()
+                        .map(|(k, v)| (Cow::Owned(k.to_owned()), Cow::Owned(v.into_owned())))
+                        .collect(),
+                    ..El::default()
+                })
+            }
+        }
+    }
+
+    /// The name and attributes of a start tag's text `raw` (name, attributes; no `<`, `>` or
+    /// `/`), for a tag that began at byte `at`.
+    fn tag<'r>(&self, at: usize, raw: &'r str) -> Result<Tag<'r>, IngestError> {
         let name_end = raw
             .find(|c: char| c.is_ascii_whitespace() || c == '/')
             .unwrap_or(raw.len());
         let qname = &raw[..name_end];
-        let name = qname.rsplit(':').next().unwrap_or(qname);
         let mut attrs = Vec::new();
         for a in Attributes::new(raw, name_end) {
             let a = a.map_err(|e| {
@@ -165,20 +310,16 @@ impl<'i> Xml<'i> {
                 .map_err(|e| self.error_at(at, e.to_string()))?;
             attrs.push((key, value));
         }
-        Ok(El {
-            qname,
-            name,
-            attrs,
-            ..El::default()
-        })
+        Ok((qname, attrs))
     }
 
-    /// Where the tag just read begins: the last `<` before the reader's position (`<` cannot
-    /// appear in an attribute value). The position before the event is not always it: a byte
-    /// order mark is skipped without an event.
-    fn tag_start(&self) -> Option<usize> {
-        let end = usize::try_from(self.reader.buffer_position()).ok()?;
-        self.text.get(..end)?.rfind('<')
+    /// Where the start tag just read begins: the reader stands just after it, and it is `<`, the
+    /// event's text, then `>` (or `/>` for an empty element). The position before the event is
+    /// not always it (a byte order mark is skipped without an event), and the last `<` is not
+    /// either in a malformed tag (fuzzing found both).
+    fn tag_start(&self, empty: bool, tag: &BytesStart<'_>) -> usize {
+        let around = if empty { 3 } else { 2 };
+        self.position().saturating_sub(tag.len() + around)
     }
 
     /// Reads the rest of an element whose start tag was `start` (children and text) into a tree.
@@ -187,18 +328,18 @@ impl<'i> Xml<'i> {
         loop {
             let (at, event) = self.next()?;
             match event {
-                Event::Start(_) => {
+                Event::Start(tag) => {
                     if stack.len() >= MAX_ELEMENT_DEPTH {
                         return Err(self.error_at(
                             at,
                             format!("elements nested more than {MAX_ELEMENT_DEPTH} deep"),
                         ));
                     }
-                    let el = self.open(at, false)?;
+                    let el = self.open(false, &tag)?;
                     stack.push(el);
                 }
-                Event::Empty(_) => {
-                    let el = self.open(at, true)?;
+                Event::Empty(tag) => {
+                    let el = self.open(true, &tag)?;
                     if let Some(top) = stack.last_mut() {
                         top.children.push(el);
                     }
@@ -246,7 +387,7 @@ impl<'i> Xml<'i> {
                         at,
                         format!(
                             "unexpected end of document: `<{}>` is not closed",
-                            stack.last().map_or("", |e| e.name)
+                            stack.last().map_or("", El::name)
                         ),
                     ))
                 }
@@ -278,13 +419,13 @@ impl<'i> Xml<'i> {
         loop {
             let (at, event) = self.next()?;
             match event {
-                Event::Start(_) => {
-                    let el = self.open(at, false)?;
+                Event::Start(tag) => {
+                    let el = self.open(false, &tag)?;
                     let el = self.subtree(el)?;
                     f(el);
                 }
-                Event::Empty(_) => {
-                    let el = self.open(at, true)?;
+                Event::Empty(tag) => {
+                    let el = self.open(true, &tag)?;
                     f(el);
                 }
                 Event::End(_) => return Ok(()),
@@ -314,13 +455,24 @@ fn push_text<'i>(el: Option<&mut El<'i>>, piece: Cow<'i, str>) {
 /// Reads a CycloneDX XML document.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let text = crate::utf8(path, bytes)?;
-    let mut xml = Xml::new(path, text);
+    read_document(Xml::new(path, text))
+}
+
+/// Reads a CycloneDX XML file through a buffer instead of holding its bytes (above
+/// `--stream-above`, decision 19): the same model and the same located errors as [`read`],
+/// with every string copied out of the buffer.
+pub(crate) fn read_file(path: &Path) -> Result<Sbom, IngestError> {
+    read_document(Xml::open_file(path)?)
+}
+
+fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
+    let path = xml.path;
     // The root element: the first start tag.
     let (root_at, root, empty) = loop {
         let (at, event) = xml.next()?;
         match event {
-            Event::Start(_) => break (xml.tag_start().unwrap_or(at), xml.open(at, false)?, false),
-            Event::Empty(_) => break (xml.tag_start().unwrap_or(at), xml.open(at, true)?, true),
+            Event::Start(tag) => break (xml.tag_start(false, &tag), xml.open(false, &tag)?, false),
+            Event::Empty(tag) => break (xml.tag_start(true, &tag), xml.open(true, &tag)?, true),
             Event::Eof => {
                 return Err(xml.error_at(at, "no root element".into()));
             }
@@ -331,7 +483,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         }
     };
     // The root's namespace: `xmlns`, or `xmlns:prefix` for a prefixed root.
-    let qname = root.qname;
+    let qname = &root.qname;
     let ns_attr = match qname.split_once(':') {
         Some((prefix, _)) => format!("xmlns:{prefix}"),
         None => "xmlns".to_owned(),
@@ -345,11 +497,11 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
             ),
         });
     };
-    if root.name != "bom" {
+    if root.name() != "bom" {
         return Err(IngestError::Invalid {
             path: path.to_owned(),
             json_path: String::new(),
-            message: format!("root element is `{}`, expected `bom`", root.name),
+            message: format!("root element is `{}`, expected `bom`", root.name()),
         });
     }
     let mut conv = Converter::new(path);
@@ -359,7 +511,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         version,
         "1.0" | "1.1" | "1.2" | "1.3" | "1.4" | "1.5" | "1.6" | "1.7"
     ) {
-        let (line, column) = bomvet_model::line_col(text.as_bytes(), root_at);
+        let (line, column) = xml.line_col(root_at);
         conv.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
             location: Location(format!("{line}:{column} bom")),
@@ -391,15 +543,15 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestError> {
     loop {
         let (at, event) = xml.next()?;
-        let empty = match event {
-            Event::Start(_) => false,
-            Event::Empty(_) => true,
+        let (tag, empty) = match event {
+            Event::Start(tag) => (tag, false),
+            Event::Empty(tag) => (tag, true),
             Event::End(_) => return Ok(()),
             Event::Eof => return Err(xml.error_at(at, "unexpected end of document".into())),
             _ => continue,
         };
-        let el = xml.open(at, empty)?;
-        match (el.name, empty) {
+        let el = xml.open(empty, &tag)?;
+        match (el.name(), empty) {
             (_, true) => {}
             ("metadata", false) => {
                 let el = xml.subtree(el)?;
@@ -409,7 +561,7 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
                 let base = Location("components".into());
                 let mut i = 0;
                 xml.children(|c| {
-                    if c.name == "component" {
+                    if c.name() == "component" {
                         conv.component(component(&c), base.index(i), None);
                         i += 1;
                     }
@@ -418,7 +570,7 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
             ("dependencies", false) => {
                 let mut i = 0;
                 xml.children(|d| {
-                    if d.name == "dependency" {
+                    if d.name() == "dependency" {
                         conv.dependency(i, Some(dependency(&d)));
                         i += 1;
                     }
@@ -512,8 +664,30 @@ mod tests {
         format!("{HEAD}{body}</bom>\n")
     }
 
+    /// Reads `text` in memory, and from a file through a buffer ([`read_file`], which removes a
+    /// byte-order mark first): the two must give the same model or the same error.
     fn read_str(text: &str) -> Result<Sbom, IngestError> {
-        read(Path::new("t.xml"), text.as_bytes())
+        read_both(text.as_bytes())
+    }
+
+    fn read_both(bytes: &[u8]) -> Result<Sbom, IngestError> {
+        let whole = read(Path::new("t.xml"), bytes);
+        let file = crate::TempFile::new("t.xml", bytes);
+        let streamed = read_file(&file.0).map(|mut s| {
+            s.source = "t.xml".into();
+            s
+        });
+        let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let expected = read(Path::new("t.xml"), unmarked);
+        let file_name = file.0.display().to_string();
+        match (&expected, &streamed) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string().replace(&file_name, "t.xml"));
+            }
+            _ => panic!("in memory {expected:?}, through a buffer {streamed:?}"),
+        }
+        whole
     }
 
     /// The error's `line:column: message`.
@@ -596,6 +770,36 @@ mod tests {
         let text = format!("\u{feff}{}", doc(""));
         let sbom = crate::read_bytes(Path::new("t.xml"), text.as_bytes());
         assert_eq!(sbom.map(|s| s.spec_version).ok().as_deref(), Some("1.6"));
+    }
+
+    /// A byte that is not UTF-8 is refused at its place, read whole or through a buffer (where
+    /// the check runs chunk by chunk).
+    #[test]
+    fn invalid_utf8_is_located() {
+        let mut bytes = format!("{HEAD}<components><component><name>caf").into_bytes();
+        bytes.extend_from_slice(b"\xe9</name></component></components></bom>\n");
+        match read_both(&bytes) {
+            Err(e) => assert!(e.to_string().ends_with(":2:82: invalid UTF-8"), "{e}"),
+            Ok(_) => panic!("read"),
+        }
+        // Before an error earlier in the document, as read whole (fuzzing: the buffered read
+        // reported the earlier error).
+        let mut bytes = doc("<components><component><name>a</nam>").into_bytes();
+        bytes.extend_from_slice(b"\n<!-- \xff -->\n");
+        match read_both(&bytes) {
+            Err(e) => assert!(e.to_string().ends_with(":4:6: invalid UTF-8"), "{e}"),
+            Ok(_) => panic!("read"),
+        }
+    }
+
+    /// A malformed start tag with `<` inside it is located from its real start (fuzzing: the
+    /// reader in memory took the last `<` for the tag's start and named a later line).
+    #[test]
+    fn malformed_tag_with_a_less_than_sign() {
+        assert_eq!(
+            error("<bom b\n c=\"<\">"),
+            "2:2: an attribute name must be followed by `=`"
+        );
     }
 
     #[test]

@@ -332,7 +332,7 @@ fn read_input(
             Ok(m) if m.is_dir() => {
                 return Loaded::Failed(format!("`{}` is a directory", path.display()))
             }
-            // A large JSON file is parsed as it is read (decision 19); one that is to be
+            // A large JSON or XML file is parsed as it is read (decision 19); one that is to be
             // schema-checked (it needs the bytes), or of another encoding, is read whole below.
             Ok(m)
                 if m.len() > limits.stream_above
