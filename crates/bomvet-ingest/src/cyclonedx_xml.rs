@@ -18,7 +18,7 @@ use std::path::Path;
 
 use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 
 use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
@@ -28,7 +28,7 @@ use crate::cyclonedx_json::{
     Address, CdxComponent, CdxExtRef, Contact, Converter, Dependency, Metadata, OrgEntity,
 };
 use crate::de::Str;
-use crate::{IngestError, Utf8Check};
+use crate::IngestError;
 
 /// Elements nested deeper than this are refused (a nesting bomb must not exhaust the stack of the
 /// conversion, which recurses through nested components). Far above `--max-depth`'s default:
@@ -144,45 +144,17 @@ impl<'i> Xml<'i> {
         }
     }
 
-    /// A file, through a 64 KiB buffer; a UTF-8 byte-order mark is skipped, as
-    /// [`crate::read_bytes`] removes it. The whole file is checked for UTF-8 first, in a pass
-    /// of its own, so that a byte that is not UTF-8 is the error reported whatever else is wrong
-    /// (as it is for a document read whole).
+    /// A file through a buffer ([`crate::open_utf8`]: checked for UTF-8 first, its byte-order
+    /// mark skipped).
     fn open_file(path: &'i Path) -> Result<Xml<'i>, IngestError> {
-        use std::io::{Read, Seek};
-        let io = crate::io_error(path);
-        let mut file = File::open(path).map_err(&io)?;
-        let mut head = Vec::with_capacity(6);
-        (&mut file).take(6).read_to_end(&mut head).map_err(&io)?;
-        let skip = bom_len(&head);
-        file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
-        let mut check = Utf8Check::new(BufReader::with_capacity(1 << 16, &mut file));
-        if let Err(e) = std::io::copy(&mut check, &mut std::io::sink()) {
-            return Err(match crate::invalid_utf8(&e) {
-                Some(at) => {
-                    let (line, column) = crate::line_col_in_file(
-                        path,
-                        skip,
-                        usize::try_from(at).unwrap_or(usize::MAX),
-                    )
-                    .map_err(&io)?;
-                    IngestError::Parse {
-                        path: path.to_owned(),
-                        line,
-                        column,
-                        json_path: String::new(),
-                        message: "invalid UTF-8".into(),
-                    }
-                }
-                None => io(e),
-            });
-        }
-        file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
-        let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, file));
+        let (mut file, skip) = crate::open_utf8(path)?;
+        // A second mark is `quick-xml`'s to skip (see `base`).
+        let base = bom_len(file.fill_buf().map_err(crate::io_error(path))?);
+        let mut reader = Reader::from_reader(file);
         configure(&mut reader);
         Ok(Xml {
             path,
-            base: bom_len(head.get(3..).filter(|_| skip > 0).unwrap_or(&head)),
+            base,
             source: Source::File {
                 reader,
                 buf: Vec::new(),

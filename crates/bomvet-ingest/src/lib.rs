@@ -113,8 +113,8 @@ fn check_limits(path: &Path, sbom: Sbom, limits: &Limits) -> Result<Sbom, Ingest
     Ok(sbom)
 }
 
-/// Reads a CycloneDX JSON or XML, SPDX JSON or SPDX 3 JSON-LD file through a buffer instead of
-/// holding its bytes, for files so large that memory matters more than time (decision 19: the
+/// Reads a CycloneDX JSON or XML, SPDX JSON, tag-value or SPDX 3 JSON-LD file through a buffer
+/// instead of holding its bytes, for files so large that memory matters more than time (decision 19: the
 /// peak is the model alone, not the model and the file; JSON parses about 1.5x slower that way).
 /// `Ok(None)` when the file is not one of those encodings by its first 64 KiB, is compressed or
 /// UTF-16, or is CycloneDX or SPDX JSON that does not parse: read it whole with
@@ -139,6 +139,7 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
         Ok(Format::SpdxJson) => spdx_json::read(path, JsonSource::File(path)),
         Ok(Format::Spdx3JsonLd) => spdx3::read(path, JsonSource::File(path)),
         Ok(Format::CyclonedxXml) => cyclonedx_xml::read_file(path),
+        Ok(Format::SpdxTagValue) => spdx_tv::read_file(path),
         _ => return Ok(None),
     };
     match read {
@@ -146,7 +147,7 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
         // serde_json's reader places some errors a column, or a line, off where its slice reader
         // does (a newline inside a string: `5:0` for `4:81`). Such a file is read whole to report
         // its error exactly as an in-memory read would: the memory is spent on failure only. (The
-        // SPDX 3 reader does that itself; the XML reader's errors are exact either way.)
+        // SPDX 3 reader does that itself; the XML and tag-value readers' errors are exact either way.)
         Err(IngestError::Parse { .. })
             if matches!(format, Ok(Format::CyclonedxJson | Format::SpdxJson)) =>
         {
@@ -262,6 +263,40 @@ impl<R: std::io::Read> std::io::Read for Utf8Check<R> {
         self.offset += n as u64;
         Ok(n)
     }
+}
+
+/// Opens a text file to be read through a 64 KiB buffer (decision 19), positioned after any
+/// UTF-8 byte-order mark, whose length is returned (positions are counted after it, as
+/// [`read_bytes`] removes it). The whole file is checked for UTF-8 first, in a pass of its own,
+/// so that a byte that is not UTF-8 is the error reported whatever else is wrong, as it is for a
+/// document read whole ([`utf8`]).
+pub(crate) fn open_utf8(
+    path: &Path,
+) -> Result<(std::io::BufReader<std::fs::File>, u64), IngestError> {
+    use std::io::{Read, Seek};
+    let io = io_error(path);
+    let mut file = std::fs::File::open(path).map_err(&io)?;
+    let mut head = Vec::with_capacity(3);
+    (&mut file).take(3).read_to_end(&mut head).map_err(&io)?;
+    let skip = if head == b"\xEF\xBB\xBF" { 3 } else { 0 };
+    file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+    let mut check = Utf8Check::new(std::io::BufReader::with_capacity(1 << 16, &mut file));
+    if let Err(e) = std::io::copy(&mut check, &mut std::io::sink()) {
+        let Some(at) = invalid_utf8(&e) else {
+            return Err(io(e));
+        };
+        let (line, column) =
+            line_col_in_file(path, skip, usize::try_from(at).unwrap_or(usize::MAX)).map_err(&io)?;
+        return Err(IngestError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            json_path: String::new(),
+            message: "invalid UTF-8".into(),
+        });
+    }
+    file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+    Ok((std::io::BufReader::with_capacity(1 << 16, file), skip))
 }
 
 /// The `line:column` of byte `offset` of a file whose first `skip` bytes (a byte-order mark) are
@@ -910,9 +945,9 @@ mod tests {
         );
     }
 
-    /// The buffered read of a file gives the document the in-memory read gives, for the three
-    /// JSON encodings and XML, with a byte-order mark too; tag-value, gzip and UTF-16 are left to
-    /// the in-memory read (`None`).
+    /// The buffered read of a file gives the document the in-memory read gives, for every
+    /// encoding but YAML, with a byte-order mark too; gzip and UTF-16 are left to the in-memory
+    /// read (`None`).
     #[test]
     fn streamed_read_agrees_with_bytes() {
         let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo");
@@ -920,7 +955,7 @@ mod tests {
             ("secureedge-ngfw.cdx.json", true),
             ("secureedge-ngfw.spdx.json", true),
             ("secureedge-ngfw.cdx.xml", true),
-            ("secureedge-ngfw.spdx", false),
+            ("secureedge-ngfw.spdx", true),
             ("secureedge-ngfw.spdx3.json", true),
         ] {
             let bytes = std::fs::read(demo.join(name)).unwrap_or_else(|e| panic!("{e}"));

@@ -3,8 +3,9 @@
 //!
 //! Why not `spdx-rs`'s tag-value parser: it fails whole documents on tags it does not know and
 //! on the lowercase relationship types real tools write (REUSE), and it owns every string. This
-//! scanner keeps what the audit needs, borrows from the input, and reports malformed lines with
-//! their line number.
+//! scanner keeps what the audit needs, borrows from the input (copies from each line when a large
+//! file is read through a buffer, decision 19), and reports malformed lines with their line
+//! number.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -26,10 +27,34 @@ enum Current {
 /// Reads an SPDX tag-value document.
 pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
     let text = crate::utf8(path, bytes)?;
+    read_lines(path, text.lines().map(|l| Ok(Cow::Borrowed(l))))
+}
+
+/// Reads an SPDX tag-value file line by line through a buffer instead of holding its bytes
+/// (above `--stream-above`, decision 19): the same model and errors as [`read`], with every
+/// value kept copied out of its line.
+pub(crate) fn read_file(path: &Path) -> Result<Sbom, IngestError> {
+    use std::io::BufRead;
+    let (file, _) = crate::open_utf8(path)?;
+    read_lines(path, file.lines().map(|l| l.map(Cow::Owned)))
+}
+
+/// `Tag: value` with both trimmed; `None` for a line without a colon.
+fn split_line(line: &str) -> Option<(&str, &str)> {
+    let (tag, rest) = line.trim().split_once(':')?;
+    Some((tag.trim(), rest.trim()))
+}
+
+/// The scanner over the lines of a document, borrowed from text in memory or read from a file.
+fn read_lines<'a>(
+    path: &Path,
+    lines: impl Iterator<Item = std::io::Result<Cow<'a, str>>>,
+) -> Result<Sbom, IngestError> {
+    let io = crate::io_error(path);
     let mut doc = Doc::default();
-    let mut packages: Vec<Option<Package<'_>>> = Vec::new();
-    let mut files: Vec<Option<File<'_>>> = Vec::new();
-    let mut rels: Vec<Option<Rel<'_>>> = Vec::new();
+    let mut packages: Vec<Option<Package<'a>>> = Vec::new();
+    let mut files: Vec<Option<File<'a>>> = Vec::new();
+    let mut rels: Vec<Option<Rel<'a>>> = Vec::new();
     let mut diagnostics = Vec::new();
     let mut warn = |line: usize, message: String| {
         diagnostics.push(Diagnostic {
@@ -39,22 +64,26 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
         });
     };
     let mut cur = Current::Document;
-    let mut lines = text.lines().enumerate();
+    let mut lines = lines.enumerate();
     while let Some((i, raw)) = lines.next() {
+        let raw = raw.map_err(&io)?;
         let n = i + 1;
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let Some((tag, rest)) = line.split_once(':') else {
+        let Some((tag, rest)) = split_line(line) else {
             warn(
                 n,
                 format!("`{}` is not a `Tag: Value` line, ignored", clip(line)),
             );
             continue;
         };
-        let tag = tag.trim();
-        let mut value: Cow<'_, str> = Cow::Borrowed(rest.trim());
+        // Borrowed from text in memory; a line read from a file is gone at the next one.
+        let mut value: Cow<'a, str> = match &raw {
+            Cow::Borrowed(r) => Cow::Borrowed(split_line(r).map_or("", |(_, v)| v)),
+            Cow::Owned(_) => Cow::Owned(rest.to_owned()),
+        };
         // Multi-line values: <text> ... </text>.
         if let Some(after) = value.strip_prefix("<text>") {
             if let Some(end) = after.find("</text>") {
@@ -63,6 +92,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                 let mut acc = after.to_owned();
                 let mut closed = false;
                 for (_, l) in lines.by_ref() {
+                    let l = l.map_err(&io)?;
                     if let Some(end) = l.find("</text>") {
                         acc.push('\n');
                         acc.push_str(&l[..end]);
@@ -70,7 +100,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
                         break;
                     }
                     acc.push('\n');
-                    acc.push_str(l);
+                    acc.push_str(&l);
                 }
                 if !closed {
                     warn(n, format!("`{tag}`: <text> is never closed"));
@@ -208,4 +238,57 @@ fn clip(s: &str) -> String {
         t.push('…');
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` read in memory and line by line from a file: the same model (warnings and their
+    /// lines included) or the same error.
+    fn read_both(bytes: &[u8]) -> Result<Sbom, IngestError> {
+        let file = crate::TempFile::new("t.spdx", bytes);
+        let whole = read(Path::new("t.spdx"), bytes);
+        let streamed = read_file(&file.0).map(|mut s| {
+            s.source = "t.spdx".into();
+            s
+        });
+        let file_name = file.0.display().to_string();
+        match (&whole, &streamed) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string().replace(&file_name, "t.spdx"));
+            }
+            _ => panic!("in memory {whole:?}, line by line {streamed:?}"),
+        }
+        whole
+    }
+
+    #[test]
+    fn lines_from_a_file_read_as_lines_in_memory() {
+        let text = "SPDXVersion: SPDX-2.3\r\nDocumentName: d\nSPDXID: SPDXRef-DOCUMENT\n\n# a comment\nnot a tag line\nPackageName: AVP SDK\nSPDXID: SPDXRef-a\nPackageSupplier: Organization: AO Kaspersky Lab\nPackageComment: <text>two\nlines</text>\nExternalRef: PACKAGE-MANAGER purl pkg:generic/kaspersky/avp-sdk@1\nExternalRef: broken\nFileName: ./a.bin\nSPDXID: SPDXRef-f\nRelationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-a\nRelationship: SPDXRef-a CONTAINS\nPackageComment: <text>never closed\nstill";
+        let sbom = read_both(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(sbom.components.len(), 2);
+        assert_eq!(sbom.components[0].name, "AVP SDK");
+        assert_eq!(
+            sbom.components[0].parties[0].name.as_deref(),
+            Some("AO Kaspersky Lab")
+        );
+        let lines: Vec<&str> = sbom
+            .diagnostics
+            .iter()
+            .map(|d| d.location.0.as_str())
+            .collect();
+        assert_eq!(lines[..4], ["line 6", "line 13", "line 17", "line 18"]);
+    }
+
+    #[test]
+    fn errors_are_the_same_either_way() {
+        let e = read_both(b"DocumentName: d\n").map(|_| ()).unwrap_err();
+        assert!(e.to_string().contains("no `SPDXVersion:` line"), "{e}");
+        let e = read_both(b"SPDXVersion: SPDX-2.3\nPackageName: caf\xe9\n")
+            .map(|_| ())
+            .unwrap_err();
+        assert!(e.to_string().ends_with(":2:17: invalid UTF-8"), "{e}");
+    }
 }

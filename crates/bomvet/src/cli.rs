@@ -278,9 +278,9 @@ pub(crate) struct LimitArgs {
     /// as a warning; `0` never checks (`--strict` and `validate` always do) [default: 4MiB].
     #[arg(long, value_name = "SIZE")]
     pub(crate) max_schema_check_size: Option<crate::limits::Size>,
-    /// Parse CycloneDX JSON and SPDX JSON inputs larger than this through a buffer instead of
-    /// holding them whole: the file's bytes are not held next to the model (less peak memory,
-    /// a slower parse) [default: 256MiB].
+    /// Parse inputs larger than this through a buffer instead of holding them whole (every
+    /// encoding but YAML; not gzip or UTF-16): the file's bytes are not held next to the model
+    /// (less peak memory, a slower parse) [default: 256MiB].
     #[arg(long, value_name = "SIZE")]
     pub(crate) stream_above: Option<crate::limits::Size>,
 }

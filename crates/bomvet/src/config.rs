@@ -134,7 +134,7 @@ format = "human"
 # max-depth = 64
 # Inputs up to this size are checked against their official schema (0: never).
 # max-schema-check-size = "4MiB"
-# JSON inputs larger than this are parsed through a buffer instead of held whole.
+# Inputs larger than this are parsed through a buffer instead of held whole.
 # stream-above = "256MiB"
 "#;
 

@@ -53,8 +53,7 @@ impl FromStr for Size {
 /// would take several times its scan (README "Benchmarks"); `validate` checks any size.
 const DEFAULT_SCHEMA_CHECK_SIZE: u64 = 4 << 20;
 
-/// CycloneDX JSON and SPDX JSON files above 256 MiB are parsed through a buffer instead of held
-/// whole (decision 19): from there on memory is what runs out (a 1M-component SBOM is ~650 MB),
+/// Files above 256 MiB are parsed through a buffer instead of held whole (decision 19): from there on memory is what runs out (a 1M-component SBOM is ~650 MB),
 /// below it the 1.5x parse time of reading through a buffer would be the larger cost.
 const DEFAULT_STREAM_ABOVE: u64 = 256 << 20;
 
@@ -64,7 +63,7 @@ pub(crate) struct Limits {
     pub(crate) max_file_size: u64,
     /// `scan` checks inputs up to this size against their official schema (0: never).
     pub(crate) max_schema_check_size: u64,
-    /// JSON inputs larger than this are parsed through a buffer, not held whole.
+    /// Inputs larger than this are parsed through a buffer, not held whole.
     pub(crate) stream_above: u64,
     pub(crate) ingest: bomvet_ingest::Limits,
 }

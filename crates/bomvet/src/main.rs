@@ -340,7 +340,7 @@ fn read_input(
             {
                 match bomvet_ingest::read_streamed(path, &limits.ingest) {
                     Ok(Some(mut sbom)) => {
-                        if check_schema {
+                        if check_schema && schema_exists(sbom.format) {
                             sbom.diagnostics.push(too_large_to_check(limits));
                         }
                         return loaded(sbom, path, strict, LineSource::File(path.to_owned()));
@@ -420,14 +420,14 @@ fn schema_diagnostics(
     limits: &limits::Limits,
     strict: bool,
 ) {
-    use bomvet_model::{Diagnostic, Format, Location};
+    use bomvet_model::{Diagnostic, Location};
     let note = |message: String| Diagnostic {
         level: DiagnosticLevel::Note,
         location: Location::default(),
         message,
     };
-    if sbom.format == Format::SpdxTagValue {
-        return; // no schema exists; the reader's warnings are all there is
+    if !schema_exists(sbom.format) {
+        return;
     }
     if !strict && bytes.len() as u64 > limits.max_schema_check_size {
         sbom.diagnostics.push(too_large_to_check(limits));
@@ -446,6 +446,11 @@ fn schema_diagnostics(
             render_error(&e)
         ))),
     }
+}
+
+/// False for SPDX tag-value: no schema exists; the reader's warnings are all there is.
+fn schema_exists(format: bomvet_model::Format) -> bool {
+    format != bomvet_model::Format::SpdxTagValue
 }
 
 /// The note on an input larger than `--max-schema-check-size`.
