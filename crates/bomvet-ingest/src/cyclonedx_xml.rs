@@ -8,18 +8,18 @@
 //! document as a tree first, took 2.0 s and 530 MB; streaming takes a fraction of that (README
 //! "Benchmarks"). Above `--stream-above` the file is read through a buffer instead
 //! ([`read_file`], decision 19): the same events, copied out of the buffer. A document with a DTD
-//! (`<!DOCTYPE`) is refused with a located error before anything in it is expanded or fetched: no external entities (XXE), no entity expansion
-//! ("billion laughs"); only XML's five predefined entities and character references are replaced.
+//! (`<!DOCTYPE`) is refused with a located error before anything in it is expanded or fetched: no
+//! external entities (XXE), no entity expansion ("billion laughs"); only XML's five predefined
+//! entities and character references are replaced.
 //! Real CycloneDX documents have no DTD. (`cyclonedx-bom` 0.8 reads XML through xml-rs at
 //! ~20 MB/s and only for 1.3-1.5.)
 
 use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-
 use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -172,7 +172,7 @@ impl<'i> Xml<'i> {
         usize::try_from(p + self.base).unwrap_or(usize::MAX)
     }
 
-    /// `line:column` of byte `at`.
+    /// `line:column` of byte `at` (`0:0` if a file can no longer be read to find it).
     fn line_col(&self, at: usize) -> (usize, usize) {
         match &self.source {
             Source::Text { text, .. } => crate::line_col(text.as_bytes(), at),
@@ -218,9 +218,9 @@ impl<'i> Xml<'i> {
         }
     }
 
-    /// Name and attributes of the start tag `tag` just read, which began at byte `at`: borrowed
-    /// from the input in memory (`quick-xml` hands out attribute values borrowed from the
-    /// event, not the input), copied from the event when the input is a file.
+    /// Name and attributes of the start tag `tag` just read: borrowed from the input in memory
+    /// (`quick-xml` hands out attribute values borrowed from the event, not the input), copied
+    /// from the event when the input is a file.
     fn open(&self, empty: bool, tag: &BytesStart<'_>) -> Result<El<'i>, IngestError> {
         let at = self.tag_start(empty, tag);
         match &self.source {
