@@ -643,23 +643,10 @@ mod tests {
     }
 
     fn read_both(bytes: &[u8]) -> Result<Sbom, IngestError> {
-        let whole = read(Path::new("t.xml"), bytes);
-        let file = crate::TempFile::new("t.xml", bytes);
-        let streamed = read_file(&file.0).map(|mut s| {
-            s.source = "t.xml".into();
-            s
-        });
         let unmarked = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let expected = read(Path::new("t.xml"), unmarked);
-        let file_name = file.0.display().to_string();
-        match (&expected, &streamed) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b),
-            (Err(a), Err(b)) => {
-                assert_eq!(a.to_string(), b.to_string().replace(&file_name, "t.xml"));
-            }
-            _ => panic!("in memory {expected:?}, through a buffer {streamed:?}"),
-        }
-        whole
+        crate::assert_file_read_agrees("t.xml", bytes, read_file, &expected);
+        read(Path::new("t.xml"), bytes)
     }
 
     /// The error's `line:column: message`.

@@ -850,6 +850,31 @@ impl Drop for TempFile {
     }
 }
 
+/// Writes `bytes` to a file named like `name`, reads it with `read_file` (a reader through a
+/// buffer) and checks that it agrees with `expected` (the reader in memory on the same bytes,
+/// read as `name`): the same model, or the same error.
+#[cfg(test)]
+pub(crate) fn assert_file_read_agrees(
+    name: &str,
+    bytes: &[u8],
+    read_file: impl Fn(&Path) -> Result<Sbom, IngestError>,
+    expected: &Result<Sbom, IngestError>,
+) {
+    let file = TempFile::new(name, bytes);
+    let streamed = read_file(&file.0).map(|mut s| {
+        s.source = name.into();
+        s
+    });
+    let file_name = file.0.display().to_string();
+    match (expected, &streamed) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b),
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string().replace(&file_name, name));
+        }
+        _ => panic!("in memory {expected:?}, through a buffer {streamed:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

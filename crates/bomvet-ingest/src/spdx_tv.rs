@@ -247,20 +247,8 @@ mod tests {
     /// `text` read in memory and line by line from a file: the same model (warnings and their
     /// lines included) or the same error.
     fn read_both(bytes: &[u8]) -> Result<Sbom, IngestError> {
-        let file = crate::TempFile::new("t.spdx", bytes);
         let whole = read(Path::new("t.spdx"), bytes);
-        let streamed = read_file(&file.0).map(|mut s| {
-            s.source = "t.spdx".into();
-            s
-        });
-        let file_name = file.0.display().to_string();
-        match (&whole, &streamed) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b),
-            (Err(a), Err(b)) => {
-                assert_eq!(a.to_string(), b.to_string().replace(&file_name, "t.spdx"));
-            }
-            _ => panic!("in memory {whole:?}, line by line {streamed:?}"),
-        }
+        crate::assert_file_read_agrees("t.spdx", bytes, read_file, &whole);
         whole
     }
 
