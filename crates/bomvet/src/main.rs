@@ -340,8 +340,8 @@ fn read_input(
             {
                 match bomvet_ingest::read_streamed(path, &limits.ingest) {
                     Ok(Some(mut sbom)) => {
-                        if check_schema && schema_exists(sbom.format) {
-                            sbom.diagnostics.push(too_large_to_check(limits));
+                        if check_schema {
+                            schema_diagnostics(&mut sbom, path, None, limits, strict);
                         }
                         return loaded(sbom, path, strict, LineSource::File(path.to_owned()));
                     }
@@ -372,7 +372,7 @@ fn read_input(
         Err(e) => return Loaded::Failed(render_error(&e)),
     };
     if check_schema {
-        schema_diagnostics(&mut sbom, path, &bytes, limits, strict);
+        schema_diagnostics(&mut sbom, path, Some(&bytes), limits, strict);
     }
     let lines = if path.as_os_str() == "-" {
         LineSource::Bytes(bytes)
@@ -412,27 +412,34 @@ fn loaded(
 }
 
 /// Checks the input against its official schema (JSON Schema or XSD) and adds each violation
-/// as a warning; when it is not checked, a note says why.
+/// as a warning; when it is not checked, a note says why. `bytes` is `None` for an input parsed
+/// through a buffer (decision 19), which is never one to be checked.
 fn schema_diagnostics(
     sbom: &mut bomvet_model::Sbom,
     path: &std::path::Path,
-    bytes: &[u8],
+    bytes: Option<&[u8]>,
     limits: &limits::Limits,
     strict: bool,
 ) {
-    use bomvet_model::{Diagnostic, Location};
+    use bomvet_model::{Diagnostic, Format, Location};
     let note = |message: String| Diagnostic {
         level: DiagnosticLevel::Note,
         location: Location::default(),
         message,
     };
-    if !schema_exists(sbom.format) {
-        return;
+    if sbom.format == Format::SpdxTagValue {
+        return; // no schema exists; the reader's warnings are all there is
     }
-    if !strict && bytes.len() as u64 > limits.max_schema_check_size {
-        sbom.diagnostics.push(too_large_to_check(limits));
-        return;
-    }
+    let bytes = match bytes {
+        Some(b) if strict || b.len() as u64 <= limits.max_schema_check_size => b,
+        _ => {
+            sbom.diagnostics.push(note(format!(
+                "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
+                limits.max_schema_check_size
+            )));
+            return;
+        }
+    };
     match bomvet_ingest::validate::schema_violations(path, bytes, sbom) {
         Ok(v) => sbom
             .diagnostics
@@ -445,23 +452,6 @@ fn schema_diagnostics(
             "not checked against a schema: {}",
             render_error(&e)
         ))),
-    }
-}
-
-/// False for SPDX tag-value: no schema exists; the reader's warnings are all there is.
-fn schema_exists(format: bomvet_model::Format) -> bool {
-    format != bomvet_model::Format::SpdxTagValue
-}
-
-/// The note on an input larger than `--max-schema-check-size`.
-fn too_large_to_check(limits: &limits::Limits) -> bomvet_model::Diagnostic {
-    bomvet_model::Diagnostic {
-        level: DiagnosticLevel::Note,
-        location: bomvet_model::Location::default(),
-        message: format!(
-            "not checked against its schema: larger than `--max-schema-check-size` ({} bytes); `bomvet validate` or `--strict` checks it",
-            limits.max_schema_check_size
-        ),
     }
 }
 
