@@ -208,13 +208,9 @@ fn first_invalid_utf8(file: impl std::io::Read) -> std::io::Result<Option<u64>> 
 pub(crate) fn open_utf8(
     path: &Path,
 ) -> Result<(std::io::BufReader<std::fs::File>, u64), IngestError> {
-    use std::io::{Read, Seek};
+    use std::io::Seek;
     let io = io_error(path);
-    let mut file = std::fs::File::open(path).map_err(&io)?;
-    let mut head = Vec::with_capacity(3);
-    (&mut file).take(3).read_to_end(&mut head).map_err(&io)?;
-    let skip = if head == b"\xEF\xBB\xBF" { 3 } else { 0 };
-    file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+    let (mut file, skip) = open_after_bom(path)?;
     if let Some(at) = first_invalid_utf8(&mut file).map_err(&io)? {
         let (line, column) =
             line_col_in_file(path, skip, usize::try_from(at).unwrap_or(usize::MAX)).map_err(&io)?;
@@ -227,7 +223,20 @@ pub(crate) fn open_utf8(
         });
     }
     file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
-    Ok((std::io::BufReader::with_capacity(1 << 16, file), skip))
+    Ok((file, skip))
+}
+
+/// A reader over `path` through a 64 KiB buffer, after any UTF-8 byte-order mark, and the
+/// mark's length.
+fn open_after_bom(path: &Path) -> Result<(std::io::BufReader<std::fs::File>, u64), IngestError> {
+    use std::io::BufRead;
+    let io = io_error(path);
+    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(&io)?);
+    if r.fill_buf().map_err(&io)?.starts_with(b"\xEF\xBB\xBF") {
+        r.consume(3);
+        return Ok((r, 3));
+    }
+    Ok((r, 0))
 }
 
 /// The `line:column` of byte `offset` of a file whose first `skip` bytes (a byte-order mark) are
@@ -530,13 +539,7 @@ fn count_in_file(path: &Path, needle: &[u8]) -> std::io::Result<usize> {
 fn open_json(
     path: &Path,
 ) -> Result<serde_json::de::IoRead<std::io::BufReader<std::fs::File>>, IngestError> {
-    use std::io::BufRead;
-    let io = io_error(path);
-    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(&io)?);
-    if r.fill_buf().map_err(&io)?.starts_with(b"\xEF\xBB\xBF") {
-        r.consume(3);
-    }
-    Ok(serde_json::de::IoRead::new(r))
+    Ok(serde_json::de::IoRead::new(open_after_bom(path)?.0))
 }
 
 /// Parses JSON with a seed that converts as it reads (so a large document's wire structs never
