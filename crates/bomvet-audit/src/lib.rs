@@ -406,25 +406,31 @@ impl<'p> Auditor<'p> {
 
     /// Audits one SBOM: graph, parallel matching, findings.
     pub fn audit(&self, sbom: &Sbom) -> SbomAudit {
-        let graph = SbomGraph::build(sbom);
         let policy = self.policy();
-        let matches: Vec<_> = sbom
-            .components
-            .par_iter()
-            .map(|c| self.matcher.match_component(c))
-            .collect();
-        let reach = graph.reach();
+        // The graph and its passes (reach, path counts from the roots, run-time reachability)
+        // do not depend on the matches: one thread builds them while the others match.
+        let ((graph, reach, counts, runtime), matches) = rayon::join(
+            || {
+                let graph = SbomGraph::build(sbom);
+                let reach = graph.reach();
+                let counts = graph.path_counts();
+                let excluded: Vec<bool> = sbom
+                    .components
+                    .iter()
+                    .map(|c| c.scope != bomvet_model::Scope::Required)
+                    .collect();
+                let runtime = graph.runtime_reachable(&excluded);
+                (graph, reach, counts, runtime)
+            },
+            || -> Vec<_> {
+                sbom.components
+                    .par_iter()
+                    .map(|c| self.matcher.match_component(c))
+                    .collect()
+            },
+        );
         let source = sbom.source.clone();
         let ref_of = |i: usize| sbom.components[i].id.0.clone();
-
-        // Once over the graph: path counts from the roots, and run-time reachability.
-        let counts = graph.path_counts();
-        let excluded: Vec<bool> = sbom
-            .components
-            .iter()
-            .map(|c| c.scope != bomvet_model::Scope::Required)
-            .collect();
-        let runtime = graph.runtime_reachable(&excluded);
         // Where a component sits: computed only for components that get a finding, within the
         // set of its ancestors.
         let place = |i: usize| -> Place {
