@@ -10,7 +10,7 @@ export RUSTC_BOOTSTRAP=1
 seed() { mkdir -p "corpus/$1"; shift; for f in "$@"; do cp -n "$f" "corpus/${FUZZ_TARGET}/" 2>/dev/null || true; done; }
 json_seeds=$(find ../fixtures -type f -size -200k | sort)
 toml_seeds=$(find ../examples ../crates/bomvet-policy/data -name '*.toml' | sort)
-for t in ${FUZZ_TARGETS:-ingest_cyclonedx_json ingest_spdx_json ingest_cyclonedx_xml ingest_spdx_tag_value ingest_spdx3 ingest_any streamed pipeline policy waivers validate}; do
+for t in ${FUZZ_TARGETS:-ingest_cyclonedx_json ingest_spdx_json ingest_cyclonedx_xml ingest_spdx_tag_value ingest_spdx3 ingest_any streamed parallel pipeline policy waivers validate}; do
   FUZZ_TARGET=$t
   case $t in
     policy|waivers) seed "$t" $toml_seeds ;;

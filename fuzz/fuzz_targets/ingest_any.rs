@@ -8,6 +8,8 @@ fuzz_target!(|data: &[u8]| {
         max_decompressed: 1 << 20,
         max_components: 10_000,
         max_depth: 32,
+        // Large arrays parsed in parallel whatever their size (`par`).
+        parallel_above: 0,
     };
     let _ = bomvet_ingest::is_candidate(data);
     let _ = bomvet_ingest::ref_lines(data, |_| true);

@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::de::{loose_str, one_or_many, Str};
 use crate::{parse_json_seed, IngestError, JsonSource};
@@ -117,18 +118,37 @@ pub(crate) struct Dependency<'a> {
 ///
 /// The top level is read key by key; each element of `components` and `dependencies` is
 /// converted as soon as it is parsed, so only one component's wire struct exists at a time.
-pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
+/// `parallel_above`: see [`crate::Limits::parallel_above`].
+pub(crate) fn read(
+    path: &Path,
+    source: JsonSource<'_>,
+    parallel_above: usize,
+) -> Result<Sbom, IngestError> {
     // Every component of CycloneDX 1.2+ has a `bom-ref`: counting them (SIMD, ~10 GB/s) sizes
     // the component and relationship vectors once, instead of doubling them while parsing
     // (which copied and touched about twice their final size: issue 7, README "Benchmarks").
     let refs = source.count(b"\"bom-ref\"");
-    let make = || {
-        let mut conv = Converter::new(path);
-        conv.sbom.components.reserve(refs);
-        conv.sbom.relationships.reserve(refs.saturating_mul(2));
-        BomSeed(conv)
+    let make = |parallel: bool| {
+        move || {
+            let mut conv = Converter::new(path);
+            conv.sbom.components.reserve(refs);
+            conv.sbom.relationships.reserve(refs.saturating_mul(2));
+            conv.parallel = parallel;
+            BomSeed(conv)
+        }
     };
-    let out = parse_json_seed(path, source, make)?;
+    // A large document in memory: its components parsed on every core (`par`); when that
+    // fails, the sequential read below reports the error.
+    let fast = match source {
+        JsonSource::Bytes(bytes) if crate::par::worth_it(refs, parallel_above) => {
+            crate::parse_json_seed_once(bytes, make(true)())
+        }
+        _ => None,
+    };
+    let out = match fast {
+        Some(out) => out,
+        None => parse_json_seed(path, source, make(false))?,
+    };
     match out.bom_format.as_deref() {
         Some("CycloneDX") => {}
         Some(other) => {
@@ -193,7 +213,17 @@ impl<'de> Visitor<'de> for BomSeed {
                         conv.metadata(meta);
                     }
                 }
+                "components" if conv.parallel => {
+                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                    conv.components_in_parallel(&raw.unwrap_or_default())
+                        .map_err(de::Error::custom)?;
+                }
                 "components" => map.next_value_seed(ComponentsSeed(&mut conv))?,
+                "dependencies" if conv.parallel => {
+                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                    conv.dependencies_in_parallel(&raw.unwrap_or_default())
+                        .map_err(de::Error::custom)?;
+                }
                 "dependencies" => map.next_value_seed(DependenciesSeed(&mut conv))?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -284,6 +314,8 @@ pub(crate) struct Converter {
     pub(crate) spec_missing: bool,
     /// Top-level components read so far (for locations when `components` repeats).
     top_level: usize,
+    /// Whether top-level `components` are parsed in parallel (a document in memory).
+    parallel: bool,
 }
 
 impl Converter {
@@ -297,18 +329,75 @@ impl Converter {
             bom_format: None,
             spec_missing: true,
             top_level: 0,
+            parallel: false,
+        }
+    }
+
+    /// Top-level components given as their raw JSON, parsed and converted in parallel chunks
+    /// (`par`), each into a converter of its own, then appended in order: the same components,
+    /// relationships and warnings, in the same order, as [`ComponentsSeed`] makes.
+    fn components_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
+        let base = Location("components".into());
+        let first = self.top_level;
+        let source = &self.sbom.source;
+        let parts = crate::par::parse(
+            raw,
+            || Converter::part(source),
+            |part: &mut Converter, i, c: Option<CdxComponent<'_>>| match c {
+                Some(c) => {
+                    part.component(c, base.index(first + i), None);
+                }
+                None => part.warn(base.index(first + i), "`null` component, skipped".into()),
+            },
+        )?;
+        self.absorb(parts);
+        self.top_level = first + raw.len();
+        Ok(())
+    }
+
+    /// `dependencies` given as their raw JSON, converted in parallel chunks like
+    /// [`Converter::components_in_parallel`]: what [`DependenciesSeed`] makes, in its order.
+    fn dependencies_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
+        let source = &self.sbom.source;
+        let parts = crate::par::parse(
+            raw,
+            || Converter::part(source),
+            |part: &mut Converter, i, d: Option<Dependency<'_>>| part.dependency(i, d),
+        )?;
+        self.absorb(parts);
+        Ok(())
+    }
+
+    /// An empty converter for a chunk of a document read in parallel.
+    fn part(source: &str) -> Converter {
+        Converter {
+            sbom: Sbom::new(source.to_owned(), Format::CyclonedxJson, String::new()),
+            bom_format: None,
+            spec_missing: false,
+            top_level: 0,
+            parallel: false,
+        }
+    }
+
+    /// The components, relationships and warnings of `parts`, appended in order.
+    fn absorb(&mut self, parts: Vec<Converter>) {
+        for mut part in parts {
+            self.sbom.components.append(&mut part.sbom.components);
+            self.sbom.relationships.append(&mut part.sbom.relationships);
+            self.sbom.diagnostics.append(&mut part.sbom.diagnostics);
         }
     }
 
     /// One `dependencies` entry (or `<dependency>` element) into relationships.
     pub(crate) fn dependency(&mut self, i: usize, d: Option<Dependency<'_>>) {
-        let dloc = Location("dependencies".into()).index(i);
+        // Rendered only for a warning: formatting it for every entry was a tenth of reading them.
+        let dloc = || Location("dependencies".into()).index(i);
         let Some(d) = d else {
-            self.warn(dloc, "`null` dependency entry, skipped".into());
+            self.warn(dloc(), "`null` dependency entry, skipped".into());
             return;
         };
         let Some(from) = d.reference else {
-            self.warn(dloc.field("ref"), "dependency entry without `ref`".into());
+            self.warn(dloc().field("ref"), "dependency entry without `ref`".into());
             return;
         };
         let from = ComponentRef(from.into_owned());

@@ -14,6 +14,7 @@ mod cyclonedx_json;
 mod cyclonedx_xml;
 mod de;
 mod error;
+mod par;
 mod spdx3;
 mod spdx_json;
 mod spdx_tv;
@@ -37,6 +38,11 @@ pub struct Limits {
     pub max_components: usize,
     /// Deepest nesting of components (CycloneDX `components` inside components).
     pub max_depth: usize,
+    /// Not a limit but the size from which a JSON document in memory has its big arrays
+    /// (CycloneDX `components` and `dependencies`, SPDX `packages`, `files` and
+    /// `relationships`) parsed on every core, counted in components (`bom-ref`s, `SPDXID`s).
+    /// The result is the same either way; `usize::MAX` never, 0 always (tests compare the two).
+    pub parallel_above: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +51,7 @@ impl Default for Limits {
             max_decompressed: 4 << 30,
             max_components: 5_000_000,
             max_depth: 64,
+            parallel_above: par::MIN_ELEMENTS,
         }
     }
 }
@@ -79,7 +86,7 @@ pub fn read_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbo
         let raw = gunzip(path, bytes, limits.max_decompressed)?;
         return read_bytes_with(path, &raw, limits);
     }
-    let sbom = read_plain(path, bytes)?;
+    let sbom = read_plain(path, bytes, limits)?;
     check_limits(path, sbom, limits)
 }
 
@@ -135,8 +142,8 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     let format = detect(path, text);
     let read = match format {
-        Ok(Format::CyclonedxJson) => cyclonedx_json::read(path, JsonSource::File(path)),
-        Ok(Format::SpdxJson) => spdx_json::read(path, JsonSource::File(path)),
+        Ok(Format::CyclonedxJson) => cyclonedx_json::read(path, JsonSource::File(path), usize::MAX),
+        Ok(Format::SpdxJson) => spdx_json::read(path, JsonSource::File(path), usize::MAX),
         Ok(Format::Spdx3JsonLd) => spdx3::read(path, JsonSource::File(path)),
         Ok(Format::CyclonedxXml) => cyclonedx_xml::read_file(path),
         Ok(Format::SpdxTagValue) => spdx_tv::read_file(path),
@@ -311,17 +318,25 @@ pub(crate) fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, Ing
     Ok(out)
 }
 
-fn read_plain(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
+fn read_plain(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbom, IngestError> {
     let text = decode(path, bytes)?;
     let format = detect(path, &text)?;
-    read_decoded(path, &text, format)
+    read_decoded(path, &text, format, limits)
 }
 
 /// The reader of each encoding, for text already decoded to UTF-8.
-fn read_decoded(path: &Path, text: &[u8], format: Format) -> Result<Sbom, IngestError> {
+fn read_decoded(
+    path: &Path,
+    text: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<Sbom, IngestError> {
+    let parallel_above = limits.parallel_above;
     match format {
-        Format::CyclonedxJson => cyclonedx_json::read(path, JsonSource::Bytes(text)),
-        Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text)),
+        Format::CyclonedxJson => {
+            cyclonedx_json::read(path, JsonSource::Bytes(text), parallel_above)
+        }
+        Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text), parallel_above),
         Format::CyclonedxXml => cyclonedx_xml::read(path, text),
         Format::SpdxTagValue => spdx_tv::read(path, text),
         Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text)),
@@ -358,7 +373,7 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
 /// # Errors
 /// As [`read_bytes`].
 pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, IngestError> {
-    read_decoded(path, &decode(path, bytes)?, format)
+    read_decoded(path, &decode(path, bytes)?, format, &Limits::default())
 }
 
 /// The bytes as UTF-8 text, or a parse error at the first invalid byte.
@@ -560,6 +575,18 @@ where
         }
         JsonSource::File(file) => parse_json_seed_from(path, || open_json(file), make),
     }
+}
+
+/// One parse of `bytes` with `seed` and nothing more: for a fast path whose failure is answered
+/// by the exact sequential read ([`parse_json_seed`]), which reports the error.
+pub(crate) fn parse_json_seed_once<'de, S>(bytes: &'de [u8], seed: S) -> Option<S::Value>
+where
+    S: serde::de::DeserializeSeed<'de>,
+{
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = seed.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(v)
 }
 
 fn parse_json_seed_from<'de, R, S, F>(

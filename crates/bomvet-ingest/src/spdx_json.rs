@@ -17,6 +17,7 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::cyclonedx_json::class_of;
 use crate::de::{loose_str, Str};
@@ -169,21 +170,44 @@ pub(crate) struct Rel<'a> {
 /// package document no longer sits next to a copy of its wire structs: issue 7). The other keys
 /// are kept as wire structs and converted at the end, since relationships need the document's
 /// `SPDXID`, wherever it is written.
-pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
+/// `parallel_above`: see [`crate::Limits::parallel_above`].
+pub(crate) fn read(
+    path: &Path,
+    source: JsonSource<'_>,
+    parallel_above: usize,
+) -> Result<Sbom, IngestError> {
     // Packages and files each have an `SPDXID`: the count sizes the component vector once.
     let ids = source.count(b"\"SPDXID\"");
-    let make = || {
-        let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
-        sbom.components.reserve(ids);
-        DocSeed(sbom)
+    let make = |parallel: bool| {
+        move || {
+            let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
+            sbom.components.reserve(ids);
+            DocSeed { sbom, parallel }
+        }
     };
-    let (mut sbom, doc) = parse_json_seed(path, source, make)?;
+    // A large document in memory: its packages, files and relationships parsed on every core
+    // (`par`); when that fails, the sequential read below reports the error.
+    let fast = match source {
+        JsonSource::Bytes(bytes) if crate::par::worth_it(ids, parallel_above) => {
+            crate::parse_json_seed_once(bytes, make(true)())
+        }
+        _ => None,
+    };
+    let (mut sbom, doc) = match fast {
+        Some(out) => out,
+        None => parse_json_seed(path, source, make(false))?,
+    };
     finish(&mut sbom, doc);
     Ok(sbom)
 }
 
-/// The whole document: packages and files converted while parsed, the rest kept.
-struct DocSeed(Sbom);
+/// The whole document: packages and files converted while parsed, the rest kept; `parallel`:
+/// the big arrays split into their elements and those parsed on every core (a document in
+/// memory, see `par`).
+struct DocSeed {
+    sbom: Sbom,
+    parallel: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for DocSeed {
     type Value = (Sbom, Doc<'de>);
@@ -198,11 +222,33 @@ impl<'de> Visitor<'de> for DocSeed {
         f.write_str("an SPDX document object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut sbom = self.0;
+        let mut sbom = self.sbom;
+        let parallel = self.parallel;
         let mut doc = Doc::default();
         let (mut packages, mut files) = (0usize, 0usize);
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
+                "packages" if parallel => {
+                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                    in_parallel(&mut sbom, &mut packages, &raw.unwrap_or_default(), package)
+                        .map_err(de::Error::custom)?;
+                }
+                "files" if parallel => {
+                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                    in_parallel(&mut sbom, &mut files, &raw.unwrap_or_default(), file)
+                        .map_err(de::Error::custom)?;
+                }
+                "relationships" if parallel => {
+                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                    doc.relationships = match raw {
+                        Some(raw) => {
+                            let parts = crate::par::parse(&raw, Vec::new, |v, _, r| v.push(r))
+                                .map_err(de::Error::custom)?;
+                            Some(parts.into_iter().flatten().collect())
+                        }
+                        None => None,
+                    };
+                }
                 "packages" => map.next_value_seed(ListSeed {
                     sbom: &mut sbom,
                     next: &mut packages,
@@ -227,6 +273,30 @@ impl<'de> Visitor<'de> for DocSeed {
         }
         Ok((sbom, doc))
     }
+}
+
+/// `packages` or `files` given as their raw JSON, converted in parallel chunks (`par`), each
+/// into a document of its own, then appended in order: what [`ListSeed`] makes, in its order.
+fn in_parallel<'de, T: Deserialize<'de>>(
+    sbom: &mut Sbom,
+    next: &mut usize,
+    raw: &[&'de RawValue],
+    convert: fn(&mut Sbom, usize, Option<T>),
+) -> Result<(), serde_json::Error> {
+    let first = *next;
+    let source = &sbom.source;
+    let parts = crate::par::parse(
+        raw,
+        || Sbom::new(source.clone(), Format::SpdxJson, String::new()),
+        |part: &mut Sbom, i, item: Option<T>| convert(part, first + i, item),
+    )?;
+    for mut part in parts {
+        sbom.components.append(&mut part.components);
+        sbom.relationships.append(&mut part.relationships);
+        sbom.diagnostics.append(&mut part.diagnostics);
+    }
+    *next = first + raw.len();
+    Ok(())
 }
 
 /// Streams `packages` or `files`, converting each element as it is parsed.
@@ -485,15 +555,17 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
         .into_iter()
         .enumerate()
     {
-        let loc = Location("relationships".into()).index(i);
+        // Rendered only for a warning (formatting it for every relationship was a tenth of
+        // converting them).
+        let loc = || Location("relationships".into()).index(i);
         let Some(r) = r else {
-            warn(sbom, loc, "`null` relationship, skipped".into());
+            warn(sbom, loc(), "`null` relationship, skipped".into());
             continue;
         };
         let (Some(a), Some(kind), Some(b)) = (r.element, r.kind, r.related) else {
             warn(
                 sbom,
-                loc,
+                loc(),
                 "relationship without `spdxElementId`, `relationshipType` or `relatedSpdxElement`"
                     .into(),
             );
@@ -530,7 +602,7 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
             Normalised::NotStructural => {}
             Normalised::Unknown => warn(
                 sbom,
-                loc.field("relationshipType"),
+                loc().field("relationshipType"),
                 format!("unknown relationship type `{kind}`, ignored"),
             ),
         }

@@ -95,6 +95,7 @@ impl Limits {
                     .or(cfg.max_components)
                     .unwrap_or(d.max_components),
                 max_depth: flags.max_depth.or(cfg.max_depth).unwrap_or(d.max_depth),
+                parallel_above: d.parallel_above,
             },
         };
         if l.max_file_size == 0 || l.ingest.max_components == 0 || l.ingest.max_depth == 0 {

@@ -1,0 +1,292 @@
+//! The elements of a large top-level array (CycloneDX `components`, SPDX `packages`) parsed on
+//! every core.
+//!
+//! A document read from memory is parsed once by `serde_json` as usual, except that the big
+//! array is only split into its elements (`&RawValue` slices of the input: `serde_json` skips
+//! each one, checking its syntax, without building anything). The elements are then parsed and
+//! converted in chunks on rayon's threads, each chunk into a part of its own, and the parts are
+//! appended in order: the model, its warnings and their order are those of the sequential read.
+//!
+//! This is a fast path only. When anything fails (an element that does not parse, a document that
+//! is not well-formed) the caller reads the document again sequentially, so that errors are
+//! reported exactly as before, with their line, column and JSON path. Measured on a generated
+//! 100,000-component CycloneDX JSON file on 2 cores (README "Benchmarks", decision 22).
+
+use rayon::prelude::*;
+use serde::de::Error as _;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Documents of fewer components are parsed sequentially by default (`Limits::parallel_above`):
+/// splitting costs a pass of its own, and in a portfolio every core is busy with a file anyway.
+pub(crate) const MIN_ELEMENTS: usize = 4096;
+
+/// Elements per task.
+const CHUNK: usize = 512;
+
+/// Nesting that an element may reach here and still be sure to parse within `serde_json`'s
+/// recursion limit (128) where the sequential read meets it, a few levels further down.
+const MAX_NESTING: usize = 100;
+
+/// Whether a document of about `components` components is worth parsing in parallel.
+pub(crate) fn worth_it(components: usize, parallel_above: usize) -> bool {
+    components >= parallel_above && rayon::current_num_threads() > 1
+}
+
+/// Parses every element as a `T` and folds each chunk's into a part made by `part`, with
+/// `each(part, index, element)`; returns the parts in order.
+///
+/// # Errors
+/// The first element that does not parse, or that nests deeper than [`MAX_NESTING`] (the
+/// sequential read decides what such an element means).
+pub(crate) fn parse<'a, T, P>(
+    raw: &[&'a RawValue],
+    part: impl Fn() -> P + Sync,
+    each: impl Fn(&mut P, usize, T) + Sync,
+) -> Result<Vec<P>, serde_json::Error>
+where
+    T: Deserialize<'a>,
+    P: Send,
+{
+    raw.par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut p = part();
+            for (j, r) in chunk.iter().enumerate() {
+                let text = r.get();
+                if nesting(text.as_bytes()) > MAX_NESTING {
+                    return Err(serde_json::Error::custom(
+                        "nested too deeply to parse apart",
+                    ));
+                }
+                each(&mut p, k * CHUNK + j, serde_json::from_str(text)?);
+            }
+            Ok(p)
+        })
+        .collect()
+}
+
+/// How deep arrays and objects may nest in `json`: its number of `{` and `[` (a SIMD count) when
+/// that bound is low, else the exact depth, counted outside strings.
+fn nesting(json: &[u8]) -> usize {
+    let bound = memchr::memchr2_iter(b'{', b'[', json).count();
+    if bound <= MAX_NESTING {
+        return bound;
+    }
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_bytes_with, IngestError, Limits};
+    use bomvet_model::Sbom;
+    use std::path::Path;
+
+    /// The document read with its arrays parsed in parallel (two threads) and sequentially.
+    fn both(name: &str, json: &str) -> (Result<Sbom, IngestError>, Result<Sbom, IngestError>) {
+        let read = |parallel_above| {
+            let limits = Limits {
+                parallel_above,
+                ..Limits::default()
+            };
+            read_bytes_with(Path::new(name), json.as_bytes(), &limits)
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| (read(0), read(usize::MAX)))
+    }
+
+    fn same(name: &str, json: &str) -> Sbom {
+        match both(name, json) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b);
+                a
+            }
+            (a, b) => panic!("in parallel {a:?}, sequentially {b:?}"),
+        }
+    }
+
+    fn same_error(name: &str, json: &str) -> String {
+        match both(name, json) {
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string());
+                a.to_string()
+            }
+            (a, b) => panic!("in parallel {a:?}, sequentially {b:?}"),
+        }
+    }
+
+    /// Several chunks of components, with nested ones, `null`s, warnings (no name, unknown scope),
+    /// `components` written twice and dependencies with `null` entries: the same model, with the
+    /// same warnings in the same order.
+    #[test]
+    fn cyclonedx_in_parallel_is_the_sequential_read() {
+        let mut comps = Vec::new();
+        for i in 0..1500 {
+            comps.push(match i % 50 {
+                7 => "null".to_owned(),
+                11 => format!(r#"{{"bom-ref": "c{i}", "scope": "sometimes"}}"#),
+                13 => format!(
+                    r#"{{"bom-ref": "c{i}", "name": "n{i}", "components": [{{"bom-ref": "c{i}.1", "name": "inner", "components": [null, {{"name": "deeper"}}]}}]}}"#
+                ),
+                _ => format!(
+                    r#"{{"bom-ref": "c{i}", "name": "n{i}", "purl": "pkg:npm/n{i}@1", "supplier": {{"name": "S{i}", "url": ["https://s{i}.example"]}}, "externalReferences": [{{"type": "vcs", "url": "https://github.com/o/n{i}"}}]}}"#
+                ),
+            });
+        }
+        let deps: Vec<String> = (0..1500)
+            .map(|i| match i % 40 {
+                3 => "null".to_owned(),
+                5 => r#"{"dependsOn": ["c1"]}"#.to_owned(),
+                _ => format!(
+                    r#"{{"ref": "c{i}", "dependsOn": ["c{}", "c{}"]}}"#,
+                    i + 1,
+                    i + 2
+                ),
+            })
+            .collect();
+        let json = format!(
+            r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {{"component": {{"bom-ref": "root", "name": "root"}}}},
+              "components": [{}], "dependencies": [{}], "components": [{{"bom-ref": "late", "name": "late"}}]}}"#,
+            comps.join(",\n"),
+            deps.join(",\n")
+        );
+        let sbom = same("big.cdx.json", &json);
+        assert_eq!(sbom.components.len(), 1 + 1500 - 30 + 30 * 2 + 1);
+        assert!(sbom.diagnostics.len() > 60, "{}", sbom.diagnostics.len());
+    }
+
+    #[test]
+    fn spdx_in_parallel_is_the_sequential_read() {
+        let packages: Vec<String> = (0..1200)
+            .map(|i| match i % 30 {
+                4 => "null".to_owned(),
+                9 => format!(r#"{{"name": "no id {i}"}}"#),
+                _ => format!(
+                    r#"{{"SPDXID": "SPDXRef-p{i}", "name": "p{i}", "supplier": "Organization: S{i}", "hasFiles": ["SPDXRef-f{i}"], "externalRefs": [{{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/p{i}@1"}}]}}"#
+                ),
+            })
+            .collect();
+        let files: Vec<String> = (0..700)
+            .map(|i| match i % 25 {
+                2 => "null".to_owned(),
+                _ => format!(r#"{{"SPDXID": "SPDXRef-f{i}", "fileName": "./f{i}"}}"#),
+            })
+            .collect();
+        let rels: Vec<String> = (0..1300)
+            .map(|i| match i % 35 {
+                1 => "null".to_owned(),
+                2 => r#"{"spdxElementId": "SPDXRef-p1"}"#.to_owned(),
+                3 => r#"{"spdxElementId": "SPDXRef-p1", "relationshipType": "LIKES", "relatedSpdxElement": "SPDXRef-p2"}"#.to_owned(),
+                _ => format!(
+                    r#"{{"spdxElementId": "SPDXRef-p{i}", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-p{}"}}"#,
+                    i + 1
+                ),
+            })
+            .collect();
+        let json = format!(
+            r#"{{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "big", "documentNamespace": "https://example.com/big",
+              "packages": [{}], "relationships": [{}], "files": [{}], "documentDescribes": ["SPDXRef-p0"],
+              "packages": [{{"name": "late, no id"}}]}}"#,
+            packages.join(",\n"),
+            rels.join(",\n"),
+            files.join(",\n")
+        );
+        let sbom = same("big.spdx.json", &json);
+        assert_eq!(sbom.components.len(), 1200 - 40 + 700 - 28 + 1);
+        assert!(sbom.diagnostics.len() > 100, "{}", sbom.diagnostics.len());
+    }
+
+    /// A document that fails in parallel is read again sequentially: the error is the one the
+    /// sequential read reports, with its line and column; one nested too deeply for the parallel
+    /// path is read sequentially too.
+    #[test]
+    fn what_fails_in_parallel_is_read_sequentially() {
+        let comps: Vec<String> = (0..1100)
+            .map(|i| format!(r#"{{"bom-ref": "c{i}", "name": "n{i}"}}"#))
+            .collect();
+        let mut bad = comps.clone();
+        bad[900] = r#"{"bom-ref": "x", "externalReferences": 5}"#.into();
+        let doc = |c: &[String]| {
+            format!(
+                "{{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": [\n{}\n]}}",
+                c.join(",\n")
+            )
+        };
+        let err = same_error("bad.cdx.json", &doc(&bad));
+        assert!(err.contains(":902:"), "{err}");
+        let mut cut = doc(&comps);
+        cut.truncate(cut.len() - 10);
+        same_error("cut.cdx.json", &cut);
+
+        let mut deep = comps;
+        deep[600] = format!(
+            r#"{{"bom-ref": "deep", "name": "deep", "x": {}{}}}"#,
+            "[".repeat(110),
+            "]".repeat(110)
+        );
+        let sbom = same("deep.cdx.json", &doc(&deep));
+        assert_eq!(sbom.components.len(), 1100);
+    }
+
+    #[test]
+    fn nesting_counts_levels_outside_strings() {
+        assert_eq!(nesting(br#"{"a": 1}"#), 1);
+        // Low counts are the bound itself: every `{` and `[`, four levels here.
+        assert_eq!(nesting(br#"{"a": [{"b": []}, {}]}"#), 5);
+        let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
+        assert_eq!(nesting(deep.as_bytes()), 150);
+        // Brackets in strings are text: the bound is high, the exact count is not.
+        let text = format!(r#"{{"name": "{}"}}"#, "[{".repeat(80));
+        assert_eq!(nesting(text.as_bytes()), 1);
+        let escaped = format!(r#"{{"a": "\"{}", "b": [[]]}}"#, "[".repeat(120));
+        assert_eq!(nesting(escaped.as_bytes()), 3);
+    }
+
+    #[test]
+    fn parts_come_back_in_order_and_errors_stop_the_parse() {
+        let doc: Vec<String> = (0..5000).map(|i| format!("{i}")).collect();
+        let json = format!("[{}]", doc.join(","));
+        let raw: Vec<&RawValue> = serde_json::from_str(&json).unwrap();
+        let parts = parse(&raw, Vec::new, |p: &mut Vec<(usize, u32)>, i, v: u32| {
+            p.push((i, v))
+        })
+        .unwrap();
+        let all: Vec<(usize, u32)> = parts.into_iter().flatten().collect();
+        assert_eq!(all.len(), 5000);
+        assert!(all.iter().all(|&(i, v)| i == v as usize));
+
+        let json = format!("[{}, \"x\"]", doc.join(","));
+        let raw: Vec<&RawValue> = serde_json::from_str(&json).unwrap();
+        assert!(parse(&raw, || (), |_, _, _: u32| ()).is_err());
+
+        let deep = format!("[{}{}]", "[".repeat(120), "]".repeat(120));
+        let raw: Vec<&RawValue> = serde_json::from_str(&deep).unwrap();
+        assert!(parse(&raw, || (), |_, _, _: serde::de::IgnoredAny| ()).is_err());
+    }
+}
