@@ -39,10 +39,13 @@ pub(crate) fn read_file(path: &Path) -> Result<Sbom, IngestError> {
     read_lines(path, file.lines().map(|l| l.map(Cow::Owned)))
 }
 
-/// `Tag: value` with both trimmed; `None` for a line without a colon.
+/// `Tag: value` of a line already trimmed, with both trimmed; `None` for a line without a colon.
 fn split_line(line: &str) -> Option<(&str, &str)> {
-    let (tag, rest) = line.trim().split_once(':')?;
-    Some((tag.trim(), rest.trim()))
+    // A byte search: `:` is ASCII, so the index is a character boundary. The line's ends are
+    // trimmed already, so only the inner sides are (four whole-line trims and a `char` search
+    // per line were a fifth of reading a 100k-package document).
+    let colon = memchr::memchr(b':', line.as_bytes())?;
+    Some((line[..colon].trim_end(), line[colon + 1..].trim_start()))
 }
 
 /// The scanner over the lines of a document, borrowed from text in memory or read from a file.
@@ -68,7 +71,19 @@ fn read_lines<'a>(
     while let Some((i, raw)) = lines.next() {
         let raw = raw.map_err(&io)?;
         let n = i + 1;
-        let line = raw.trim();
+        // Borrowed from text in memory; a line read from a file is gone at the next one, so
+        // its value is copied.
+        let owned: String;
+        let (line, in_text): (&str, Option<&'a str>) = match raw {
+            Cow::Borrowed(r) => {
+                let line = r.trim();
+                (line, Some(line))
+            }
+            Cow::Owned(o) => {
+                owned = o;
+                (owned.trim(), None)
+            }
+        };
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -79,10 +94,10 @@ fn read_lines<'a>(
             );
             continue;
         };
-        // Borrowed from text in memory; a line read from a file is gone at the next one.
-        let mut value: Cow<'a, str> = match &raw {
-            Cow::Borrowed(r) => Cow::Borrowed(split_line(r).map_or("", |(_, v)| v)),
-            Cow::Owned(_) => Cow::Owned(rest.to_owned()),
+        // `rest` ends where the line ends: the same bytes of the text in memory.
+        let mut value: Cow<'a, str> = match in_text {
+            Some(line) => Cow::Borrowed(&line[line.len() - rest.len()..]),
+            None => Cow::Owned(rest.to_owned()),
         };
         // Multi-line values: <text> ... </text>.
         if let Some(after) = value.strip_prefix("<text>") {
