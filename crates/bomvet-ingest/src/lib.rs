@@ -4,6 +4,11 @@
 //! Supported now: CycloneDX JSON (spec 1.0-1.7 field set), CycloneDX XML 1.0-1.7 (by namespace),
 //! SPDX 2.2/2.3 JSON and YAML, SPDX 2.1-2.3 tag-value and SPDX 3.0 JSON-LD.
 //!
+//! How they are read, for speed and memory (`docs/decisions.md` 17, 19 and 22): every reader
+//! converts as it parses, one element at a time; very large files are parsed through a buffer
+//! ([`read_streamed`]); a large JSON document in memory has its big arrays parsed on every core
+//! ([`Limits::parallel_above`]), with the sequential read as the exact fallback for errors.
+//!
 //! ```
 //! let bytes = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"x"}]}"#;
 //! let sbom = bomvet_ingest::read_bytes(std::path::Path::new("x.json"), bytes).unwrap();
