@@ -378,6 +378,10 @@ pub struct SbomAudit {
     pub roots: Vec<String>,
 }
 
+/// SBOMs of up to this many components have their graph built while they are matched (see
+/// [`Auditor::audit`]); larger ones one after the other, to keep their peak memory down.
+const OVERLAP_MAX_COMPONENTS: usize = 500_000;
+
 /// Audits SBOMs against a compiled policy.
 #[derive(Debug)]
 pub struct Auditor<'p> {
@@ -408,27 +412,35 @@ impl<'p> Auditor<'p> {
     pub fn audit(&self, sbom: &Sbom) -> SbomAudit {
         let policy = self.policy();
         // The graph and its passes (reach, path counts from the roots, run-time reachability)
-        // do not depend on the matches: one thread builds them while the others match.
-        let ((graph, reach, counts, runtime), matches) = rayon::join(
-            || {
-                let graph = SbomGraph::build(sbom);
-                let reach = graph.reach();
-                let counts = graph.path_counts();
-                let excluded: Vec<bool> = sbom
-                    .components
-                    .iter()
-                    .map(|c| c.scope != bomvet_model::Scope::Required)
-                    .collect();
-                let runtime = graph.runtime_reachable(&excluded);
-                (graph, reach, counts, runtime)
-            },
-            || -> Vec<_> {
-                sbom.components
-                    .par_iter()
-                    .map(|c| self.matcher.match_component(c))
-                    .collect()
-            },
-        );
+        // do not depend on the matches: one thread builds them while the others match. Not for
+        // the largest SBOMs, where memory is the limit: there the graph's temporaries (an index
+        // of every ref, every edge resolved) are freed before the matches are made, as a
+        // sequential order does (1M components: 1.95x the file instead of 2.0x; decision 22).
+        let graph_passes = || {
+            let graph = SbomGraph::build(sbom);
+            let reach = graph.reach();
+            let counts = graph.path_counts();
+            let excluded: Vec<bool> = sbom
+                .components
+                .iter()
+                .map(|c| c.scope != bomvet_model::Scope::Required)
+                .collect();
+            let runtime = graph.runtime_reachable(&excluded);
+            (graph, reach, counts, runtime)
+        };
+        let match_all = || -> Vec<_> {
+            sbom.components
+                .par_iter()
+                .map(|c| self.matcher.match_component(c))
+                .collect()
+        };
+        let ((graph, reach, counts, runtime), matches) =
+            if sbom.components.len() <= OVERLAP_MAX_COMPONENTS {
+                rayon::join(graph_passes, match_all)
+            } else {
+                let passes = graph_passes();
+                (passes, match_all())
+            };
         let source = sbom.source.clone();
         let ref_of = |i: usize| sbom.components[i].id.0.clone();
         // Where a component sits: computed only for components that get a finding, within the
