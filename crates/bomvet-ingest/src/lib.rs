@@ -149,7 +149,7 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
     let read = match format {
         Ok(Format::CyclonedxJson) => cyclonedx_json::read(path, JsonSource::File(path), usize::MAX),
         Ok(Format::SpdxJson) => spdx_json::read(path, JsonSource::File(path), usize::MAX),
-        Ok(Format::Spdx3JsonLd) => spdx3::read(path, JsonSource::File(path)),
+        Ok(Format::Spdx3JsonLd) => spdx3::read(path, JsonSource::File(path), usize::MAX),
         Ok(Format::CyclonedxXml) => cyclonedx_xml::read_file(path),
         Ok(Format::SpdxTagValue) => spdx_tv::read_file(path),
         _ => return Ok(None),
@@ -344,7 +344,7 @@ fn read_decoded(
         Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text), parallel_above),
         Format::CyclonedxXml => cyclonedx_xml::read(path, text),
         Format::SpdxTagValue => spdx_tv::read(path, text),
-        Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text)),
+        Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text), parallel_above),
         Format::SpdxYaml => spdx_json::read_yaml(path, text),
     }
 }

@@ -222,6 +222,69 @@ mod tests {
         assert!(sbom.diagnostics.len() > 100, "{}", sbom.diagnostics.len());
     }
 
+    /// SPDX 3: agents named before and after the packages that name them, an agent defined
+    /// twice (the later one counts), two documents (the first name counts), roots through an
+    /// SBOM element, relationships, non-objects in `@graph`: the same model in several chunks.
+    #[test]
+    fn spdx3_in_parallel_is_the_sequential_read() {
+        let id = |s: &str| format!("https://example.com/x#{s}");
+        let mut g: Vec<String> = vec![format!(
+            r#"{{"type": "Organization", "spdxId": "{}", "name": "Early Org"}}"#,
+            id("org")
+        )];
+        for i in 0..1500 {
+            g.push(match i % 60 {
+                5 => "7".to_owned(),
+                6 => format!(
+                    r#"{{"type": "Relationship", "spdxId": "{}", "from": "{}", "relationshipType": "dependsOn", "to": ["{}", "{}"]}}"#,
+                    id(&format!("r{i}")),
+                    id(&format!("p{}", i - 1)),
+                    id(&format!("p{}", i + 1)),
+                    id(&format!("p{}", i + 2))
+                ),
+                7 => format!(
+                    r#"{{"type": "Person", "spdxId": "{}", "name": "Person {i}"}}"#,
+                    id(&format!("a{i}"))
+                ),
+                _ => format!(
+                    r#"{{"type": "software_Package", "spdxId": "{}", "name": "p{i}", "suppliedBy": "{}", "originatedBy": ["{}"]}}"#,
+                    id(&format!("p{i}")),
+                    id("org"),
+                    id(&format!("a{}", i - i % 60 + 67))
+                ),
+            });
+        }
+        g.push(format!(
+            r#"{{"type": "Organization", "spdxId": "{}", "name": "Late Org"}}"#,
+            id("org")
+        ));
+        g.push(format!(
+            r#"{{"type": "software_Sbom", "spdxId": "{}", "name": "the sbom", "rootElement": ["{}"]}}"#,
+            id("sbom"),
+            id("p0")
+        ));
+        g.push(format!(
+            r#"{{"type": "SpdxDocument", "spdxId": "{}", "name": "first", "rootElement": ["{}"]}}"#,
+            id("doc"),
+            id("sbom")
+        ));
+        g.push(format!(
+            r#"{{"type": "SpdxDocument", "spdxId": "{}", "name": "second"}}"#,
+            id("doc2")
+        ));
+        let json = format!(
+            r#"{{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": [{}]}}"#,
+            g.join(",\n")
+        );
+        let sbom = same("big.spdx3.json", &json);
+        assert_eq!(sbom.components.len(), 1500 - 3 * 25);
+        assert!(sbom.components[1]
+            .parties
+            .iter()
+            .any(|p| p.name.as_deref() == Some("Late Org")));
+        assert_eq!(sbom.declared_roots.len(), 1);
+    }
+
     /// A document that fails in parallel is read again sequentially: the error is the one the
     /// sequential read reports, with its line and column; one nested too deeply for the parallel
     /// path is read sequentially too.

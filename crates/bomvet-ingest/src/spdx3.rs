@@ -22,6 +22,7 @@ use bomvet_model::{
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::{parse_json, IngestError, JsonSource};
@@ -356,17 +357,25 @@ fn context_of(context: Option<&Value>) -> String {
 ///
 /// A file above `--stream-above` ([`JsonSource::File`], decision 19) takes the direct pass
 /// through a buffer; only a document that pass refuses is then read whole.
-pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestError> {
+///
+/// `parallel_above` ([`crate::Limits::parallel_above`]): a document in memory with at least this
+/// many elements has its `@graph` split into raw elements, parsed on every core (`par`); when
+/// that fails, the direct pass and then the value read follow as for any other document.
+pub(crate) fn read(
+    path: &Path,
+    source: JsonSource<'_>,
+    parallel_above: usize,
+) -> Result<Sbom, IngestError> {
     let bytes = match source {
         JsonSource::Bytes(bytes) => bytes,
         JsonSource::File(file) => {
             let de = serde_json::Deserializer::new(crate::open_json(file)?);
-            if let Some(sbom) = direct(path, de) {
+            if let Some(sbom) = direct(path, de, false) {
                 return Ok(sbom);
             }
             let bytes = std::fs::read(file).map_err(crate::io_error(path))?;
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            return read(path, JsonSource::Bytes(text));
+            return read(path, JsonSource::Bytes(text), usize::MAX);
         }
     };
     let starts_with_object = bytes
@@ -374,20 +383,29 @@ pub(crate) fn read(path: &Path, source: JsonSource<'_>) -> Result<Sbom, IngestEr
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
     if starts_with_object {
-        if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes)) {
+        let elements = memchr::memmem::find_iter(bytes, b"\"spdxId\"").count();
+        if crate::par::worth_it(elements, parallel_above) {
+            if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes), true) {
+                return Ok(sbom);
+            }
+        }
+        if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes), false) {
             return Ok(sbom);
         }
     }
     read_by_value(path, bytes)
 }
 
-/// The direct pass: an object with a `@graph`, its elements converted as they are parsed.
-/// `None` for any other shape and for any error (the caller reads the document as a value).
+/// The direct pass: an object with a `@graph`, its elements converted as they are parsed (in
+/// parallel chunks when `parallel`: a document in memory, see `par`). `None` for any other shape
+/// and for any error (the caller reads the document another way).
 fn direct<'de, R: serde_json::de::Read<'de>>(
     path: &Path,
     mut de: serde_json::Deserializer<R>,
+    parallel: bool,
 ) -> Option<Sbom> {
     let mut reader = Reader3::new(path);
+    reader.parallel = parallel;
     match de.deserialize_map(DocVisitor(&mut reader)) {
         Ok((context, true)) if de.end().is_ok() => {
             Some(reader.finish(&context_of(context.as_ref())))
@@ -430,6 +448,13 @@ impl<'de> Visitor<'de> for DocVisitor<'_> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 "@context" => context = Some(map.next_value::<Value>()?),
+                "@graph" if !graph && self.0.parallel => {
+                    let raw = map.next_value::<Vec<&'de RawValue>>()?;
+                    self.0
+                        .elements_in_parallel(&raw)
+                        .map_err(de::Error::custom)?;
+                    graph = true;
+                }
                 "@graph" if !graph => {
                     map.next_value_seed(GraphSeed(&mut *self.0))?;
                     graph = true;
@@ -487,6 +512,8 @@ struct Reader3 {
     roots: Vec<String>,
     /// Parties whose agent is resolved at the end: (component, party, agent identifier).
     pending: Vec<(usize, usize, String)>,
+    /// Whether `@graph` is parsed in parallel chunks (a document in memory).
+    parallel: bool,
 }
 
 impl Reader3 {
@@ -501,7 +528,50 @@ impl Reader3 {
             collections: HashMap::new(),
             roots: Vec::new(),
             pending: Vec::new(),
+            parallel: false,
         }
+    }
+
+    /// `@graph` given as its raw elements, parsed and converted in parallel chunks (`par`), each
+    /// into a reader of its own, then merged in order: the same model as [`GraphSeed`] makes
+    /// (later agents and collections replace earlier ones of the same identifier, the first
+    /// name and serial stay, pending parties point at the merged components).
+    fn elements_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
+        let path = Path::new(&self.sbom.source);
+        let parts = crate::par::parse(
+            raw,
+            || Reader3::new(path),
+            |part: &mut Reader3, i, m: Maybe<Element<'_>>| {
+                part.element(i, &m.0.unwrap_or_default());
+            },
+        )?;
+        for part in parts {
+            let base = self.sbom.components.len();
+            let Reader3 {
+                sbom,
+                agents,
+                collections,
+                roots,
+                pending,
+                parallel: _,
+            } = part;
+            let mut sbom = sbom;
+            if self.sbom.name.is_none() {
+                self.sbom.name = sbom.name;
+            }
+            if self.sbom.serial.is_none() {
+                self.sbom.serial = sbom.serial;
+            }
+            self.sbom.components.append(&mut sbom.components);
+            self.sbom.relationships.append(&mut sbom.relationships);
+            self.sbom.diagnostics.append(&mut sbom.diagnostics);
+            self.agents.extend(agents);
+            self.collections.extend(collections);
+            self.roots.extend(roots);
+            self.pending
+                .extend(pending.into_iter().map(|(c, p, id)| (base + c, p, id)));
+        }
+        Ok(())
     }
 
     /// Element `i` of the graph.
@@ -760,6 +830,7 @@ mod tests {
         read(
             Path::new("t.spdx3.json"),
             JsonSource::Bytes(text.as_bytes()),
+            usize::MAX,
         )
         .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -831,6 +902,7 @@ mod tests {
         let e = read(
             Path::new("t.json"),
             JsonSource::Bytes(b"{\"@graph\": [1,]}"),
+            0,
         )
         .map(|_| ());
         assert!(
@@ -839,8 +911,12 @@ mod tests {
         );
         // Inside an element too: it was read as a document of no packages, a silent pass.
         let text = format!(r#"{{{CONTEXT}, "@graph": [{{"type": "software_Package",}}]}}"#);
-        let e = read(Path::new("t.json"), JsonSource::Bytes(text.as_bytes()))
-            .map(|s| s.components.len());
+        let e = read(
+            Path::new("t.json"),
+            JsonSource::Bytes(text.as_bytes()),
+            usize::MAX,
+        )
+        .map(|s| s.components.len());
         assert!(
             matches!(
                 e,
