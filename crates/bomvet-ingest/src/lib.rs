@@ -45,7 +45,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Not a limit but the size from which a JSON document in memory has its big arrays
     /// (CycloneDX `components` and `dependencies`, SPDX `packages`, `files` and
-    /// `relationships`) parsed on every core, counted in components (`bom-ref`s, `SPDXID`s).
+    /// `relationships`, SPDX 3 `@graph`) parsed on every core, counted in components or
+    /// elements (`bom-ref`s, `SPDXID`s, `spdxId`s).
     /// The result is the same either way; `usize::MAX` never, 0 always (tests compare the two).
     pub parallel_above: usize,
 }

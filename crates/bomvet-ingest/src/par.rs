@@ -1,5 +1,5 @@
-//! The elements of a large top-level array (CycloneDX `components`, SPDX `packages`) parsed on
-//! every core.
+//! The elements of a large top-level array (CycloneDX `components` and `dependencies`, SPDX
+//! `packages`, `files` and `relationships`, SPDX 3 `@graph`) parsed on every core.
 //!
 //! A document read from memory is parsed once by `serde_json` as usual, except that the big
 //! array is only split into its elements (`&RawValue` slices of the input: `serde_json` skips
