@@ -117,7 +117,8 @@ pub(crate) struct Dependency<'a> {
 /// Reads a CycloneDX JSON document from its bytes (UTF-8, any byte-order mark already removed).
 ///
 /// The top level is read key by key; each element of `components` and `dependencies` is
-/// converted as soon as it is parsed, so only one component's wire struct exists at a time.
+/// converted as soon as it is parsed, so only one component's wire struct exists at a time (one
+/// per thread when a large document is parsed in parallel).
 /// `parallel_above`: see [`crate::Limits::parallel_above`].
 pub(crate) fn read(
     path: &Path,
@@ -137,8 +138,8 @@ pub(crate) fn read(
             BomSeed(conv)
         }
     };
-    // A large document in memory: its components parsed on every core (`par`); when that
-    // fails, the sequential read below reports the error.
+    // A large document in memory: its components and dependencies parsed on every core
+    // (`par`); when that fails, the sequential read below reports the error.
     let fast = match source {
         JsonSource::Bytes(bytes) if crate::par::worth_it(refs, parallel_above) => {
             crate::parse_json_seed_once(bytes, make(true)())
@@ -314,7 +315,8 @@ pub(crate) struct Converter {
     pub(crate) spec_missing: bool,
     /// Top-level components read so far (for locations when `components` repeats).
     top_level: usize,
-    /// Whether top-level `components` are parsed in parallel (a document in memory).
+    /// Whether the top-level `components` and `dependencies` are parsed in parallel (a document
+    /// in memory, see `par`).
     parallel: bool,
 }
 
