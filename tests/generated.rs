@@ -146,3 +146,49 @@ fn encodings_agree() {
         assert_eq!(shape(t), shape(&truths[0]));
     }
 }
+
+/// A JSON document above `Limits::parallel_above` (4,096 components by default) has its big
+/// arrays parsed on every core (decision 22): through the binary, the report with one thread and
+/// with two is the same, byte for byte, and holds the planted findings.
+#[test]
+fn large_json_scans_the_same_on_one_thread_and_two() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for format in [Format::CyclonedxJson, Format::SpdxJson, Format::Spdx3Json] {
+        let path = dir.path().join(format!("big.{}", format.extension()));
+        let mut file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+        let truth = bomvet_gen::generate(
+            &Options {
+                components: 6_000,
+                seed: 11,
+                format,
+                plants: true,
+            },
+            &mut file,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        drop(file);
+        let scan = |threads: &str| {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_bomvet"))
+                .arg("scan")
+                .arg(&path)
+                .args(["--format", "json", "--fail-on", "never", "-q"])
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(out.status.success(), "{format:?}: {out:?}");
+            String::from_utf8(out.stdout).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let (one, two) = (scan("1"), scan("2"));
+        assert!(
+            one == two,
+            "{format:?}: the reports differ with 1 and 2 threads"
+        );
+        for p in &truth.planted {
+            assert!(
+                one.contains(&p.id),
+                "{format:?}: planted {} not reported",
+                p.id
+            );
+        }
+    }
+}
