@@ -19,7 +19,6 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::de::{loose_str, one_or_many, Str};
 use crate::{parse_json_seed, IngestError, JsonSource};
@@ -215,15 +214,38 @@ impl<'de> Visitor<'de> for BomSeed {
                     }
                 }
                 "components" if conv.parallel => {
-                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
-                    conv.components_in_parallel(&raw.unwrap_or_default())
+                    let base = Location("components".into());
+                    let first = conv.top_level;
+                    let source = conv.sbom.source.clone();
+                    let (parts, n) = map
+                        .next_value_seed(crate::par::Array::new(
+                            || Converter::part(&source),
+                            |part: &mut Converter, i, c: Option<CdxComponent<'de>>| match c {
+                                Some(c) => {
+                                    part.component(c, base.index(first + i), None);
+                                }
+                                None => part.warn(
+                                    base.index(first + i),
+                                    "`null` component, skipped".into(),
+                                ),
+                            },
+                        ))?
                         .map_err(de::Error::custom)?;
+                    conv.absorb(parts);
+                    conv.top_level = first + n;
                 }
                 "components" => map.next_value_seed(ComponentsSeed(&mut conv))?,
                 "dependencies" if conv.parallel => {
-                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
-                    conv.dependencies_in_parallel(&raw.unwrap_or_default())
+                    let source = conv.sbom.source.clone();
+                    let (parts, _) = map
+                        .next_value_seed(crate::par::Array::new(
+                            || Converter::part(&source),
+                            |part: &mut Converter, i, d: Option<Dependency<'de>>| {
+                                part.dependency(i, d);
+                            },
+                        ))?
                         .map_err(de::Error::custom)?;
+                    conv.absorb(parts);
                 }
                 "dependencies" => map.next_value_seed(DependenciesSeed(&mut conv))?,
                 _ => {
@@ -335,41 +357,6 @@ impl Converter {
         }
     }
 
-    /// Top-level components given as their raw JSON, parsed and converted in parallel chunks
-    /// (`par`), each into a converter of its own, then appended in order: the same components,
-    /// relationships and warnings, in the same order, as [`ComponentsSeed`] makes.
-    fn components_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
-        let base = Location("components".into());
-        let first = self.top_level;
-        let source = &self.sbom.source;
-        let parts = crate::par::parse(
-            raw,
-            || Converter::part(source),
-            |part: &mut Converter, i, c: Option<CdxComponent<'_>>| match c {
-                Some(c) => {
-                    part.component(c, base.index(first + i), None);
-                }
-                None => part.warn(base.index(first + i), "`null` component, skipped".into()),
-            },
-        )?;
-        self.absorb(parts);
-        self.top_level = first + raw.len();
-        Ok(())
-    }
-
-    /// `dependencies` given as their raw JSON, converted in parallel chunks like
-    /// [`Converter::components_in_parallel`]: what [`DependenciesSeed`] makes, in its order.
-    fn dependencies_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
-        let source = &self.sbom.source;
-        let parts = crate::par::parse(
-            raw,
-            || Converter::part(source),
-            |part: &mut Converter, i, d: Option<Dependency<'_>>| part.dependency(i, d),
-        )?;
-        self.absorb(parts);
-        Ok(())
-    }
-
     /// An empty converter for a chunk of a document read in parallel.
     fn part(source: &str) -> Converter {
         Converter {
@@ -381,7 +368,8 @@ impl Converter {
         }
     }
 
-    /// The components, relationships and warnings of `parts`, appended in order.
+    /// The components, relationships and warnings of `parts`, appended in order: what
+    /// [`ComponentsSeed`] and [`DependenciesSeed`] make, in their order.
     fn absorb(&mut self, parts: Vec<Converter>) {
         for mut part in parts {
             self.sbom.components.append(&mut part.sbom.components);

@@ -3,16 +3,17 @@
 //!
 //! A document read from memory is parsed once by `serde_json` as usual, except that the big
 //! array is only split into its elements (`&RawValue` slices of the input: `serde_json` skips
-//! each one, checking its syntax, without building anything). The elements are then parsed and
-//! converted in chunks on rayon's threads, each chunk into a part of its own, and the parts are
-//! appended in order: the model, its warnings and their order are those of the sequential read.
+//! each one, checking its syntax, without building anything). Each chunk of 512 elements is
+//! handed to rayon as soon as it is skipped ([`Array`]; `rayon::in_place_scope`, since the reading
+//! thread keeps the reader, which is not `Send`), so splitting overlaps parsing; each chunk is
+//! parsed and converted into a part of its own, and the parts are appended in order: the model,
+//! its warnings and their order are those of the sequential read.
 //!
 //! This is a fast path only. When anything fails (an element that does not parse, a document that
 //! is not well-formed) the caller reads the document again sequentially, so that errors are
 //! reported exactly as before, with their line, column and JSON path. Measured on a generated
 //! 100,000-component CycloneDX JSON file on 2 cores (README "Benchmarks", decision 22).
 
-use rayon::prelude::*;
 use serde::de::Error as _;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -33,37 +34,137 @@ pub(crate) fn worth_it(components: usize, parallel_above: usize) -> bool {
     components >= parallel_above && rayon::current_num_threads() > 1
 }
 
-/// Parses every element as a `T` and folds each chunk's into a part made by `part`, with
-/// `each(part, index, element)`; returns the parts in order.
-///
-/// # Errors
-/// The first element that does not parse, or that nests deeper than [`MAX_NESTING`] (the
-/// sequential read decides what such an element means).
-pub(crate) fn parse<'a, T, P>(
-    raw: &[&'a RawValue],
-    part: impl Fn() -> P + Sync,
-    each: impl Fn(&mut P, usize, T) + Sync,
-) -> Result<Vec<P>, serde_json::Error>
+/// One chunk: every element parsed as a `T` and folded into a part made by `part`.
+fn parse_chunk<'a, T, P>(
+    first: usize,
+    chunk: &[&'a RawValue],
+    part: &(impl Fn() -> P + Sync),
+    each: &(impl Fn(&mut P, usize, T) + Sync),
+) -> Result<P, serde_json::Error>
 where
     T: Deserialize<'a>,
+{
+    let mut p = part();
+    for (j, r) in chunk.iter().enumerate() {
+        let text = r.get();
+        if nesting(text.as_bytes()) > MAX_NESTING {
+            return Err(serde_json::Error::custom(
+                "nested too deeply to parse apart",
+            ));
+        }
+        each(&mut p, first + j, serde_json::from_str(text)?);
+    }
+    Ok(p)
+}
+
+/// A seed for an array (or `null`) whose elements are handed to rayon a chunk at a time as
+/// serde_json skips them, so that splitting the array overlaps parsing it; gives the parts in
+/// order and the number of elements, or the first element's error (the outer error is the
+/// array's own: not well-formed).
+pub(crate) struct Array<N, E, T> {
+    part: N,
+    each: E,
+    /// Whether `null` is refused, as `deserialize_seq` refuses it (else it reads as empty).
+    array_only: bool,
+    element: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<N, E, T> Array<N, E, T> {
+    /// An array, or `null` for none.
+    pub(crate) fn new(part: N, each: E) -> Self {
+        Array {
+            part,
+            each,
+            array_only: false,
+            element: std::marker::PhantomData,
+        }
+    }
+
+    /// An array only: `null` is an error.
+    pub(crate) fn array_only(mut self) -> Self {
+        self.array_only = true;
+        self
+    }
+}
+
+/// What [`Array`] gives: the parts in order and how many elements there were, or the first
+/// element that failed.
+pub(crate) type Parts<P> = Result<(Vec<P>, usize), serde_json::Error>;
+
+impl<'de, N, E, T, P> serde::de::DeserializeSeed<'de> for Array<N, E, T>
+where
+    N: Fn() -> P + Sync,
+    E: Fn(&mut P, usize, T) + Sync,
+    T: Deserialize<'de>,
     P: Send,
 {
-    raw.par_chunks(CHUNK)
-        .enumerate()
-        .map(|(k, chunk)| {
-            let mut p = part();
-            for (j, r) in chunk.iter().enumerate() {
-                let text = r.get();
-                if nesting(text.as_bytes()) > MAX_NESTING {
-                    return Err(serde_json::Error::custom(
-                        "nested too deeply to parse apart",
-                    ));
+    type Value = Parts<P>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Parts<P>, D::Error> {
+        if self.array_only {
+            d.deserialize_seq(self)
+        } else {
+            d.deserialize_any(self)
+        }
+    }
+}
+
+impl<'de, N, E, T, P> serde::de::Visitor<'de> for Array<N, E, T>
+where
+    N: Fn() -> P + Sync,
+    E: Fn(&mut P, usize, T) + Sync,
+    T: Deserialize<'de>,
+    P: Send,
+{
+    type Value = Parts<P>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_unit<X: serde::de::Error>(self) -> Result<Parts<P>, X> {
+        Ok(Ok((Vec::new(), 0)))
+    }
+    fn visit_none<X: serde::de::Error>(self) -> Result<Parts<P>, X> {
+        Ok(Ok((Vec::new(), 0)))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parts<P>, A::Error> {
+        let (part, each) = (&self.part, &self.each);
+        let done: std::sync::Mutex<Vec<(usize, Result<P, serde_json::Error>)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut count = 0usize;
+        // `in_place_scope`: this thread keeps reading the array (the reader is not `Send`)
+        // while rayon's threads parse the chunks already read.
+        let read: Result<(), A::Error> = rayon::in_place_scope(|s| {
+            let mut chunk: Vec<&'de RawValue> = Vec::with_capacity(CHUNK);
+            let mut k = 0usize;
+            let send = |chunk: Vec<&'de RawValue>, k: usize| {
+                let done = &done;
+                s.spawn(move |_| {
+                    let p = parse_chunk(k * CHUNK, &chunk, part, each);
+                    if let Ok(mut d) = done.lock() {
+                        d.push((k, p));
+                    }
+                });
+            };
+            while let Some(r) = seq.next_element::<&'de RawValue>()? {
+                chunk.push(r);
+                count += 1;
+                if chunk.len() == CHUNK {
+                    send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)), k);
+                    k += 1;
                 }
-                each(&mut p, k * CHUNK + j, serde_json::from_str(text)?);
             }
-            Ok(p)
-        })
-        .collect()
+            if !chunk.is_empty() {
+                send(chunk, k);
+            }
+            Ok(())
+        });
+        read?;
+        let mut done = done
+            .into_inner()
+            .map_err(|_| serde::de::Error::custom("a chunk's thread panicked"))?;
+        done.sort_by_key(|(k, _)| *k);
+        let parts: Result<Vec<P>, serde_json::Error> = done.into_iter().map(|(_, p)| p).collect();
+        Ok(parts.map(|p| (p, count)))
+    }
 }
 
 /// How deep arrays and objects may nest in `json`: its number of `{` and `[` (a SIMD count) when
@@ -331,25 +432,38 @@ mod tests {
         assert_eq!(nesting(escaped.as_bytes()), 3);
     }
 
+    /// The elements of `json` (an array) with their indices, through [`Array`].
+    fn elements<'a, T: Deserialize<'a> + Send>(
+        json: &'a str,
+    ) -> Result<Parts<Vec<(usize, T)>>, serde_json::Error> {
+        use serde::de::DeserializeSeed;
+        let mut de = serde_json::Deserializer::from_str(json);
+        Array::new(Vec::new, |p: &mut Vec<(usize, T)>, i, v: T| p.push((i, v))).deserialize(&mut de)
+    }
+
     #[test]
     fn parts_come_back_in_order_and_errors_stop_the_parse() {
         let doc: Vec<String> = (0..5000).map(|i| format!("{i}")).collect();
         let json = format!("[{}]", doc.join(","));
-        let raw: Vec<&RawValue> = serde_json::from_str(&json).unwrap();
-        let parts = parse(&raw, Vec::new, |p: &mut Vec<(usize, u32)>, i, v: u32| {
-            p.push((i, v))
-        })
-        .unwrap();
+        let (parts, n) = elements::<u32>(&json).unwrap().unwrap();
+        assert_eq!(n, 5000);
         let all: Vec<(usize, u32)> = parts.into_iter().flatten().collect();
         assert_eq!(all.len(), 5000);
         assert!(all.iter().all(|&(i, v)| i == v as usize));
-
+        // An element of the wrong type: the inner error.
         let json = format!("[{}, \"x\"]", doc.join(","));
-        let raw: Vec<&RawValue> = serde_json::from_str(&json).unwrap();
-        assert!(parse(&raw, || (), |_, _, _: u32| ()).is_err());
-
+        assert!(elements::<u32>(&json).unwrap().is_err());
+        // An array that is not well-formed: the outer error.
+        let json = format!("[{}, ]", doc.join(","));
+        assert!(elements::<u32>(&json).is_err());
+        // Nested past what the parallel path takes: the inner error (the caller reads it again).
         let deep = format!("[{}{}]", "[".repeat(120), "]".repeat(120));
-        let raw: Vec<&RawValue> = serde_json::from_str(&deep).unwrap();
-        assert!(parse(&raw, || (), |_, _, _: serde::de::IgnoredAny| ()).is_err());
+        assert!(elements::<serde::de::IgnoredAny>(&deep).unwrap().is_err());
+        // `null` is no elements; refused where only an array will do.
+        let (parts, n) = elements::<u32>("null").unwrap().unwrap();
+        assert_eq!((parts.len(), n), (0, 0));
+        let mut de = serde_json::Deserializer::from_str("null");
+        let only = Array::new(Vec::new, |p: &mut Vec<u32>, _, v: u32| p.push(v)).array_only();
+        assert!(serde::de::DeserializeSeed::deserialize(only, &mut de).is_err());
     }
 }

@@ -22,7 +22,6 @@ use bomvet_model::{
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::{parse_json, IngestError, JsonSource};
@@ -449,10 +448,20 @@ impl<'de> Visitor<'de> for DocVisitor<'_> {
             match key.as_ref() {
                 "@context" => context = Some(map.next_value::<Value>()?),
                 "@graph" if !graph && self.0.parallel => {
-                    let raw = map.next_value::<Vec<&'de RawValue>>()?;
-                    self.0
-                        .elements_in_parallel(&raw)
+                    let source = self.0.sbom.source.clone();
+                    let path = Path::new(&source);
+                    let (parts, _) = map
+                        .next_value_seed(
+                            crate::par::Array::new(
+                                || Reader3::new(path),
+                                |part: &mut Reader3, i, m: Maybe<Element<'de>>| {
+                                    part.element(i, &m.0.unwrap_or_default());
+                                },
+                            )
+                            .array_only(),
+                        )?
                         .map_err(de::Error::custom)?;
+                    self.0.merge(parts);
                     graph = true;
                 }
                 "@graph" if !graph => {
@@ -532,19 +541,11 @@ impl Reader3 {
         }
     }
 
-    /// `@graph` given as its raw elements, parsed and converted in parallel chunks (`par`), each
-    /// into a reader of its own, then merged in order: the same model as [`GraphSeed`] makes
-    /// (later agents and collections replace earlier ones of the same identifier, the first
-    /// name and serial stay, pending parties point at the merged components).
-    fn elements_in_parallel(&mut self, raw: &[&RawValue]) -> Result<(), serde_json::Error> {
-        let path = Path::new(&self.sbom.source);
-        let parts = crate::par::parse(
-            raw,
-            || Reader3::new(path),
-            |part: &mut Reader3, i, m: Maybe<Element<'_>>| {
-                part.element(i, &m.0.unwrap_or_default());
-            },
-        )?;
+    /// The readers of `@graph`'s chunks, read in parallel (`par`), merged in order: the same
+    /// model as [`GraphSeed`] makes (later agents and collections replace earlier ones of the
+    /// same identifier, the first name and serial stay, pending parties point at the merged
+    /// components).
+    fn merge(&mut self, parts: Vec<Reader3>) {
         for part in parts {
             let base = self.sbom.components.len();
             let Reader3 {
@@ -571,7 +572,6 @@ impl Reader3 {
             self.pending
                 .extend(pending.into_iter().map(|(c, p, id)| (base + c, p, id)));
         }
-        Ok(())
     }
 
     /// Element `i` of the graph.

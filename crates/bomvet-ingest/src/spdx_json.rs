@@ -17,7 +17,6 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::cyclonedx_json::class_of;
 use crate::de::{loose_str, Str};
@@ -229,25 +228,24 @@ impl<'de> Visitor<'de> for DocSeed {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 "packages" if parallel => {
-                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
-                    in_parallel(&mut sbom, &mut packages, &raw.unwrap_or_default(), package)
-                        .map_err(de::Error::custom)?;
+                    let first = packages;
+                    let parts = map.next_value_seed(in_parallel(&sbom.source, first, package))?;
+                    packages = first + absorb(&mut sbom, parts).map_err(de::Error::custom)?;
                 }
                 "files" if parallel => {
-                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
-                    in_parallel(&mut sbom, &mut files, &raw.unwrap_or_default(), file)
-                        .map_err(de::Error::custom)?;
+                    let first = files;
+                    let parts = map.next_value_seed(in_parallel(&sbom.source, first, file))?;
+                    files = first + absorb(&mut sbom, parts).map_err(de::Error::custom)?;
                 }
                 "relationships" if parallel => {
-                    let raw = map.next_value::<Option<Vec<&'de RawValue>>>()?;
-                    doc.relationships = match raw {
-                        Some(raw) => {
-                            let parts = crate::par::parse(&raw, Vec::new, |v, _, r| v.push(r))
-                                .map_err(de::Error::custom)?;
-                            Some(parts.into_iter().flatten().collect())
-                        }
-                        None => None,
-                    };
+                    let (parts, _) = map
+                        .next_value_seed(crate::par::Array::new(
+                            Vec::new,
+                            |v: &mut Vec<Option<Rel<'de>>>, _, r: Option<Rel<'de>>| v.push(r),
+                        ))?
+                        .map_err(de::Error::custom)?;
+                    // `null` reads as no relationships, as the sequential read's `Option`.
+                    doc.relationships = Some(parts.into_iter().flatten().collect());
                 }
                 "packages" => map.next_value_seed(ListSeed {
                     sbom: &mut sbom,
@@ -275,28 +273,34 @@ impl<'de> Visitor<'de> for DocSeed {
     }
 }
 
-/// `packages` or `files` given as their raw JSON, converted in parallel chunks (`par`), each
-/// into a document of its own, then appended in order: what [`ListSeed`] makes, in its order.
-fn in_parallel<'de, T: Deserialize<'de>>(
-    sbom: &mut Sbom,
-    next: &mut usize,
-    raw: &[&'de RawValue],
+/// A seed that reads `packages` or `files` in parallel chunks (`par`), each into a document of
+/// its own; [`absorb`] appends them in order: what [`ListSeed`] makes, in its order.
+#[allow(clippy::type_complexity)]
+fn in_parallel<'s, 'de, T: Deserialize<'de>>(
+    source: &'s str,
+    first: usize,
     convert: fn(&mut Sbom, usize, Option<T>),
-) -> Result<(), serde_json::Error> {
-    let first = *next;
-    let source = &sbom.source;
-    let parts = crate::par::parse(
-        raw,
-        || Sbom::new(source.clone(), Format::SpdxJson, String::new()),
-        |part: &mut Sbom, i, item: Option<T>| convert(part, first + i, item),
-    )?;
+) -> crate::par::Array<
+    impl Fn() -> Sbom + Sync + 's,
+    impl Fn(&mut Sbom, usize, Option<T>) + Sync,
+    Option<T>,
+> {
+    crate::par::Array::new(
+        move || Sbom::new(source.to_owned(), Format::SpdxJson, String::new()),
+        move |part: &mut Sbom, i, item: Option<T>| convert(part, first + i, item),
+    )
+}
+
+/// The components, relationships and warnings of the parts, appended in order; how many
+/// elements there were.
+fn absorb(sbom: &mut Sbom, parts: crate::par::Parts<Sbom>) -> Result<usize, serde_json::Error> {
+    let (parts, n) = parts?;
     for mut part in parts {
         sbom.components.append(&mut part.components);
         sbom.relationships.append(&mut part.relationships);
         sbom.diagnostics.append(&mut part.diagnostics);
     }
-    *next = first + raw.len();
-    Ok(())
+    Ok(n)
 }
 
 /// Streams `packages` or `files`, converting each element as it is parsed.
