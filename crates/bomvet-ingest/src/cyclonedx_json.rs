@@ -372,9 +372,7 @@ impl Converter {
     /// [`ComponentsSeed`] and [`DependenciesSeed`] make, in their order.
     fn absorb(&mut self, parts: Vec<Converter>) {
         for mut part in parts {
-            self.sbom.components.append(&mut part.sbom.components);
-            self.sbom.relationships.append(&mut part.sbom.relationships);
-            self.sbom.diagnostics.append(&mut part.sbom.diagnostics);
+            crate::par::append(&mut self.sbom, &mut part.sbom);
         }
     }
 

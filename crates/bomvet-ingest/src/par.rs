@@ -34,6 +34,14 @@ pub(crate) fn worth_it(components: usize, parallel_above: usize) -> bool {
     components >= parallel_above && rayon::current_num_threads() > 1
 }
 
+/// What a chunk's reader made, appended to the document's in order: its components,
+/// relationships and warnings (the only lists a chunk of elements adds to).
+pub(crate) fn append(into: &mut bomvet_model::Sbom, part: &mut bomvet_model::Sbom) {
+    into.components.append(&mut part.components);
+    into.relationships.append(&mut part.relationships);
+    into.diagnostics.append(&mut part.diagnostics);
+}
+
 /// One chunk: every element parsed as a `T` and folded into a part made by `part`.
 fn parse_chunk<'a, T, P>(
     first: usize,
@@ -139,9 +147,12 @@ where
                 let done = &done;
                 s.spawn(move |_| {
                     let p = parse_chunk(k * CHUNK, &chunk, part, each);
-                    if let Ok(mut d) = done.lock() {
-                        d.push((k, p));
-                    }
+                    // Never dropped, even from a poisoned lock: a chunk missing from the parts
+                    // would be components missing from the model (a panic in a chunk is
+                    // re-raised by the scope anyway).
+                    done.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((k, p));
                 });
             };
             while let Some(r) = seq.next_element::<&'de RawValue>()? {
@@ -160,7 +171,7 @@ where
         read?;
         let mut done = done
             .into_inner()
-            .map_err(|_| serde::de::Error::custom("a chunk's thread panicked"))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         done.sort_by_key(|(k, _)| *k);
         let parts: Result<Vec<P>, serde_json::Error> = done.into_iter().map(|(_, p)| p).collect();
         Ok(parts.map(|p| (p, count)))

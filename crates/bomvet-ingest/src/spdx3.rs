@@ -558,14 +558,12 @@ impl Reader3 {
             } = part;
             let mut sbom = sbom;
             if self.sbom.name.is_none() {
-                self.sbom.name = sbom.name;
+                self.sbom.name = sbom.name.take();
             }
             if self.sbom.serial.is_none() {
-                self.sbom.serial = sbom.serial;
+                self.sbom.serial = sbom.serial.take();
             }
-            self.sbom.components.append(&mut sbom.components);
-            self.sbom.relationships.append(&mut sbom.relationships);
-            self.sbom.diagnostics.append(&mut sbom.diagnostics);
+            crate::par::append(&mut self.sbom, &mut sbom);
             self.agents.extend(agents);
             self.collections.extend(collections);
             self.roots.extend(roots);

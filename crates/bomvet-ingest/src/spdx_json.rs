@@ -296,9 +296,7 @@ fn in_parallel<'s, 'de, T: Deserialize<'de>>(
 fn absorb(sbom: &mut Sbom, parts: crate::par::Parts<Sbom>) -> Result<usize, serde_json::Error> {
     let (parts, n) = parts?;
     for mut part in parts {
-        sbom.components.append(&mut part.components);
-        sbom.relationships.append(&mut part.relationships);
-        sbom.diagnostics.append(&mut part.diagnostics);
+        crate::par::append(sbom, &mut part);
     }
     Ok(n)
 }
