@@ -489,10 +489,14 @@ impl<'p> Matcher<'p> {
         } else {
             host
         };
+        // `memchr`, not `split_once('.')`: a char searcher per label was a sixth of the URL
+        // matcher's samples (issue 7).
         loop {
             self.lookup(&self.domains, h, value, field, false, out);
-            match h.split_once('.') {
-                Some((_, rest)) if rest.contains('.') => h = rest,
+            match memchr::memchr(b'.', h.as_bytes()) {
+                Some(i) if memchr::memchr(b'.', &h.as_bytes()[i + 1..]).is_some() => {
+                    h = &h[i + 1..]
+                }
                 _ => break,
             }
         }
@@ -529,7 +533,7 @@ impl<'p> Matcher<'p> {
         }
         // Parse with the packageurl crate when the purl is well-formed; fall back to the raw
         // text so that a slightly malformed purl still matches its namespace.
-        let key = match packageurl::PackageUrl::from_str_lenient(purl) {
+        let key = match purl_key(purl) {
             Some(p) => p,
             None => purl_pattern_key(purl.split(['?', '#', '@']).next().unwrap_or(purl)),
         };
@@ -555,23 +559,81 @@ impl<'p> Matcher<'p> {
     }
 }
 
-trait Lenient {
-    fn from_str_lenient(s: &str) -> Option<String>;
+/// `type/namespace/name` of a purl, lowercased and percent-decoded, as the `packageurl` crate
+/// reads it; `None` when it does not read it.
+///
+/// A purl without `%`, `?` and `#` (nearly all of them) is split here and its parts are handed
+/// to `packageurl` borrowed, which applies its per-type rules (namespace required or prohibited,
+/// lowercasing, PyPI's `_`) and validation exactly as a full parse does: a full parse decoded and
+/// copied the version, qualifiers and subpath too, and was 40% of matching a 100,000-component
+/// SBOM (issue 7). Any other purl, and any purl this split does not accept, gets the full parse;
+/// `purl_keys_agree_with_a_full_parse` checks that both give the same key.
+fn purl_key(purl: &str) -> Option<String> {
+    match borrowed_purl(purl) {
+        Some(p) => Some(key_of(&p)),
+        None => purl
+            .parse::<packageurl::PackageUrl<'_>>()
+            .ok()
+            .map(|p| key_of(&p)),
+    }
 }
 
-impl Lenient for packageurl::PackageUrl<'_> {
-    /// `type/namespace/name`, lowercased, percent-decoded.
-    fn from_str_lenient(s: &str) -> Option<String> {
-        let p: packageurl::PackageUrl<'_> = s.parse().ok()?;
-        let mut key = p.ty().to_lowercase();
-        if let Some(ns) = p.namespace() {
-            key.push('/');
-            key.push_str(&ns.to_lowercase());
-        }
-        key.push('/');
-        key.push_str(&p.name().to_lowercase());
-        Some(key)
+/// The parts of a purl with nothing to decode, split as `packageurl`'s parser splits them and
+/// checked by `packageurl`; `None` for anything else (the caller parses it in full).
+fn borrowed_purl(purl: &str) -> Option<packageurl::PackageUrl<'_>> {
+    if memchr::memchr3(b'%', b'?', b'#', purl.as_bytes()).is_some() {
+        return None;
     }
+    // The scheme ends at the first `:`; the slashes after it are not part of the type.
+    let rest = purl.strip_prefix("pkg:")?.trim_start_matches('/');
+    // A version follows the last `@` when no `/` follows it (an npm scope is `@scope/`).
+    let (rest, version) = match rest.rfind('@') {
+        Some(i) if !rest[i + 1..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    {
+        let (ty, rest) = rest.split_once('/')?;
+        if rest.ends_with('/') {
+            return None;
+        }
+        let (namespace, name) = match rest.trim_matches('/').rsplit_once('/') {
+            Some((ns, name)) => (Some(ns), name),
+            None => (None, rest.trim_matches('/')),
+        };
+        // Empty, `.` and `..` segments are dropped by the full parse: left to it.
+        if namespace.is_some_and(|ns| ns.split('/').any(|s| matches!(s, "" | "." | ".."))) {
+            return None;
+        }
+        let mut p = packageurl::PackageUrl::new(ty, name).ok()?;
+        if let Some(ns) = namespace {
+            p.with_namespace(ns).ok()?;
+        }
+        if let Some(v) = version {
+            p.with_version(v).ok()?;
+        }
+        p.validate().ok()?;
+        Some(p)
+    }
+}
+
+/// `type/namespace/name`, lowercased.
+fn key_of(p: &packageurl::PackageUrl<'_>) -> String {
+    let mut key = String::with_capacity(
+        p.ty().len() + p.namespace().map_or(0, |n| n.len() + 1) + p.name().len() + 1,
+    );
+    let parts = [Some(p.ty()), p.namespace(), Some(p.name())];
+    for part in parts.into_iter().flatten() {
+        if !key.is_empty() {
+            key.push('/');
+        }
+        if part.is_ascii() {
+            key.push_str(part);
+        } else {
+            key.push_str(&part.to_lowercase());
+        }
+    }
+    key.make_ascii_lowercase();
+    key
 }
 
 /// Host (no port or user) and path of a URL, SCP-style git address or `mailto:`; borrowed.
@@ -579,10 +641,8 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
     let u = url.trim();
     // `find("://")` builds a two-way searcher per call (about a sixth of the URL matcher's
     // samples on a 100k-component SBOM); the scheme ends at a `:` followed by `//`.
-    let scheme_end = u
-        .match_indices(':')
-        .map(|(i, _)| i)
-        .find(|&i| u[i + 1..].starts_with("//"));
+    let scheme_end =
+        memchr::memchr_iter(b':', u.as_bytes()).find(|&i| u.as_bytes()[i + 1..].starts_with(b"//"));
     let rest = if let Some(i) = scheme_end {
         &u[i + 3..]
     } else if let Some(r) = u.strip_prefix("git@") {
@@ -593,7 +653,7 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
     } else {
         u
     };
-    let (authority, path) = match rest.find(['/', '?', '#']) {
+    let (authority, path) = match memchr::memchr3(b'/', b'?', b'#', rest.as_bytes()) {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
@@ -900,7 +960,7 @@ impl Matcher<'_> {
             );
         }
         if let Some(purl) = &c.purl {
-            let key = packageurl::PackageUrl::from_str_lenient(&purl.value).unwrap_or_else(|| {
+            let key = purl_key(&purl.value).unwrap_or_else(|| {
                 purl_pattern_key(
                     purl.value
                         .split(['?', '#', '@'])
@@ -1064,5 +1124,78 @@ purl-namespaces = ["pkg:npm/%40b*", "pkg:maven/com.b.longer.prefix*"]
         assert_eq!(entities("pkg:npm/%40bee/x@1"), ["b"]);
         assert_eq!(entities("pkg:maven/com.b.longer.prefixes/x@1"), ["b"]);
         assert!(entities("pkg:maven/com.b.longer/x@1").is_empty());
+    }
+
+    /// The key of a full `packageurl` parse, the only reading before the borrowed split.
+    fn full_key(purl: &str) -> Option<String> {
+        purl.parse::<packageurl::PackageUrl<'_>>()
+            .ok()
+            .map(|p| key_of(&p))
+    }
+
+    /// The borrowed split gives the key a full parse gives, or leaves the purl to it: on purls
+    /// with every part the parser treats apart (scheme case, slashes, npm scopes, versions with
+    /// `@` and `/`, types with namespace rules, PyPI's `_`, Julia's required qualifier, Chrome's
+    /// name rule, `.` and empty segments, non-ASCII case) and on random strings over the
+    /// characters that matter.
+    #[test]
+    fn purl_keys_agree_with_a_full_parse() {
+        let cases = [
+            "pkg:maven/com.Huawei/Sdk@1.0",
+            "pkg:npm/@kaspersky/av@2.0",
+            "pkg:npm/@kaspersky/av",
+            "pkg:npm/%40kaspersky/av@2.0",
+            "pkg://maven//com.x/y@1",
+            "pkg:///pypi/Foo_Bar@1",
+            "PKG:pypi/foo@1",
+            "pkg:pypi/ns/foo@1",
+            "pkg:golang/github.com/Org/Repo@v1.0.0",
+            "pkg:golang/github.com/Org/Repo/sub@v1",
+            "pkg:github/Owner/repo",
+            "pkg:cpan/Foo@1",
+            "pkg:julia/Foo@1",
+            "pkg:julia/Foo@1?uuid=1",
+            "pkg:chrome-extension/abcdefghijklmnopabcdefghijklmnop@1.2.3.4",
+            "pkg:chrome-extension/ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP@1",
+            "pkg:chrome-extension/abcdefghijklmnopabcdefghijklmnop@1.x",
+            "pkg:maven/a/./b/c@1",
+            "pkg:maven/a//b/c@1",
+            "pkg:maven/a/../c@1",
+            "pkg:maven/a/b/",
+            "pkg:maven/a/b//",
+            "pkg:maven/",
+            "pkg:maven",
+            "pkg:/maven",
+            "pkg:1maven/a",
+            "pkg:ma_ven/a",
+            "pkg:maven/a@1/b",
+            "pkg:maven/a@@1",
+            "pkg:generic/ΣΊΣΥΦΟΣ/ΌΝΟΜΑΣ@1",
+            "pkg:Generic/Ünïcode/Naïve@1",
+            "pkg:deb/debian/Curl@7.0?arch=amd64",
+            "pkg:huggingface/Org/Model@ABC",
+            "pkg:bitnami/ns/x@1",
+            "pkg:composer/Vendor/Pkg@1",
+            "",
+            "pkg:",
+            "pkg:/",
+            "npm/x",
+        ];
+        for purl in cases {
+            assert_eq!(purl_key(purl), full_key(purl), "{purl}");
+        }
+        let alphabet: Vec<char> = "pkg:/@.-_aAzZ0ΣÜ%?#".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut borrowed = 0;
+        for _ in 0..200_000 {
+            let mut purl = String::from(if rng.bool() { "pkg:" } else { "pkg:maven/" });
+            for _ in 0..rng.usize(0..14) {
+                purl.push(alphabet[rng.usize(..alphabet.len())]);
+            }
+            borrowed += usize::from(borrowed_purl(&purl).is_some());
+            assert_eq!(purl_key(&purl), full_key(&purl), "{purl}");
+        }
+        // The random strings reach the borrowed split, not only the full parse.
+        assert!(borrowed > 1_000, "{borrowed}");
     }
 }
