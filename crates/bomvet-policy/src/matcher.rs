@@ -562,12 +562,13 @@ impl<'p> Matcher<'p> {
 /// `type/namespace/name` of a purl, lowercased and percent-decoded, as the `packageurl` crate
 /// reads it; `None` when it does not read it.
 ///
-/// A purl without `%`, `?` and `#` (nearly all of them) is split here and its parts are handed
-/// to `packageurl` borrowed, which applies its per-type rules (namespace required or prohibited,
-/// lowercasing, PyPI's `_`) and validation exactly as a full parse does: a full parse decoded and
-/// copied the version, qualifiers and subpath too, and was 40% of matching a 100,000-component
-/// SBOM (issue 7). Any other purl, and any purl this split does not accept, gets the full parse;
-/// `purl_keys_agree_with_a_full_parse` checks that both give the same key.
+/// The purl is split here, as `packageurl`'s parser splits it, and its parts are handed to
+/// `packageurl` borrowed (decoded only where they hold a `%`), which applies its per-type rules
+/// (namespace required or prohibited, lowercasing, PyPI's `_`, required qualifiers) and
+/// validation as a full parse does. A full parse copied every part and looked the type's rules
+/// up several times, and was 40% of matching a 100,000-component SBOM (issue 7). A purl this
+/// split does not take gets the full parse; `purl_keys_agree_with_a_full_parse` checks that
+/// both give the same key.
 fn purl_key(purl: &str) -> Option<String> {
     match borrowed_purl(purl) {
         Some(p) => Some(key_of(&p)),
@@ -578,42 +579,77 @@ fn purl_key(purl: &str) -> Option<String> {
     }
 }
 
-/// The parts of a purl with nothing to decode, split as `packageurl`'s parser splits them and
-/// checked by `packageurl`; `None` for anything else (the caller parses it in full).
+/// A purl's parts, split as `packageurl`'s parser splits them and checked by `packageurl`;
+/// `None` for a purl it would not read and for the few shapes left to it (segments it drops, a
+/// subpath to decode). MLflow's canonical name is lowercase: so is every key.
 fn borrowed_purl(purl: &str) -> Option<packageurl::PackageUrl<'_>> {
-    if memchr::memchr3(b'%', b'?', b'#', purl.as_bytes()).is_some() {
-        return None;
-    }
+    let decode = |s| percent_encoding::percent_decode_str(s).decode_utf8().ok();
     // The scheme ends at the first `:`; the slashes after it are not part of the type.
     let rest = purl.strip_prefix("pkg:")?.trim_start_matches('/');
+    // The parser cuts the subpath at the last `#`, then the qualifiers at the last `?`.
+    let (rest, subpath) = match rest.rfind('#') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(sp) = subpath {
+        // Only whether it reads matters: the subpath is not part of the key.
+        let segments = || sp.split('/').filter(|s| !matches!(*s, "" | "." | ".."));
+        if sp.contains('%') || segments().next().is_none() {
+            return None;
+        }
+    }
+    let (rest, qualifiers) = match rest.rfind('?') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
     // A version follows the last `@` when no `/` follows it (an npm scope is `@scope/`).
     let (rest, version) = match rest.rfind('@') {
         Some(i) if !rest[i + 1..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
         _ => (rest, None),
     };
-    {
-        let (ty, rest) = rest.split_once('/')?;
-        if rest.ends_with('/') {
-            return None;
-        }
-        let (namespace, name) = match rest.trim_matches('/').rsplit_once('/') {
-            Some((ns, name)) => (Some(ns), name),
-            None => (None, rest.trim_matches('/')),
-        };
+    let (ty, rest) = rest.split_once('/')?;
+    if rest.ends_with('/') {
+        return None;
+    }
+    let (namespace, name) = match rest.trim_matches('/').rsplit_once('/') {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, rest.trim_matches('/')),
+    };
+    let mut p = packageurl::PackageUrl::new(ty, decode(name)?).ok()?;
+    if let Some(ns) = namespace {
         // Empty, `.` and `..` segments are dropped by the full parse: left to it.
-        if namespace.is_some_and(|ns| ns.split('/').any(|s| matches!(s, "" | "." | ".."))) {
+        if ns.split('/').any(|s| matches!(s, "" | "." | "..")) {
             return None;
         }
-        let mut p = packageurl::PackageUrl::new(ty, name).ok()?;
-        if let Some(ns) = namespace {
+        if ns.contains('%') {
+            let mut decoded = String::with_capacity(ns.len());
+            for (k, segment) in ns.split('/').enumerate() {
+                let segment = decode(segment)?;
+                // An escaped `/` makes the full parse fail.
+                if segment.contains('/') {
+                    return None;
+                }
+                if k > 0 {
+                    decoded.push('/');
+                }
+                decoded.push_str(&segment);
+            }
+            p.with_namespace(decoded).ok()?;
+        } else {
             p.with_namespace(ns).ok()?;
         }
-        if let Some(v) = version {
-            p.with_version(v).ok()?;
-        }
-        p.validate().ok()?;
-        Some(p)
     }
+    if let Some(v) = version {
+        p.with_version(decode(v)?).ok()?;
+    }
+    for pair in qualifiers.into_iter().flat_map(|q| q.split('&')) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if !value.is_empty() {
+            p.add_qualifier(key, decode(value)?).ok()?;
+        }
+    }
+    p.validate().ok()?;
+    Some(p)
 }
 
 /// `type/namespace/name`, lowercased.
@@ -1180,17 +1216,70 @@ purl-namespaces = ["pkg:npm/%40b*", "pkg:maven/com.b.longer.prefix*"]
             "pkg:",
             "pkg:/",
             "npm/x",
+            "pkg:npm/%40Scope/Pkg@1.0?x=%41",
+            "pkg:npm/%40scope%2Fx/pkg@1",
+            "pkg:maven/a/%2E/b@1",
+            "pkg:maven/a/%ZZ/b@1",
+            "pkg:maven/a/b@%C3",
+            "pkg:maven/a/b@1?Type=jar&classifier=x&=y&k",
+            "pkg:maven/a/b@1?1key=jar",
+            "pkg:maven/a/b@1?k=%C3",
+            "pkg:maven/a/b@1#",
+            "pkg:maven/a/b@1#/./",
+            "pkg:maven/a/b@1#src/%2E%2E",
+            "pkg:maven/a/b@1#src/main",
+            "pkg:maven/a/b@1?k=v#src",
+            "pkg:maven/a/b#x?k=v",
+            "pkg:deb/debian/curl@7.0?arch=amd64&distro=debian-12",
+            "pkg:MLflow/Model@1?repository_url=https://databricks",
+            "pkg:mlflow/Model@1",
         ];
         for purl in cases {
             assert_eq!(purl_key(purl), full_key(purl), "{purl}");
         }
-        let alphabet: Vec<char> = "pkg:/@.-_aAzZ0ΣÜ%?#".chars().collect();
+        let alphabet = [
+            "pkg:",
+            "/",
+            "/",
+            "@",
+            ".",
+            "..",
+            "-",
+            "_",
+            "a",
+            "A",
+            "z",
+            "Z",
+            "0",
+            "Σ",
+            "Ü",
+            "%",
+            "%40",
+            "%2F",
+            "%2E",
+            "%2e",
+            "%C3",
+            "%ZZ",
+            "%E2%82",
+            "?",
+            "#",
+            "&",
+            "=",
+            "=x",
+            "julia",
+            "mlflow",
+            "pypi",
+            "npm",
+            "chrome-extension",
+            "uuid=1",
+            "repository_url=databricks",
+        ];
         let mut rng = fastrand::Rng::with_seed(7);
         let mut borrowed = 0;
         for _ in 0..200_000 {
             let mut purl = String::from(if rng.bool() { "pkg:" } else { "pkg:maven/" });
             for _ in 0..rng.usize(0..14) {
-                purl.push(alphabet[rng.usize(..alphabet.len())]);
+                purl.push_str(alphabet[rng.usize(..alphabet.len())]);
             }
             borrowed += usize::from(borrowed_purl(&purl).is_some());
             assert_eq!(purl_key(&purl), full_key(&purl), "{purl}");
