@@ -344,19 +344,25 @@ pub(crate) fn read_yaml(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> 
 
 /// Converts SPDX 2.x wire structs (from YAML, or built by the tag-value reader) to the model.
 /// The JSON reader converts packages and files while it parses them ([`read`]).
-pub(crate) fn convert(path: &Path, mut doc: Doc<'_>, format: Format) -> Sbom {
+pub(crate) fn convert(path: &Path, doc: Doc<'_>, format: Format) -> Sbom {
     let mut sbom = Sbom::new(path.display().to_string(), format, String::new());
+    convert_into(&mut sbom, 0, doc);
+    sbom
+}
+
+/// [`convert`] into `sbom`, whose components are already the first `first` packages (the
+/// tag-value reader converts runs of packages in parallel while it scans).
+pub(crate) fn convert_into(sbom: &mut Sbom, first: usize, mut doc: Doc<'_>) {
     let packages = doc.packages.take().unwrap_or_default();
     let files = doc.files.take().unwrap_or_default();
     sbom.components.reserve(packages.len() + files.len());
     for (i, p) in packages.into_iter().enumerate() {
-        package(&mut sbom, i, p);
+        package(sbom, first + i, p);
     }
     for (i, f) in files.into_iter().enumerate() {
-        file(&mut sbom, i, f);
+        file(sbom, i, f);
     }
-    finish(&mut sbom, doc);
-    sbom
+    finish(sbom, doc);
 }
 
 fn warn(sbom: &mut Sbom, location: Location, message: String) {
@@ -408,7 +414,7 @@ fn id_or_location(
 }
 
 /// `packages[i]` into a component (and its `hasFiles` into relationships).
-fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
+pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     let loc = Location("packages".into()).index(i);
     let Some(p) = p else {
         warn(sbom, loc, "`null` package, skipped".into());

@@ -550,7 +550,7 @@ fn run(
             let (violations, spec_version) = match read {
                 Some(s) => (Vec::new(), s.spec_version.clone()),
                 None => {
-                    let sbom = crate::spdx_tv::read(path, &text)?;
+                    let sbom = crate::spdx_tv::read(path, &text, crate::par::MIN_ELEMENTS)?;
                     (reader_warnings(&sbom), sbom.spec_version)
                 }
             };
