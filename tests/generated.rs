@@ -148,8 +148,9 @@ fn encodings_agree() {
 }
 
 /// A JSON document above `Limits::parallel_above` (4,096 components by default) has its big
-/// arrays parsed on every core, and a tag-value document its packages converted on every core
-/// while it is scanned (decision 22): through the binary, the report with one thread and with
+/// arrays parsed on every core, a tag-value document its packages converted on every core while
+/// it is scanned, and a CycloneDX XML document its components and dependencies read on every
+/// core (decision 22): through the binary, the report with one thread and with
 /// two is the same, byte for byte, and holds the planted findings.
 #[test]
 fn large_documents_scan_the_same_on_one_thread_and_two() {
@@ -159,6 +160,7 @@ fn large_documents_scan_the_same_on_one_thread_and_two() {
         Format::SpdxJson,
         Format::Spdx3Json,
         Format::SpdxTagValue,
+        Format::CyclonedxXml,
     ] {
         let path = dir.path().join(format!("big.{}", format.extension()));
         let mut file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));

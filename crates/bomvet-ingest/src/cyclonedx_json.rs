@@ -358,7 +358,7 @@ impl Converter {
     }
 
     /// An empty converter for a chunk of a document read in parallel.
-    fn part(source: &str) -> Converter {
+    pub(crate) fn part(source: &str) -> Converter {
         Converter {
             sbom: Sbom::new(source.to_owned(), Format::CyclonedxJson, String::new()),
             bom_format: None,

@@ -343,7 +343,7 @@ fn read_decoded(
             cyclonedx_json::read(path, JsonSource::Bytes(text), parallel_above)
         }
         Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text), parallel_above),
-        Format::CyclonedxXml => cyclonedx_xml::read(path, text),
+        Format::CyclonedxXml => cyclonedx_xml::read(path, text, parallel_above),
         Format::SpdxTagValue => spdx_tv::read(path, text, parallel_above),
         Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text), parallel_above),
         Format::SpdxYaml => spdx_json::read_yaml(path, text),

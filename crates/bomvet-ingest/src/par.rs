@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 pub(crate) const MIN_ELEMENTS: usize = 4096;
 
 /// Elements per task.
-const CHUNK: usize = 512;
+pub(crate) const CHUNK: usize = 512;
 
 /// Nesting that an element may reach here and still be sure to parse within `serde_json`'s
 /// recursion limit (128) where the sequential read meets it, a few levels further down.

@@ -61,12 +61,9 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     Some((line[..colon].trim_end(), line[colon + 1..].trim_start()))
 }
 
-/// Packages converted per task once a document is converted in parallel.
-const CHUNK: usize = 512;
-
 /// The scanner over the lines of a document, borrowed from text in memory or read from a file.
 /// From the `parallel_above`th package on, the packages before the current one are converted
-/// on rayon's threads a [`CHUNK`] at a time (a package is finished once the next one starts);
+/// on rayon's threads a [`crate::par::CHUNK`] at a time (a package is finished once the next one starts);
 /// the parts are appended in order, so the model is the one a sequential conversion makes.
 fn read_lines<'a>(
     path: &Path,
@@ -77,7 +74,7 @@ fn read_lines<'a>(
     let done: std::sync::Mutex<Vec<(usize, Sbom)>> = std::sync::Mutex::new(Vec::new());
     let scanned = rayon::in_place_scope(|s| {
         scan(path, lines, |first, chunk| {
-            if first + chunk.len() < parallel_above.max(CHUNK) {
+            if first + chunk.len() < parallel_above.max(crate::par::CHUNK) {
                 return Some(chunk);
             }
             let (done, source) = (&done, &source);
@@ -112,7 +109,7 @@ fn read_lines<'a>(
 
 /// The scan itself: the document with the packages not handed to `hand_off`, the index of
 /// the first of them, and the scanner's warnings. `hand_off(first, packages)` is offered the
-/// finished packages before each new one, [`CHUNK`] or more at a time, and gives them back
+/// finished packages before each new one, [`crate::par::CHUNK`] or more at a time, and gives them back
 /// when they are to stay.
 #[allow(clippy::type_complexity)]
 fn scan<'a>(
@@ -232,7 +229,7 @@ fn scan<'a>(
                 Current::Other => {}
             },
             "PackageName" => {
-                if packages.len() >= CHUNK {
+                if packages.len() >= crate::par::CHUNK {
                     let n = packages.len();
                     if let Some(kept) = hand_off(first, std::mem::take(&mut packages)) {
                         packages = kept;

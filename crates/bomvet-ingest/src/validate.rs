@@ -523,7 +523,7 @@ fn run(
             let sbom = match read {
                 Some(s) => s,
                 None => {
-                    owned = crate::cyclonedx_xml::read(path, &text)?;
+                    owned = crate::cyclonedx_xml::read(path, &text, crate::par::MIN_ELEMENTS)?;
                     &owned
                 }
             };
