@@ -16,6 +16,11 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+const USAGE: &str = "usage: bomvet-bench [--sizes 1000,10000,100000] [--formats cdx-json,cdx-xml,spdx-json,spdx-tv,spdx3-json]
+       [--runs 3] [--threads 1,2] [--portfolio FILES] [--policy-entities N] [--scan-arg ARG]...
+       [--bomvet PATH] [--data DIR]
+(`make bench BENCH_ARGS=\"...\"`; see README \"Benchmarks\")";
+
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -295,7 +300,11 @@ fn main() -> Result<()> {
             "--bomvet" => bomvet = PathBuf::from(v()?),
             "--scan-arg" => scan_args.push(v()?),
             "--data" => data = PathBuf::from(v()?),
-            other => bail!("unknown argument `{other}`"),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => bail!("unknown argument `{other}`\n\n{USAGE}"),
         }
     }
     if !bomvet.exists() {
