@@ -1,5 +1,6 @@
-//! Parsing the big arrays of a JSON document on every core (`Limits::parallel_above`, decision
-//! 22) agrees with parsing it sequentially: the same model, or the same error.
+//! Reading a document on every core (`Limits::parallel_above`, decision 22: the big arrays of a
+//! JSON document, the children of CycloneDX XML's components and dependencies, tag-value packages
+//! converted while scanned) agrees with reading it sequentially: the same model, or the same error.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
