@@ -716,8 +716,12 @@ fn humanize(msg: &str) -> String {
 /// [`ref_lines`] over a file read in 1 MiB chunks, so that the file need not be in memory while
 /// its findings are rendered (issue 7: the bytes of a large SBOM were a quarter of the peak).
 /// Lines are counted as the chunks go; a ref is found when its key starts before the last 64 KiB
-/// of the bytes held, so keys and values up to that long are never cut. UTF-16 and gzip files are
-/// read whole and handed to [`ref_lines`].
+/// of the bytes held, so keys and values up to that long are never cut, and the byte before the
+/// bytes held tells a key at their first byte apart. UTF-16 and gzip files are read whole and
+/// handed to [`ref_lines`].
+///
+/// One pass on one thread: it runs while another thread frees the model, which takes longer
+/// (searching the file in parallel segments was tried and gained nothing on 2 cores).
 ///
 /// # Errors
 /// When the file cannot be read.
@@ -738,6 +742,7 @@ pub fn ref_lines_in_file(
     }
     let mut out = std::collections::HashMap::new();
     let mut line = 1usize;
+    let mut prev = None;
     read_in_chunks(file, |buf, eof| {
         // Keys that start before `limit` are read in this round; the rest waits for more bytes.
         let limit = if eof {
@@ -745,8 +750,11 @@ pub fn ref_lines_in_file(
         } else {
             buf.len().saturating_sub(KEEP)
         };
-        record_ref_lines(buf, limit, line, &wanted, &mut out);
+        record_ref_lines(buf, limit, line, prev, &wanted, &mut out);
         line += memchr::memchr_iter(b'\n', &buf[..limit]).count();
+        if limit > 0 {
+            prev = Some(buf[limit - 1]);
+        }
         limit
     })?;
     Ok(out)
@@ -759,20 +767,27 @@ pub fn ref_lines_in_file(
 ///
 /// Two searches, for `bom-ref` and `SPDXID`, each occurrence told apart by the bytes around it:
 /// a search per written form passed over the file four times (issue 7).
-fn refs_in(buf: &[u8], limit: usize) -> Vec<(usize, &str)> {
+fn refs_in(buf: &[u8], limit: usize, prev: Option<u8>) -> Vec<(usize, &str)> {
     let mut found = Vec::new();
+    // The byte before `pos`: `prev` (the byte before the buffer, if any) for the first.
+    let byte_before = |pos: usize| match pos.checked_sub(1) {
+        Some(i) => Some(buf[i]),
+        None => prev,
+    };
     // A key that starts before `limit` may end after it (the caller keeps the bytes from
     // `limit` on for the next round, so such a key would not be found there either).
     let searched = &buf[..(limit + 8).min(buf.len())];
     let quoted = |pos: usize, len: usize| {
-        pos.checked_sub(1).map(|i| buf[i]) == Some(b'"') && buf.get(pos + len) == Some(&b'"')
+        byte_before(pos) == Some(b'"') && buf.get(pos + len) == Some(&b'"')
     };
     for pos in memchr::memmem::find_iter(searched, b"bom-ref") {
-        let before = pos.checked_sub(1).map(|i| buf[i]);
+        let before = byte_before(pos);
+        // A quoted key whose `"` is the byte before the buffer started in the previous round,
+        // which found it.
         let value = if quoted(pos, 7) {
-            ref_value(&buf[pos + 8..]).map(|v| (pos - 1, v))
+            pos.checked_sub(1)
+                .and_then(|k| ref_value(&buf[pos + 8..]).map(|v| (k, v)))
         } else if before.is_none_or(|b| b.is_ascii_whitespace()) {
-            // At the start of the bytes held: the chunked reader's next round starts there.
             xml_attribute_value(&buf[pos + 7..]).map(|v| (pos, v))
         } else {
             None
@@ -780,9 +795,10 @@ fn refs_in(buf: &[u8], limit: usize) -> Vec<(usize, &str)> {
         found.extend(value);
     }
     for pos in memchr::memmem::find_iter(searched, b"SPDXID") {
-        let before = pos.checked_sub(1).map(|i| buf[i]);
+        let before = byte_before(pos);
         let value = if quoted(pos, 6) {
-            ref_value(&buf[pos + 7..]).map(|v| (pos - 1, v))
+            pos.checked_sub(1)
+                .and_then(|k| ref_value(&buf[pos + 7..]).map(|v| (k, v)))
         } else if before.is_none_or(|b| b == b'\n') && buf.get(pos + 6) == Some(&b':') {
             tag_value(&buf[pos + 7..]).map(|v| (pos, v))
         } else {
@@ -840,22 +856,23 @@ pub fn ref_lines(
         Ok(t) => t,
         Err(_) => return out,
     };
-    record_ref_lines(&text, text.len(), 1, &wanted, &mut out);
+    record_ref_lines(&text, text.len(), 1, None, &wanted, &mut out);
     out
 }
 
 /// Adds to `out` the line of each wanted ref whose key starts in `buf[..limit]`, `buf` starting
-/// on line `first_line`; the first occurrence of a ref wins.
+/// on line `first_line` after the byte `prev`; the first occurrence of a ref wins.
 fn record_ref_lines(
     buf: &[u8],
     limit: usize,
     first_line: usize,
+    prev: Option<u8>,
     wanted: &impl Fn(&str) -> bool,
     out: &mut std::collections::HashMap<String, usize>,
 ) {
     let mut line = first_line;
     let mut last = 0usize;
-    for (pos, value) in refs_in(buf, limit) {
+    for (pos, value) in refs_in(buf, limit, prev) {
         line += memchr::memchr_iter(b'\n', &buf[last..pos]).count();
         last = pos;
         if wanted(value) && !out.contains_key(value) {
@@ -944,15 +961,16 @@ mod tests {
     /// reader keeps the bytes from the cut for its next round; a key cut in two was lost).
     #[test]
     fn refs_are_found_across_every_cut() {
-        let text = "{\"bom-ref\": \"a\", \"SPDXID\": \"SPDXRef-b\"}\n<c bom-ref=\"c\"/>\nSPDXID: SPDXRef-d\n";
+        // The last line's `SPDXID:` is not at the start of a line: not a ref, wherever the cut.
+        let text = "{\"bom-ref\": \"a\", \"SPDXID\": \"SPDXRef-b\"}\n<c bom-ref=\"c\"/>\nSPDXID: SPDXRef-d\nPackageComment: SPDXID: SPDXRef-e\n";
         let buf = text.as_bytes();
-        let whole: Vec<(usize, &str)> = refs_in(buf, buf.len());
+        let whole: Vec<(usize, &str)> = refs_in(buf, buf.len(), None);
         assert_eq!(whole.len(), 4, "{whole:?}");
         for cut in 0..=buf.len() {
-            let mut parts = refs_in(buf, cut);
+            let mut parts = refs_in(buf, cut, None);
             let rest = &buf[cut..];
             parts.extend(
-                refs_in(rest, rest.len())
+                refs_in(rest, rest.len(), cut.checked_sub(1).map(|i| buf[i]))
                     .into_iter()
                     .map(|(p, v)| (p + cut, v)),
             );
@@ -1101,7 +1119,8 @@ mod tests {
             ));
             i += 1;
         }
-        text.push_str("{}]}\n");
+        // A ref written twice: its first line is the one reported.
+        text.push_str("{\"bom-ref\": \"c7\"}, {}]}\n");
         let file = TempFile::new("ref-lines.json", text.as_bytes());
         let wanted = |_: &str| true;
         let streamed = ref_lines_in_file(&file.0, wanted).unwrap_or_else(|e| panic!("{e}"));
