@@ -63,8 +63,9 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
 
 /// The scanner over the lines of a document, borrowed from text in memory or read from a file.
 /// From the `parallel_above`th package on, the packages before the current one are converted
-/// on rayon's threads a [`crate::par::CHUNK`] at a time (a package is finished once the next one starts);
-/// the parts are appended in order, so the model is the one a sequential conversion makes.
+/// on rayon's threads [`crate::par::CHUNK`] at a time (a package is finished once the next one
+/// starts); the parts are appended in order, so the model is the one a sequential conversion
+/// makes.
 fn read_lines<'a>(
     path: &Path,
     lines: impl Iterator<Item = std::io::Result<Cow<'a, str>>>,
@@ -109,8 +110,8 @@ fn read_lines<'a>(
 
 /// The scan itself: the document with the packages not handed to `hand_off`, the index of
 /// the first of them, and the scanner's warnings. `hand_off(first, packages)` is offered the
-/// finished packages before each new one, [`crate::par::CHUNK`] or more at a time, and gives them back
-/// when they are to stay.
+/// finished packages before each new one, [`crate::par::CHUNK`] or more at a time, and gives
+/// them back when they are to stay.
 #[allow(clippy::type_complexity)]
 fn scan<'a>(
     path: &Path,
