@@ -401,21 +401,25 @@ impl<'i> Xml<'i> {
         Ok(())
     }
 
+    /// The element whose start tag `tag` was just read, whole: its attributes, and its children
+    /// and text unless it is empty (`<x/>`).
+    fn element(&mut self, empty: bool, tag: &BytesStart<'_>) -> Result<El<'i>, IngestError> {
+        let el = self.open(empty, tag)?;
+        if empty {
+            Ok(el)
+        } else {
+            self.subtree(el)
+        }
+    }
+
     /// Each child element of the element whose start tag was just read, as a whole subtree.
     /// Returns when the element ends.
     fn children(&mut self, mut f: impl FnMut(El<'i>)) -> Result<(), IngestError> {
         loop {
             let (at, event) = self.next()?;
             match event {
-                Event::Start(tag) => {
-                    let el = self.open(false, &tag)?;
-                    let el = self.subtree(el)?;
-                    f(el);
-                }
-                Event::Empty(tag) => {
-                    let el = self.open(true, &tag)?;
-                    f(el);
-                }
+                Event::Start(tag) => f(self.element(false, &tag)?),
+                Event::Empty(tag) => f(self.element(true, &tag)?),
                 Event::End(_) => return Ok(()),
                 Event::Eof => {
                     return Err(self.error_at(at, "unexpected end of document".into()));
@@ -453,20 +457,18 @@ impl<'i> Xml<'i> {
             }
         };
         let (path, source) = (self.path, conv.sbom.source.clone());
-        let done: std::sync::Mutex<Vec<(usize, Option<Converter>)>> =
-            std::sync::Mutex::new(Vec::new());
-        let mut seen = 0usize;
+        let done: crate::par::Done<Option<Converter>> = crate::par::Done::new();
         rayon::in_place_scope(|s| -> Result<(), IngestError> {
             let (done, source) = (&done, &source);
             let send = |spans: Vec<(usize, usize)>, first: usize| {
                 s.spawn(move |_| {
-                    let part = convert_spans(path, text, &spans, first, wanted, each, source);
-                    // Never dropped, even from a poisoned lock (see `par::Array`).
-                    done.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push((first, part));
+                    done.push(
+                        first,
+                        convert_spans(path, text, &spans, first, wanted, each, source),
+                    );
                 });
             };
+            let mut seen = 0usize;
             let mut spans: Vec<(usize, usize)> = Vec::new();
             let mut first = 0usize;
             loop {
@@ -482,8 +484,7 @@ impl<'i> Xml<'i> {
                 };
                 seen += 1;
                 if seen <= self.parallel_after {
-                    let el = self.open(empty, &tag)?;
-                    let el = if empty { el } else { self.subtree(el)? };
+                    let el = self.element(empty, &tag)?;
                     if el.name() == wanted {
                         each(conv, i, &el);
                         i += 1;
@@ -510,23 +511,16 @@ impl<'i> Xml<'i> {
             }
             Ok(())
         })?;
-        let mut parts = done
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        parts.sort_by_key(|(first, _)| *first);
+        let parts = done.in_order();
         // Room for every part at once: growing by doubling held the old and new lists together.
         let parts_of = |list: fn(&Sbom) -> usize| -> usize {
-            parts
-                .iter()
-                .flat_map(|(_, p)| p.as_ref())
-                .map(|p| list(&p.sbom))
-                .sum()
+            parts.iter().flatten().map(|p| list(&p.sbom)).sum()
         };
         let components = parts_of(|s| s.components.len());
         let relationships = parts_of(|s| s.relationships.len());
         conv.sbom.components.reserve_exact(components);
         conv.sbom.relationships.reserve_exact(relationships);
-        for (_, part) in parts {
+        for part in parts {
             let Some(mut part) = part else {
                 return Err(self.error_at(self.position(), "read again in order".into()));
             };
@@ -553,11 +547,8 @@ fn convert_spans<'i>(
     for &(start, end) in spans {
         let mut xml = Xml::new(path, text.get(start..end)?);
         let el = match xml.next().ok()?.1 {
-            Event::Start(tag) => {
-                let el = xml.open(false, &tag).ok()?;
-                xml.subtree(el).ok()?
-            }
-            Event::Empty(tag) => xml.open(true, &tag).ok()?,
+            Event::Start(tag) => xml.element(false, &tag).ok()?,
+            Event::Empty(tag) => xml.element(true, &tag).ok()?,
             _ => return None,
         };
         if !matches!(xml.next().ok()?.1, Event::Eof) {

@@ -42,6 +42,37 @@ pub(crate) fn append(into: &mut bomvet_model::Sbom, part: &mut bomvet_model::Sbo
     into.diagnostics.append(&mut part.diagnostics);
 }
 
+/// Parts made on rayon's threads, each under the index of its first element, given back in that
+/// order: the collector of every reader that reads a document on several cores ([`Array`], the
+/// tag-value packages, the XML children).
+#[derive(Debug)]
+pub(crate) struct Done<P>(std::sync::Mutex<Vec<(usize, P)>>);
+
+impl<P> Done<P> {
+    pub(crate) fn new() -> Self {
+        Done(std::sync::Mutex::new(Vec::new()))
+    }
+
+    /// Keeps `part`, even from a poisoned lock: a part missing would be components missing from
+    /// the model (a panic in a part is re-raised by the scope anyway).
+    pub(crate) fn push(&self, first: usize, part: P) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((first, part));
+    }
+
+    /// The parts in the order of their first elements.
+    pub(crate) fn in_order(self) -> Vec<P> {
+        let mut parts = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        parts.sort_by_key(|(first, _)| *first);
+        parts.into_iter().map(|(_, p)| p).collect()
+    }
+}
+
 /// One chunk: every element parsed as a `T` and folded into a part made by `part`.
 fn parse_chunk<'a, T, P>(
     first: usize,
@@ -135,8 +166,7 @@ where
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Parts<P>, A::Error> {
         let (part, each) = (&self.part, &self.each);
-        let done: std::sync::Mutex<Vec<(usize, Result<P, serde_json::Error>)>> =
-            std::sync::Mutex::new(Vec::new());
+        let done: Done<Result<P, serde_json::Error>> = Done::new();
         let mut count = 0usize;
         // `in_place_scope`: this thread keeps reading the array (the reader is not `Send`)
         // while rayon's threads parse the chunks already read.
@@ -145,15 +175,7 @@ where
             let mut k = 0usize;
             let send = |chunk: Vec<&'de RawValue>, k: usize| {
                 let done = &done;
-                s.spawn(move |_| {
-                    let p = parse_chunk(k * CHUNK, &chunk, part, each);
-                    // Never dropped, even from a poisoned lock: a chunk missing from the parts
-                    // would be components missing from the model (a panic in a chunk is
-                    // re-raised by the scope anyway).
-                    done.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push((k, p));
-                });
+                s.spawn(move |_| done.push(k, parse_chunk(k * CHUNK, &chunk, part, each)));
             };
             while let Some(r) = seq.next_element::<&'de RawValue>()? {
                 chunk.push(r);
@@ -169,11 +191,7 @@ where
             Ok(())
         });
         read?;
-        let mut done = done
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        done.sort_by_key(|(k, _)| *k);
-        let parts: Result<Vec<P>, serde_json::Error> = done.into_iter().map(|(_, p)| p).collect();
+        let parts: Result<Vec<P>, serde_json::Error> = done.in_order().into_iter().collect();
         Ok(parts.map(|p| (p, count)))
     }
 }

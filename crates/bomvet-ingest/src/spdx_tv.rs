@@ -72,7 +72,7 @@ fn read_lines<'a>(
     parallel_above: usize,
 ) -> Result<Sbom, IngestError> {
     let source = path.display().to_string();
-    let done: std::sync::Mutex<Vec<(usize, Sbom)>> = std::sync::Mutex::new(Vec::new());
+    let done: crate::par::Done<Sbom> = crate::par::Done::new();
     let scanned = rayon::in_place_scope(|s| {
         scan(path, lines, |first, chunk| {
             if first + chunk.len() < parallel_above.max(crate::par::CHUNK) {
@@ -84,23 +84,16 @@ fn read_lines<'a>(
                 for (j, p) in chunk.into_iter().enumerate() {
                     crate::spdx_json::package(&mut part, first + j, p);
                 }
-                // Never dropped, even from a poisoned lock (see `par::Array`).
-                done.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((first, part));
+                done.push(first, part);
             });
             None
         })
     });
     let (doc, first, diagnostics) = scanned?;
-    let mut parts = done
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    parts.sort_by_key(|(first, _)| *first);
     let mut sbom = Sbom::new(source, Format::SpdxTagValue, String::new());
     let rest = doc.packages.as_ref().map_or(0, Vec::len) + doc.files.as_ref().map_or(0, Vec::len);
     sbom.components.reserve(first + rest);
-    for (_, mut part) in parts {
+    for mut part in done.in_order() {
         crate::par::append(&mut sbom, &mut part);
     }
     crate::spdx_json::convert_into(&mut sbom, first, doc);
