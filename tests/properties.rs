@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::Path;
 
 use bomvet_audit::{AuditOptions, Auditor, Code};
+use bomvet_model::CompactString;
 use bomvet_policy::Policy;
 use proptest::prelude::*;
 use serde_json::json;
@@ -87,7 +88,12 @@ fn expected_edges(n: usize, edges: &[(usize, usize)]) -> HashSet<(String, String
 }
 
 /// A component as compared across encodings: name, version, purl, first party's name.
-type ComponentKey = (String, Option<String>, Option<String>, Option<String>);
+type ComponentKey = (
+    CompactString,
+    Option<CompactString>,
+    Option<CompactString>,
+    Option<CompactString>,
+);
 
 fn audit(doc: &serde_json::Value) -> Vec<bomvet_audit::Finding> {
     let policy = Policy::embedded_default();

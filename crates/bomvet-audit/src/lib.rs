@@ -141,14 +141,14 @@ impl ComponentSummary {
 impl ComponentSummary {
     fn of(c: &Component) -> ComponentSummary {
         ComponentSummary {
-            id: c.id.0.clone(),
-            name: c.name.clone(),
-            group: c.group.clone(),
-            version: c.version.clone(),
-            purl: c.purl.as_ref().map(|p| p.value.clone()),
-            kind: c.kind.clone(),
+            id: c.id.0.to_string(),
+            name: c.name.to_string(),
+            group: c.group.as_ref().map(ToString::to_string),
+            version: c.version.as_ref().map(ToString::to_string),
+            purl: c.purl.as_ref().map(|p| p.value.to_string()),
+            kind: c.kind.as_ref().map(ToString::to_string),
             class: c.class,
-            location: c.location.0.clone(),
+            location: c.location.0.to_string(),
             line: None,
             written_in: None,
         }
@@ -442,7 +442,7 @@ impl<'p> Auditor<'p> {
                 (passes, match_all())
             };
         let source = sbom.source.clone();
-        let ref_of = |i: usize| sbom.components[i].id.0.clone();
+        let ref_of = |i: usize| sbom.components[i].id.0.to_string();
         // Where a component sits: computed only for components that get a finding, within the
         // set of its ancestors.
         let place = |i: usize| -> Place {
@@ -639,7 +639,7 @@ impl<'p> Auditor<'p> {
                     };
                     f.code = Code::DanglingRef;
                     f.message = format!("`{to}` at `{location}` points at no component");
-                    f.related = vec![to.0.clone()];
+                    f.related = vec![to.0.to_string()];
                     f
                 }
                 GraphIssue::DuplicateRef { id, components } => {
@@ -657,7 +657,7 @@ impl<'p> Auditor<'p> {
                     );
                     f.related = components
                         .iter()
-                        .map(|&j| sbom.components[j].location.0.clone())
+                        .map(|&j| sbom.components[j].location.0.to_string())
                         .collect();
                     f
                 }
@@ -763,7 +763,7 @@ fn country_findings(
             if let Some(code) = bomvet_policy::country_code(raw) {
                 ev.push(Evidence {
                     field: format!("{}.address.country", party.field.under(&c.location)),
-                    value: raw.clone(),
+                    value: raw.to_string(),
                     matched: code,
                     identifier: IdentKind::Country,
                     confidence: Confidence::Strong,
@@ -872,9 +872,9 @@ fn plain(source: &str, c: &Component, i: usize) -> Finding {
 
 fn plain_doc(source: &str, location: &str) -> Finding {
     let mut c = Component::new(
-        bomvet_model::ComponentRef(String::new()),
-        String::new(),
-        bomvet_model::Location(location.to_owned()),
+        bomvet_model::ComponentRef::default(),
+        bomvet_model::CompactString::default(),
+        bomvet_model::Location(location.into()),
     );
     c.name = "(document)".into();
     plain(source, &c, usize::MAX)
@@ -1424,9 +1424,9 @@ impl Report {
         if let Some(ws) = &gate.waivers {
             let waiver_finding = |code: Code, w: &waiver::Waiver, message: String| {
                 let mut c = Component::new(
-                    bomvet_model::ComponentRef(String::new()),
-                    format!("waiver ({})", w.selector),
-                    bomvet_model::Location(w.location.clone()),
+                    bomvet_model::ComponentRef::default(),
+                    bomvet_model::format_compact!("waiver ({})", w.selector),
+                    bomvet_model::Location(w.location.as_str().into()),
                 );
                 c.version = None;
                 let mut f = plain(&ws.source.display().to_string(), &c, usize::MAX);

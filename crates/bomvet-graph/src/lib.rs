@@ -107,7 +107,7 @@ impl SbomGraph {
         dup_list.sort_by_key(|(_, v)| v[0]);
         for (id, components) in dup_list {
             issues.push(GraphIssue::DuplicateRef {
-                id: ComponentRef(id.to_owned()),
+                id: ComponentRef(id.into()),
                 components,
             });
         }
@@ -855,7 +855,9 @@ mod tests {
 #[cfg(test)]
 mod path_tests {
     use super::*;
-    use bomvet_model::{Component, Format, Location, RelOrigin, Relationship};
+    use bomvet_model::{
+        format_compact, CompactString, Component, Format, Location, RelOrigin, Relationship,
+    };
 
     /// A layered graph with shared sub-dependencies and back edges, from a fixed seed.
     fn layered(seed: u64, n: usize, roots: &[&str]) -> Sbom {
@@ -866,7 +868,7 @@ mod path_tests {
                 .wrapping_add(1442695040888963407);
             (x >> 33) as usize % m.max(1)
         };
-        let ids: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        let ids: Vec<CompactString> = (0..n).map(|i| format_compact!("c{i}")).collect();
         let mut relationships = Vec::new();
         let mut edge = |a: usize, b: usize| {
             relationships.push(Relationship {
@@ -890,10 +892,7 @@ mod path_tests {
             .map(|id| Component::new(ComponentRef(id.clone()), id.clone(), Location::default()))
             .collect();
         s.relationships = relationships;
-        s.declared_roots = roots
-            .iter()
-            .map(|r| ComponentRef((*r).to_owned()))
-            .collect();
+        s.declared_roots = roots.iter().map(|r| ComponentRef((*r).into())).collect();
         s
     }
 

@@ -33,7 +33,7 @@ use std::collections::VecDeque;
 use std::hash::{Hash as _, Hasher as _};
 
 use bomvet_model::{
-    ComponentRef, EdgeKind, LinkVia, LinkedDocument, RelOrigin, Relationship, Sbom,
+    format_compact, ComponentRef, EdgeKind, LinkVia, LinkedDocument, RelOrigin, Relationship, Sbom,
 };
 use foldhash::{HashMap, HashMapExt, HashSet};
 
@@ -231,7 +231,7 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
         .map(|(d, g)| {
             g.roots()
                 .iter()
-                .map(|&r| d.components[r].id.0.clone())
+                .map(|&r| d.components[r].id.0.to_string())
                 .collect()
         })
         .collect();
@@ -255,7 +255,10 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
                 .and_then(|c| c.purl.as_ref())
                 .and_then(|p| purl_key(&p.value))
             {
-                by_root_purl.entry(key).or_default().push((k, r.0.clone()));
+                by_root_purl
+                    .entry(key)
+                    .or_default()
+                    .push((k, r.0.to_string()));
             }
         }
     }
@@ -353,8 +356,8 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
             let to = resolve(r.to.as_str());
             if from.is_none() && to.is_none() {
                 merged.relationships.push(Relationship {
-                    from: ComponentRef(format!("{prefix}{}", r.from)),
-                    to: ComponentRef(format!("{prefix}{}", r.to)),
+                    from: ComponentRef(format_compact!("{prefix}{}", r.from)),
+                    to: ComponentRef(format_compact!("{prefix}{}", r.to)),
                     ..r
                 });
                 continue;
@@ -381,8 +384,8 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
             for f in &from_refs {
                 for t in &to_refs {
                     links.push(Relationship {
-                        from: ComponentRef(f.clone()),
-                        to: ComponentRef(t.clone()),
+                        from: ComponentRef(f.as_str().into()),
+                        to: ComponentRef(t.as_str().into()),
                         kind: r.kind,
                         origin: r.origin,
                     });
@@ -392,8 +395,8 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
         // The document's implicit `listed` edges, made explicit.
         for (a, b) in graphs[k].listed_edges() {
             merged.relationships.push(Relationship {
-                from: ComponentRef(format!("{prefix}{}", d.components[a].id)),
-                to: ComponentRef(format!("{prefix}{}", d.components[b].id)),
+                from: ComponentRef(format_compact!("{prefix}{}", d.components[a].id)),
+                to: ComponentRef(format_compact!("{prefix}{}", d.components[b].id)),
                 kind: EdgeKind::Listed,
                 origin: RelOrigin::Listed,
             });
@@ -401,7 +404,7 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
         firsts.push(merged.components.len());
         for mut c in std::mem::take(&mut d.components) {
             if k > 0 {
-                c.id = ComponentRef(format!("{prefix}{}", c.id));
+                c.id = ComponentRef(format_compact!("{prefix}{}", c.id));
             }
             merged.components.push(c);
         }
@@ -412,10 +415,13 @@ pub fn join(mut docs: Vec<Sbom>) -> Sbom {
     }
     // Roots: the product's, then every part of a joined document that no link reaches.
     let linked_to: HashSet<&str> = links.iter().map(|r| r.to.as_str()).collect();
-    let mut declared: Vec<ComponentRef> = roots[0].iter().cloned().map(ComponentRef).collect();
+    let mut declared: Vec<ComponentRef> = roots[0]
+        .iter()
+        .map(|r| ComponentRef(r.as_str().into()))
+        .collect();
     for (k, rs) in roots.iter().enumerate().skip(1) {
         for r in rs {
-            let id = format!("{}{r}", prefixes[k]);
+            let id = format_compact!("{}{r}", prefixes[k]);
             if !linked_to.contains(id.as_str()) {
                 declared.push(ComponentRef(id));
             }
@@ -472,8 +478,8 @@ impl Ctx<'_> {
         };
         for t in targets {
             links.push(Relationship {
-                from: ComponentRef(from.clone()),
-                to: ComponentRef(format!("{}{t}", self.prefixes[to_doc])),
+                from: ComponentRef(from.as_str().into()),
+                to: ComponentRef(format_compact!("{}{t}", self.prefixes[to_doc])),
                 kind,
                 origin,
             });

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    idx, Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
-    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    idx, CompactString, Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel,
+    EdgeKind, ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom, Scope,
 };
 use std::fmt;
@@ -189,7 +189,7 @@ impl<'de> Visitor<'de> for BomSeed {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             if seen.contains(&key) {
                 conv.warn(
-                    Location(key.to_string()),
+                    Location(key.as_ref().into()),
                     format!("duplicate key `{key}`; every occurrence is read"),
                 );
             } else {
@@ -388,12 +388,12 @@ impl Converter {
             self.warn(dloc().field("ref"), "dependency entry without `ref`".into());
             return;
         };
-        let from = ComponentRef(from.into_owned());
+        let from = ComponentRef(from.into());
         for (j, to) in d.depends_on.unwrap_or_default().into_iter().enumerate() {
             let Some(to) = to.0 else { continue };
             self.sbom.relationships.push(Relationship {
                 from: from.clone(),
-                to: ComponentRef(to.into_owned()),
+                to: ComponentRef(to.into()),
                 kind: EdgeKind::DependsOn,
                 origin: RelOrigin::DependsOn {
                     entry: idx(i),
@@ -438,34 +438,34 @@ impl Converter {
         parent: Option<usize>,
     ) -> usize {
         let (id, synthetic) = match c.bom_ref.as_deref().filter(|r| !r.is_empty()) {
-            Some(r) => (ComponentRef(r.to_owned()), false),
-            None => (ComponentRef(loc.as_str().to_owned()), true),
+            Some(r) => (ComponentRef(r.into()), false),
+            None => (ComponentRef(loc.as_str().into()), true),
         };
         let name = match c.name {
-            Some(n) => n.into_owned(),
+            Some(n) => CompactString::from(n),
             None => {
                 self.warn(loc.field("name"), "component has no `name`".into());
-                String::new()
+                CompactString::default()
             }
         };
         // Where nested components are written, before `loc` moves into the component.
         let children_loc = c.components.as_ref().map(|_| loc.field("components"));
         let mut comp = Component::new(id, name, loc);
         comp.synthetic_ref = synthetic;
-        comp.group = c.group.map(Cow::into_owned);
-        comp.version = c.version.map(Cow::into_owned);
+        comp.group = c.group.map(CompactString::from);
+        comp.version = c.version.map(CompactString::from);
         comp.purl = c.purl.filter(|p| !p.is_empty()).map(|p| Purl {
-            value: p.into_owned(),
+            value: p.into(),
             field: Field::new("purl"),
         });
         if let Some(cpe) = c.cpe.filter(|c| !c.is_empty()) {
             comp.cpes.push(Cpe {
-                value: cpe.into_owned(),
+                value: cpe.into(),
                 field: Field::new("cpe"),
             });
         }
         comp.class = class_of(c.kind.as_deref(), &comp.cpes);
-        comp.kind = c.kind.map(Cow::into_owned);
+        comp.kind = c.kind.map(CompactString::from);
         comp.scope = match c.scope.as_deref() {
             None | Some("required") => Scope::Required,
             Some("optional") => Scope::Optional,
@@ -504,7 +504,7 @@ impl Converter {
             comp.parties.push(Party {
                 role: PartyRole::Publisher,
                 kind: PartyKind::Unknown,
-                name: Some(p.into_owned()),
+                name: Some(p.into()),
                 emails: Vec::new(),
                 urls: Vec::new(),
                 country: None,
@@ -515,7 +515,7 @@ impl Converter {
             comp.parties.push(Party {
                 role: PartyRole::Author,
                 kind: PartyKind::Unknown,
-                name: Some(a.into_owned()),
+                name: Some(a.into()),
                 emails: Vec::new(),
                 urls: Vec::new(),
                 country: None,
@@ -526,8 +526,8 @@ impl Converter {
             comp.parties.push(Party {
                 role: PartyRole::Author,
                 kind: PartyKind::Person,
-                name: a.name.map(Cow::into_owned),
-                emails: a.email.map(Cow::into_owned).into_iter().collect(),
+                name: a.name.map(CompactString::from),
+                emails: a.email.map(CompactString::from).into_iter().collect(),
                 urls: Vec::new(),
                 country: None,
                 field: Field::at("authors", i),
@@ -541,8 +541,8 @@ impl Converter {
         {
             if let Some(url) = r.url.filter(|u| !u.is_empty()) {
                 comp.external_refs.push(ExternalRef {
-                    kind: r.kind.map(Cow::into_owned).unwrap_or_default(),
-                    url: url.into_owned(),
+                    kind: r.kind.map(CompactString::from).unwrap_or_default(),
+                    url: url.into(),
                     field: Field::at("externalReferences", i).sub("url"),
                 });
             }
@@ -578,15 +578,18 @@ fn org_party(e: OrgEntity<'_>, role: PartyRole, field: Field) -> Party {
         .contact
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|c| c.email.map(Cow::into_owned))
+        .filter_map(|c| c.email.map(CompactString::from))
         .collect();
     Party {
         role,
         kind: PartyKind::Organization,
-        name: e.name.map(Cow::into_owned).filter(|n| !n.trim().is_empty()),
+        name: e
+            .name
+            .map(CompactString::from)
+            .filter(|n| !n.trim().is_empty()),
         emails,
-        urls: e.url.into_iter().map(Cow::into_owned).collect(),
-        country: e.address.and_then(|a| a.country).map(Cow::into_owned),
+        urls: e.url.into_iter().map(CompactString::from).collect(),
+        country: e.address.and_then(|a| a.country).map(CompactString::from),
         field,
     }
 }

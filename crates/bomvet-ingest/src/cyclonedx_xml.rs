@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
+use bomvet_model::{format_compact, Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
@@ -648,7 +648,7 @@ fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
         let (line, column) = xml.line_col(root_at);
         conv.sbom.diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
-            location: Location(format!("{line}:{column} bom")),
+            location: Location(format_compact!("{line}:{column} bom")),
             message: format!("the namespace `{ns}` names no CycloneDX version (1.0 to 1.7)"),
         });
     }

@@ -16,8 +16,8 @@ use std::fmt;
 use std::path::Path;
 
 use bomvet_model::{
-    Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind,
-    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
+    CompactString, Component, ComponentClass, ComponentRef, Cpe, Diagnostic, DiagnosticLevel,
+    EdgeKind, ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
     Relationship, Sbom,
 };
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -504,10 +504,10 @@ impl<'de> Visitor<'de> for GraphSeed<'_> {
 
 /// What an agent element says, for the parties that name it.
 struct Agent {
-    name: String,
+    name: CompactString,
     kind: PartyKind,
-    emails: Vec<String>,
-    urls: Vec<String>,
+    emails: Vec<CompactString>,
+    urls: Vec<CompactString>,
 }
 
 /// The model being built, element by element.
@@ -614,19 +614,19 @@ impl Reader3 {
                     let emails = e
                         .external_identifiers()
                         .filter(|(_, _, x)| x.kind.as_deref() == Some("email"))
-                        .filter_map(|(_, _, x)| x.identifier.as_deref().map(str::to_owned))
+                        .filter_map(|(_, _, x)| x.identifier.as_deref().map(CompactString::from))
                         .collect();
                     let urls = e
                         .external_ref
                         .iter()
                         .flatten()
                         .filter_map(|r| r.0.as_ref())
-                        .flat_map(|r| r.locator.iter().map(|l| l.to_string()))
+                        .flat_map(|r| r.locator.iter().map(|l| CompactString::from(l.as_ref())))
                         .collect();
                     self.agents.insert(
                         id.to_owned(),
                         Agent {
-                            name: name.to_owned(),
+                            name: name.into(),
                             kind,
                             emails,
                             urls,
@@ -646,14 +646,14 @@ impl Reader3 {
             });
             return;
         };
-        let name = e.name.as_deref().unwrap_or_default().to_owned();
-        let mut c = Component::new(ComponentRef(id.to_owned()), name, loc);
-        c.kind = Some(t.to_owned());
+        let name = CompactString::from(e.name.as_deref().unwrap_or_default());
+        let mut c = Component::new(ComponentRef(id.into()), name, loc);
+        c.kind = Some(t.into());
         c.version = e
             .software_package_version
             .as_deref()
             .or(e.package_version.as_deref())
-            .map(str::to_owned);
+            .map(CompactString::from);
         let index = self.sbom.components.len();
         for (role, key, agents) in [
             (PartyRole::Supplier, "suppliedBy", &e.supplied_by),
@@ -664,7 +664,7 @@ impl Reader3 {
                 c.parties.push(Party {
                     role,
                     kind: PartyKind::Unknown,
-                    name: Some(a.to_string()),
+                    name: Some(CompactString::from(a.as_ref())),
                     emails: Vec::new(),
                     urls: Vec::new(),
                     country: None,
@@ -678,7 +678,7 @@ impl Reader3 {
             .or(e.package_url.as_deref())
         {
             c.purl = Some(Purl {
-                value: p.to_owned(),
+                value: p.into(),
                 field: Field::new("software_packageUrl"),
             });
         }
@@ -689,12 +689,12 @@ impl Reader3 {
             let field = Field::at(key, j).sub("identifier");
             match x.kind.as_deref().unwrap_or("") {
                 "cpe23" | "cpe22" => c.cpes.push(Cpe {
-                    value: value.to_owned(),
+                    value: value.into(),
                     field,
                 }),
                 "packageUrl" if c.purl.is_none() => {
                     c.purl = Some(Purl {
-                        value: value.to_owned(),
+                        value: value.into(),
                         field,
                     })
                 }
@@ -707,8 +707,8 @@ impl Reader3 {
         ] {
             if let Some(u) = value.as_deref() {
                 c.external_refs.push(ExternalRef {
-                    kind: key.to_owned(),
-                    url: u.to_owned(),
+                    kind: key.into(),
+                    url: u.into(),
                     field: Field::new(key),
                 });
             }
@@ -717,8 +717,8 @@ impl Reader3 {
             let Some(r) = r.0.as_ref() else { continue };
             for l in &r.locator {
                 c.external_refs.push(ExternalRef {
-                    kind: r.kind.as_deref().unwrap_or("").to_owned(),
-                    url: l.to_string(),
+                    kind: r.kind.as_deref().unwrap_or("").into(),
+                    url: CompactString::from(l.as_ref()),
                     field: Field::at("externalRef", j).sub("locator"),
                 });
             }
@@ -761,8 +761,8 @@ impl Reader3 {
             for f in &e.from {
                 for t in &e.to {
                     self.sbom.relationships.push(Relationship {
-                        from: ComponentRef(f.to_string()),
-                        to: ComponentRef(t.to_string()),
+                        from: ComponentRef(f.as_ref().into()),
+                        to: ComponentRef(t.as_ref().into()),
                         kind: edge,
                         origin: RelOrigin::Relationship {
                             index: bomvet_model::idx(i),
@@ -806,7 +806,7 @@ impl Reader3 {
             if let Some(more) = self.collections.get(&r) {
                 self.roots.extend(more.iter().cloned());
             } else if packages.contains(r.as_str()) {
-                let id = ComponentRef(r);
+                let id = ComponentRef(r.into());
                 if !declared.contains(&id) {
                     declared.push(id);
                 }

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use bomvet_model::{
-    idx, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel, EdgeKind, ExternalDocument,
-    ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole, Purl, RelOrigin,
-    Relationship, Sbom,
+    format_compact, idx, CompactString, Component, ComponentRef, Cpe, Diagnostic, DiagnosticLevel,
+    EdgeKind, ExternalDocument, ExternalRef, Field, Format, Location, Party, PartyKind, PartyRole,
+    Purl, RelOrigin, Relationship, Sbom,
 };
 use std::fmt;
 
@@ -399,16 +399,16 @@ fn id_or_location(
     id: Option<Cow<'_, str>>,
     loc: &Location,
     what: &str,
-) -> (String, bool) {
+) -> (CompactString, bool) {
     match id.filter(|s| !s.is_empty()) {
-        Some(id) => (id.into_owned(), false),
+        Some(id) => (id.into(), false),
         None => {
             warn(
                 sbom,
                 loc.field("SPDXID"),
                 format!("{what} without `SPDXID`"),
             );
-            (loc.as_str().to_owned(), true)
+            (loc.as_str().into(), true)
         }
     }
 }
@@ -421,7 +421,7 @@ pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         return;
     };
     let (id, synthetic) = id_or_location(sbom, p.spdx_id, &loc, "package");
-    let name = p.name.map(Cow::into_owned).unwrap_or_default();
+    let name = p.name.map(CompactString::from).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
     // Lists sized once from the wire struct (an upper bound, exact for ordinary packages), so
@@ -436,7 +436,7 @@ pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     c.external_refs.reserve_exact(
         usize::from(p.download_location.is_some()) + usize::from(p.homepage.is_some()) + plain_refs,
     );
-    c.version = p.version.map(Cow::into_owned);
+    c.version = p.version.map(CompactString::from);
     for (role, value, field) in [
         (PartyRole::Supplier, p.supplier, "supplier"),
         (PartyRole::Originator, p.originator, "originator"),
@@ -453,8 +453,8 @@ pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     ] {
         if let Some(v) = value.filter(|v| is_assertion(v)) {
             c.external_refs.push(ExternalRef {
-                kind: field.to_owned(),
-                url: v.into_owned(),
+                kind: field.into(),
+                url: v.into(),
                 field: Field::new(field),
             });
         }
@@ -467,28 +467,28 @@ pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
         match ref_kind(r.kind.as_deref()) {
             RefKind::Purl if c.purl.is_none() => {
                 c.purl = Some(Purl {
-                    value: locator.into_owned(),
+                    value: locator.into(),
                     field: rloc,
                 });
             }
             RefKind::Cpe => c.cpes.push(Cpe {
-                value: locator.into_owned(),
+                value: locator.into(),
                 field: rloc,
             }),
             _ => c.external_refs.push(ExternalRef {
-                kind: r.kind.as_deref().unwrap_or("").to_ascii_lowercase(),
-                url: locator.into_owned(),
+                kind: r.kind.as_deref().unwrap_or("").to_ascii_lowercase().into(),
+                url: locator.into(),
                 field: rloc,
             }),
         }
     }
     c.class = class_of(p.purpose.as_deref(), &c.cpes);
-    c.kind = p.purpose.map(Cow::into_owned);
+    c.kind = p.purpose.map(CompactString::from);
     for (j, f) in p.has_files.unwrap_or_default().into_iter().enumerate() {
         if let Some(f) = f.0 {
             sbom.relationships.push(Relationship {
                 from: c.id.clone(),
-                to: ComponentRef(f.into_owned()),
+                to: ComponentRef(f.into()),
                 kind: EdgeKind::Contains,
                 origin: RelOrigin::HasFiles {
                     package: idx(i),
@@ -509,7 +509,7 @@ fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
         return;
     };
     let (id, synthetic) = id_or_location(sbom, f.spdx_id, &loc, "file");
-    let name = f.file_name.map(Cow::into_owned).unwrap_or_default();
+    let name = f.file_name.map(CompactString::from).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
     c.kind = Some("FILE".into());
@@ -543,7 +543,7 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
             }
             _ => warn(
                 sbom,
-                Location(format!("externalDocumentRefs[{i}]")),
+                Location(format_compact!("externalDocumentRefs[{i}]")),
                 "external document reference without `externalDocumentId` or `spdxDocument`, ignored"
                     .into(),
             ),
@@ -553,7 +553,7 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
         .reserve(doc.relationships.as_ref().map_or(0, Vec::len));
     for d in doc.describes.unwrap_or_default() {
         if let Some(d) = d.0 {
-            push_unique(&mut sbom.declared_roots, ComponentRef(d.into_owned()));
+            push_unique(&mut sbom.declared_roots, ComponentRef(d.into()));
         }
     }
 
@@ -587,12 +587,15 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
             Normalised::Describes { forward } => {
                 let (doc_side, target) = if forward { (&a, &b) } else { (&b, &a) };
                 if doc_side.as_ref() == doc_id {
-                    push_unique(&mut sbom.declared_roots, ComponentRef(target.to_string()));
+                    push_unique(
+                        &mut sbom.declared_roots,
+                        ComponentRef(target.as_ref().into()),
+                    );
                 } else {
                     // A package describing another reads as containment.
                     sbom.relationships.push(Relationship {
-                        from: ComponentRef(doc_side.to_string()),
-                        to: ComponentRef(target.to_string()),
+                        from: ComponentRef(doc_side.as_ref().into()),
+                        to: ComponentRef(target.as_ref().into()),
                         kind: EdgeKind::Contains,
                         origin: RelOrigin::Relationship { index: idx(i) },
                     });
@@ -601,8 +604,8 @@ fn finish(sbom: &mut Sbom, doc: Doc<'_>) {
             Normalised::Edge { kind, forward } => {
                 let (from, to) = if forward { (a, b) } else { (b, a) };
                 sbom.relationships.push(Relationship {
-                    from: ComponentRef(from.into_owned()),
-                    to: ComponentRef(to.into_owned()),
+                    from: ComponentRef(from.into()),
+                    to: ComponentRef(to.into()),
                     kind,
                     origin: RelOrigin::Relationship { index: idx(i) },
                 });
@@ -655,10 +658,10 @@ pub(crate) fn parse_actor(raw: &str, role: PartyRole, field: Field) -> Option<Pa
     Some(Party {
         role,
         kind,
-        name: Some(name.to_owned()).filter(|n| !n.is_empty()),
+        name: Some(CompactString::from(name)).filter(|n| !n.is_empty()),
         emails: email
             .filter(|e| !e.is_empty())
-            .map(str::to_owned)
+            .map(CompactString::from)
             .into_iter()
             .collect(),
         urls: Vec::new(),

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use bomvet_model::{Diagnostic, DiagnosticLevel, Format, Location, Sbom};
+use bomvet_model::{format_compact, Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 
 use crate::de::Str;
 use crate::spdx_json::{Doc, File, Package, Rel, SpdxExtRef};
@@ -122,7 +122,7 @@ fn scan<'a>(
     let mut warn = |line: usize, message: String| {
         diagnostics.push(Diagnostic {
             level: DiagnosticLevel::Warning,
-            location: Location(format!("line {line}")),
+            location: Location(format_compact!("line {line}")),
             message,
         });
     };

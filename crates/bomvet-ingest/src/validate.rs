@@ -568,7 +568,7 @@ fn reader_warnings(sbom: &bomvet_model::Sbom) -> Vec<Violation> {
     sbom.diagnostics
         .iter()
         .map(|d| Violation {
-            location: d.location.0.clone(),
+            location: d.location.0.to_string(),
             message: d.message.clone(),
         })
         .collect()

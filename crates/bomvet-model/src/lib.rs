@@ -3,17 +3,28 @@
 //! Every reader in `bomvet-ingest` produces an [`Sbom`]; every later stage reads only this model.
 //! Nothing here does I/O. Strings are kept as written in the SBOM (raw), so that evidence shown to
 //! a reviewer is exactly what the vendor wrote; normalisation happens in `bomvet-policy`.
+//!
+//! The strings of a component (reference, name, version, type, parties, references, location) are
+//! [`CompactString`]s (`compact_str`): the size of a `String`, but one of up to 24 bytes is kept
+//! inline, without an allocation. Most are that short (`c1234`, `1.2.3`, `library`, `website`,
+//! `components[42]`, a supplier's name), and a reader makes about a dozen per component: on a
+//! generated 20,000-component CycloneDX document, 4.9% fewer instructions on one thread (2.5% on
+//! two), and a 100,000-component scan peaks at 169 MB instead of 181 MB (issue 7). A model that
+//! borrows from the input would save the copies too, but ties every later stage to the lifetime
+//! of the input's bytes (a file read through a buffer has none); measured, the copies themselves
+//! are a small part of a scan.
 
 use std::fmt;
 
+pub use compact_str::{format_compact, CompactString, ToCompactString};
 use serde::Serialize;
 
 /// The identifier of a component as written in its SBOM: the CycloneDX `bom-ref` or the SPDX
 /// `SPDXID`. Components that carry none (CycloneDX 1.0/1.1) get a synthetic one derived from their
 /// JSON path, marked by [`Component::synthetic_ref`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct ComponentRef(pub String);
+pub struct ComponentRef(pub CompactString);
 
 impl ComponentRef {
     /// The reference as written.
@@ -30,7 +41,7 @@ impl fmt::Display for ComponentRef {
 
 impl From<&str> for ComponentRef {
     fn from(s: &str) -> Self {
-        ComponentRef(s.to_owned())
+        ComponentRef(s.into())
     }
 }
 
@@ -214,7 +225,7 @@ pub fn idx(i: usize) -> u32 {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Purl {
     /// The purl as written (`pkg:maven/com.example/lib@1.0`).
-    pub value: String,
+    pub value: CompactString,
     /// Where it is written, relative to the component (`purl`,
     /// `externalRefs[0].referenceLocator`).
     pub field: Field,
@@ -224,7 +235,7 @@ pub struct Purl {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Cpe {
     /// The CPE as written.
-    pub value: String,
+    pub value: CompactString,
     /// Where it is written, relative to the component.
     pub field: Field,
 }
@@ -309,21 +320,21 @@ impl fmt::Display for Format {
 /// parser cannot give line numbers for an element it read successfully.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-pub struct Location(pub String);
+pub struct Location(pub CompactString);
 
 impl Location {
     /// A child location `self.field`.
     pub fn field(&self, name: &str) -> Location {
         if self.0.is_empty() {
-            Location(name.to_owned())
+            Location(name.into())
         } else {
-            Location(format!("{}.{name}", self.0))
+            Location(format_compact!("{}.{name}", self.0))
         }
     }
 
     /// A child location `self[index]`.
     pub fn index(&self, index: usize) -> Location {
-        Location(format!("{}[{index}]", self.0))
+        Location(format_compact!("{}[{index}]", self.0))
     }
 
     /// The path as text.
@@ -416,16 +427,16 @@ pub struct Party {
     pub kind: PartyKind,
     /// The name as written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<CompactString>,
     /// Contact e-mail addresses as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub emails: Vec<String>,
+    pub emails: Vec<CompactString>,
     /// Web addresses as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub urls: Vec<String>,
+    pub urls: Vec<CompactString>,
     /// Country as written (ISO 3166 code or name), CycloneDX 1.6 `address.country`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: Option<CompactString>,
     /// Where the party is written, relative to the component (`supplier`, `authors[1]`).
     pub field: Field,
 }
@@ -434,9 +445,9 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalRef {
     /// Reference type as written (`website`, `vcs`, `distribution`, SPDX `homepage`...).
-    pub kind: String,
+    pub kind: CompactString,
     /// The URL or locator as written.
-    pub url: String,
+    pub url: CompactString,
     /// Where it is written, relative to the component.
     pub field: Field,
 }
@@ -451,16 +462,16 @@ pub struct Component {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub synthetic_ref: bool,
     /// Component name.
-    pub name: String,
+    pub name: CompactString,
     /// CycloneDX `group` (Maven groupId, npm scope...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<CompactString>,
     /// Version as written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<CompactString>,
     /// Component type as written (`library`, `firmware`, SPDX `primaryPackagePurpose`...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<CompactString>,
     /// Software or equipment, derived from `kind` and CPE part.
     pub class: ComponentClass,
     /// Package URL.
@@ -483,7 +494,7 @@ pub struct Component {
 
 impl Component {
     /// A component with only a reference and a name; readers fill in the rest.
-    pub fn new(id: ComponentRef, name: String, location: Location) -> Component {
+    pub fn new(id: ComponentRef, name: CompactString, location: Location) -> Component {
         Component {
             id,
             synthetic_ref: false,

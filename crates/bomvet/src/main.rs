@@ -494,7 +494,7 @@ fn schema_diagnostics(
             .diagnostics
             .extend(v.violations.into_iter().map(|x| Diagnostic {
                 level: DiagnosticLevel::Warning,
-                location: Location(x.location),
+                location: Location(x.location.into()),
                 message: format!("{}: {}", v.checked_against, x.message),
             })),
         Err(e) => sbom.diagnostics.push(note(format!(
