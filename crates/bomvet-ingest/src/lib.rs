@@ -576,11 +576,24 @@ where
     F: Fn() -> S,
 {
     match source {
-        JsonSource::Bytes(bytes) => {
-            parse_json_seed_from(path, || Ok(serde_json::de::SliceRead::new(bytes)), make)
-        }
+        JsonSource::Bytes(bytes) => match as_utf8(bytes) {
+            Some(text) => {
+                parse_json_seed_from(path, || Ok(serde_json::de::StrRead::new(text)), make)
+            }
+            // serde_json reports where the text stops being UTF-8.
+            None => parse_json_seed_from(path, || Ok(serde_json::de::SliceRead::new(bytes)), make),
+        },
         JsonSource::File(file) => parse_json_seed_from(path, || open_json(file), make),
     }
+}
+
+/// A JSON document in memory is checked to be UTF-8 once, as a whole (std's check, ~7 GB/s on
+/// mostly-ASCII text), and then parsed as a `str`: serde_json's byte reader checks every string
+/// it reads on its own instead, which was 7% of the instructions of reading a 20,000-component
+/// CycloneDX document (issue 7). Text that is not UTF-8 is parsed as bytes, so that serde_json
+/// reports where, as before; for UTF-8 text both readers give the same values and errors.
+pub(crate) fn as_utf8(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
 }
 
 /// One parse of `bytes` with `seed` and nothing more: for a fast path whose failure is answered
@@ -589,10 +602,18 @@ pub(crate) fn parse_json_seed_once<'de, S>(bytes: &'de [u8], seed: S) -> Option<
 where
     S: serde::de::DeserializeSeed<'de>,
 {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let v = seed.deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(v)
+    fn once<'de, R: serde_json::de::Read<'de>, S: serde::de::DeserializeSeed<'de>>(
+        mut de: serde_json::Deserializer<R>,
+        seed: S,
+    ) -> Option<S::Value> {
+        let v = seed.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        Some(v)
+    }
+    match as_utf8(bytes) {
+        Some(text) => once(serde_json::Deserializer::from_str(text), seed),
+        None => once(serde_json::Deserializer::from_slice(bytes), seed),
+    }
 }
 
 fn parse_json_seed_from<'de, R, S, F>(
@@ -662,7 +683,11 @@ pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     path: &Path,
     bytes: &'de [u8],
 ) -> Result<T, IngestError> {
-    match serde_json::from_slice::<T>(bytes) {
+    let parsed = match as_utf8(bytes) {
+        Some(text) => serde_json::from_str::<T>(text),
+        None => serde_json::from_slice::<T>(bytes),
+    };
+    match parsed {
         Ok(v) => Ok(v),
         Err(first) => {
             let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -1139,6 +1164,54 @@ mod tests {
             buf[..n].copy_from_slice(&self.0[..n]);
             self.0 = &self.0[n..];
             Ok(n)
+        }
+    }
+
+    /// A JSON document in memory is parsed as a `str` once it is known to be UTF-8, and as bytes
+    /// otherwise: a byte that is not UTF-8 in a value that is read is still reported where it is
+    /// (the line and column of the string holding it), in every JSON encoding and on both the
+    /// sequential and the parallel path; the same document with the byte replaced reads.
+    #[test]
+    fn json_that_is_not_utf8_is_located() {
+        let cases: [(&str, String, &str); 3] = [
+            (
+                "a.cdx.json",
+                "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [{\"bom-ref\": \"a\", \"name\": \"BAD\"}]}".into(),
+                ":2:42:",
+            ),
+            (
+                "a.spdx.json",
+                "{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\",\n\"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"BAD\"}]}".into(),
+                ":2:47:",
+            ),
+            (
+                "a.spdx3.json",
+                "{\"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\", \"@graph\": [\n{\"type\": \"software_Package\", \"spdxId\": \"urn:a\", \"name\": \"BAD\"}]}".into(),
+                ":2:58:",
+            ),
+        ];
+        for (name, doc, at) in cases {
+            let (before, after) = doc.split_once("BAD").unwrap_or_default();
+            let bad_bytes = [before.as_bytes(), b"\xff", after.as_bytes()].concat();
+            for parallel_above in [0, usize::MAX] {
+                let limits = Limits {
+                    parallel_above,
+                    ..Limits::default()
+                };
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+                let pool = pool.unwrap_or_else(|e| panic!("{e}"));
+                pool.install(|| {
+                    let e = read_bytes_with(Path::new(name), &bad_bytes, &limits)
+                        .map(|_| ())
+                        .unwrap_err()
+                        .to_string();
+                    assert!(e.contains(at), "{name}: {e}");
+                    let good = doc.replace("BAD", "\u{e9}");
+                    let sbom = read_bytes_with(Path::new(name), good.as_bytes(), &limits);
+                    let sbom = sbom.unwrap_or_else(|e| panic!("{name}: {e}"));
+                    assert!(sbom.components.iter().any(|c| c.name == "\u{e9}"), "{name}");
+                });
+            }
         }
     }
 

@@ -383,12 +383,17 @@ pub(crate) fn read(
         .is_some_and(|b| *b == b'{');
     if starts_with_object {
         let elements = memchr::memmem::find_iter(bytes, b"\"spdxId\"").count();
+        let text = crate::as_utf8(bytes);
+        let pass = |parallel| match text {
+            Some(text) => direct(path, serde_json::Deserializer::from_str(text), parallel),
+            None => direct(path, serde_json::Deserializer::from_slice(bytes), parallel),
+        };
         if crate::par::worth_it(elements, parallel_above) {
-            if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes), true) {
+            if let Some(sbom) = pass(true) {
                 return Ok(sbom);
             }
         }
-        if let Some(sbom) = direct(path, serde_json::Deserializer::from_slice(bytes), false) {
+        if let Some(sbom) = pass(false) {
             return Ok(sbom);
         }
     }
