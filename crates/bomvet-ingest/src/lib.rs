@@ -108,10 +108,12 @@ fn check_limits(path: &Path, sbom: Sbom, limits: &Limits) -> Result<Sbom, Ingest
             ),
         });
     }
+    // One searcher for every location (`matches` built one per component).
+    let nested = memchr::memmem::Finder::new(".components[");
     let depth = sbom
         .components
         .iter()
-        .map(|c| c.location.0.matches(".components[").count() + 1)
+        .map(|c| nested.find_iter(c.location.0.as_bytes()).count() + 1)
         .max()
         .unwrap_or(0);
     if depth > limits.max_depth {

@@ -583,7 +583,13 @@ fn purl_key(purl: &str) -> Option<String> {
 /// `None` for a purl it would not read and for the few shapes left to it (segments it drops, a
 /// subpath to decode). MLflow's canonical name is lowercase: so is every key.
 fn borrowed_purl(purl: &str) -> Option<packageurl::PackageUrl<'_>> {
-    let decode = |s| percent_encoding::percent_decode_str(s).decode_utf8().ok();
+    // Decoded only where there is a `%` (a pass and a UTF-8 check of every part otherwise).
+    fn decode(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+        match memchr::memchr(b'%', s.as_bytes()) {
+            None => Some(std::borrow::Cow::Borrowed(s)),
+            Some(_) => percent_encoding::percent_decode_str(s).decode_utf8().ok(),
+        }
+    }
     // The scheme ends at the first `:`; the slashes after it are not part of the type.
     let rest = purl.strip_prefix("pkg:")?.trim_start_matches('/');
     // The parser cuts the subpath at the last `#`, then the qualifiers at the last `?`.
@@ -693,8 +699,13 @@ fn split_url(url: &str) -> Option<(&str, &str)> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    let host = authority.rsplit('@').next()?.split(':').next()?;
-    if host.is_empty() || !host.contains('.') {
+    // Bytes, not `rsplit('@')`/`split(':')`/`contains('.')`: a char searcher each, for every URL
+    // of every component (issue 7).
+    let b = authority.as_bytes();
+    let after_user = memchr::memrchr(b'@', b).map_or(0, |i| i + 1);
+    let host_end = memchr::memchr(b':', &b[after_user..]).map_or(b.len(), |i| after_user + i);
+    let host = &authority[after_user..host_end];
+    if host.is_empty() || memchr::memchr(b'.', host.as_bytes()).is_none() {
         return None;
     }
     Some((host, path))
@@ -1167,6 +1178,43 @@ purl-namespaces = ["pkg:npm/%40b*", "pkg:maven/com.b.longer.prefix*"]
         purl.parse::<packageurl::PackageUrl<'_>>()
             .ok()
             .map(|p| key_of(&p))
+    }
+
+    /// The host of a URL is cut with byte searches as it was with `rsplit('@')`, `split(':')` and
+    /// `contains('.')`: user info, ports, IPv6-looking and empty authorities, several `@`s, on
+    /// written cases and random strings over the characters that matter.
+    #[test]
+    fn url_hosts_are_cut_as_before() {
+        fn by_str(authority: &str) -> Option<&str> {
+            let host = authority.rsplit('@').next()?.split(':').next()?;
+            (!host.is_empty() && host.contains('.')).then_some(host)
+        }
+        let written = [
+            "https://user:pw@Kaspersky.com:443/x",
+            "https://a@b@c.example/x",
+            "https://c.example:",
+            "https://:80/x",
+            "https://[::1]:80/x",
+            "https://@/x",
+            "https://localhost/x",
+            "http://x.y?q=1",
+            "ftp://a.b#frag",
+            "https://a.b:8080:9090/x",
+        ];
+        let alphabet = b"ab.:@/?#";
+        let mut rng = fastrand::Rng::with_seed(7);
+        let random = (0..20_000).map(|_| {
+            let n = rng.usize(0..12);
+            let tail: String = (0..n)
+                .map(|_| char::from(alphabet[rng.usize(..alphabet.len())]))
+                .collect();
+            format!("https://{tail}")
+        });
+        for url in written.iter().map(|s| s.to_string()).chain(random) {
+            let rest = url.split_once("://").map_or("", |(_, r)| r);
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            assert_eq!(split_url(&url).map(|(h, _)| h), by_str(authority), "{url}");
+        }
     }
 
     /// The borrowed split gives the key a full parse gives, or leaves the purl to it: on purls
