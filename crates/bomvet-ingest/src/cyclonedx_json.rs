@@ -139,11 +139,10 @@ pub(crate) fn read(
     };
     // A large document in memory: its components and dependencies parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = match source {
-        JsonSource::Bytes(bytes) if crate::par::worth_it(refs, parallel_above) => {
-            crate::parse_json_seed_once(bytes, make(true)())
-        }
-        _ => None,
+    let fast = if source.in_memory() && crate::par::worth_it(refs, parallel_above) {
+        crate::parse_json_seed_once(source, make(true)())
+    } else {
+        None
     };
     let out = match fast {
         Some(out) => out,

@@ -340,14 +340,20 @@ fn read_decoded(
     limits: &Limits,
 ) -> Result<Sbom, IngestError> {
     let parallel_above = limits.parallel_above;
-    match format {
-        Format::CyclonedxJson => {
-            cyclonedx_json::read(path, JsonSource::Bytes(text), parallel_above)
+    let json = |read: fn(&Path, JsonSource<'_>, usize) -> Result<Sbom, IngestError>| {
+        let source = json_source(text);
+        let mut sbom = read(path, source, parallel_above)?;
+        if let JsonSource::Bytes(bytes) = source {
+            warn_not_utf8(&mut sbom, bytes);
         }
-        Format::SpdxJson => spdx_json::read(path, JsonSource::Bytes(text), parallel_above),
+        Ok(sbom)
+    };
+    match format {
+        Format::CyclonedxJson => json(cyclonedx_json::read),
+        Format::SpdxJson => json(spdx_json::read),
         Format::CyclonedxXml => cyclonedx_xml::read(path, text, parallel_above),
         Format::SpdxTagValue => spdx_tv::read(path, text, parallel_above),
-        Format::Spdx3JsonLd => spdx3::read(path, JsonSource::Bytes(text), parallel_above),
+        Format::Spdx3JsonLd => json(spdx3::read),
         Format::SpdxYaml => spdx_json::read_yaml(path, text),
     }
 }
@@ -527,7 +533,11 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
 /// that its bytes are never all held (decision 19, [`read_streamed`]).
 #[derive(Clone, Copy)]
 pub(crate) enum JsonSource<'a> {
-    /// UTF-8 bytes, any byte-order mark already removed.
+    /// Text in memory, known to be UTF-8 (checked once as a whole, [`json_source`]), any
+    /// byte-order mark already removed: parsed from a `str`.
+    Text(&'a str),
+    /// Bytes in memory that are not all UTF-8 (or were not checked): parsed as bytes, so that
+    /// serde_json locates a bad byte in a string it reads.
     Bytes(&'a [u8]),
     /// A UTF-8 file (a leading byte-order mark is skipped).
     File(&'a Path),
@@ -538,9 +548,46 @@ impl JsonSource<'_> {
     /// the file read again in chunks.
     pub(crate) fn count(&self, needle: &[u8]) -> usize {
         match self {
+            JsonSource::Text(t) => memchr::memmem::find_iter(t.as_bytes(), needle).count(),
             JsonSource::Bytes(b) => memchr::memmem::find_iter(b, needle).count(),
             JsonSource::File(p) => count_in_file(p, needle).unwrap_or(0),
         }
+    }
+
+    /// Whether the document is in memory (and so can be split and parsed on every core).
+    pub(crate) fn in_memory(&self) -> bool {
+        !matches!(self, JsonSource::File(_))
+    }
+}
+
+/// The source of a JSON document in memory: checked to be UTF-8 once, as a whole (std's check,
+/// ~7 GB/s on mostly-ASCII text), then parsed from a `str`. serde_json's byte reader checks every
+/// string it reads on its own instead, which was 7% of the instructions of reading a
+/// 20,000-component CycloneDX document (issue 7, decision 23). Text that is not UTF-8 is parsed as
+/// bytes, so that serde_json reports where, as before; for UTF-8 text both readers give the same
+/// values and errors.
+pub(crate) fn json_source(text: &[u8]) -> JsonSource<'_> {
+    match std::str::from_utf8(text) {
+        Ok(t) => JsonSource::Text(t),
+        Err(_) => JsonSource::Bytes(text),
+    }
+}
+
+/// A JSON document that parsed although it is not UTF-8 (RFC 8259 requires UTF-8): the bad bytes
+/// are in strings bomvet does not read (serde_json checks those it reads), so nothing it audits
+/// is wrong, but the document is not what its producer meant to write. A warning, located at the
+/// first bad byte: `--strict` refuses the document.
+fn warn_not_utf8(sbom: &mut Sbom, text: &[u8]) {
+    if let Err(e) = std::str::from_utf8(text) {
+        let (line, column) = bomvet_model::line_col(text, e.valid_up_to());
+        sbom.diagnostics.push(bomvet_model::Diagnostic {
+            level: bomvet_model::DiagnosticLevel::Warning,
+            location: bomvet_model::Location::default(),
+            message: format!(
+                "line {line}, column {column}: not UTF-8, which JSON requires; the byte is in a \
+                 string bomvet does not read, so the audit stands, but the document is damaged"
+            ),
+        });
     }
 }
 
@@ -578,29 +625,20 @@ where
     F: Fn() -> S,
 {
     match source {
-        JsonSource::Bytes(bytes) => match as_utf8(bytes) {
-            Some(text) => {
-                parse_json_seed_from(path, || Ok(serde_json::de::StrRead::new(text)), make)
-            }
-            // serde_json reports where the text stops being UTF-8.
-            None => parse_json_seed_from(path, || Ok(serde_json::de::SliceRead::new(bytes)), make),
-        },
+        JsonSource::Text(text) => {
+            parse_json_seed_from(path, || Ok(serde_json::de::StrRead::new(text)), make)
+        }
+        JsonSource::Bytes(bytes) => {
+            parse_json_seed_from(path, || Ok(serde_json::de::SliceRead::new(bytes)), make)
+        }
         JsonSource::File(file) => parse_json_seed_from(path, || open_json(file), make),
     }
 }
 
-/// A JSON document in memory is checked to be UTF-8 once, as a whole (std's check, ~7 GB/s on
-/// mostly-ASCII text), and then parsed as a `str`: serde_json's byte reader checks every string
-/// it reads on its own instead, which was 7% of the instructions of reading a 20,000-component
-/// CycloneDX document (issue 7). Text that is not UTF-8 is parsed as bytes, so that serde_json
-/// reports where, as before; for UTF-8 text both readers give the same values and errors.
-pub(crate) fn as_utf8(bytes: &[u8]) -> Option<&str> {
-    std::str::from_utf8(bytes).ok()
-}
-
-/// One parse of `bytes` with `seed` and nothing more: for a fast path whose failure is answered
-/// by the exact sequential read ([`parse_json_seed`]), which reports the error.
-pub(crate) fn parse_json_seed_once<'de, S>(bytes: &'de [u8], seed: S) -> Option<S::Value>
+/// One parse of a document in memory with `seed` and nothing more: for a fast path whose failure
+/// is answered by the exact sequential read ([`parse_json_seed`]), which reports the error.
+/// `None` for a file.
+pub(crate) fn parse_json_seed_once<'de, S>(source: JsonSource<'de>, seed: S) -> Option<S::Value>
 where
     S: serde::de::DeserializeSeed<'de>,
 {
@@ -612,9 +650,10 @@ where
         de.end().ok()?;
         Some(v)
     }
-    match as_utf8(bytes) {
-        Some(text) => once(serde_json::Deserializer::from_str(text), seed),
-        None => once(serde_json::Deserializer::from_slice(bytes), seed),
+    match source {
+        JsonSource::Text(text) => once(serde_json::Deserializer::from_str(text), seed),
+        JsonSource::Bytes(bytes) => once(serde_json::Deserializer::from_slice(bytes), seed),
+        JsonSource::File(_) => None,
     }
 }
 
@@ -685,9 +724,10 @@ pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     path: &Path,
     bytes: &'de [u8],
 ) -> Result<T, IngestError> {
-    let parsed = match as_utf8(bytes) {
-        Some(text) => serde_json::from_str::<T>(text),
-        None => serde_json::from_slice::<T>(bytes),
+    // Checked once as a whole, as `json_source` does.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<T>(text),
+        Err(_) => serde_json::from_slice::<T>(bytes),
     };
     match parsed {
         Ok(v) => Ok(v),
@@ -1213,6 +1253,60 @@ mod tests {
                     let sbom = sbom.unwrap_or_else(|e| panic!("{name}: {e}"));
                     assert!(sbom.components.iter().any(|c| c.name == "\u{e9}"), "{name}");
                 });
+            }
+        }
+    }
+
+    /// A byte that is not UTF-8 in a string bomvet does not read (serde_json does not check
+    /// those) does not pass unnoticed: the document reads, with a warning at the byte's line and
+    /// column, in the three JSON encodings, sequentially and in parallel; the same document in
+    /// UTF-8 has no such warning.
+    #[test]
+    fn json_that_is_not_utf8_where_it_is_not_read_is_flagged() {
+        let cases = [
+            (
+                "b.cdx.json",
+                "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\",\n\"components\": [{\"bom-ref\": \"a\", \"name\": \"a\", \"description\": \"BAD\"}]}",
+                "line 2, column 63:",
+            ),
+            (
+                "b.spdx.json",
+                "{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\",\n\"packages\": [{\"SPDXID\": \"SPDXRef-a\", \"name\": \"a\", \"comment\": \"BAD\"}]}",
+                "line 2, column 64:",
+            ),
+            (
+                "b.spdx3.json",
+                "{\"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\", \"@graph\": [\n{\"type\": \"software_Package\", \"spdxId\": \"urn:a\", \"name\": \"a\", \"comment\": \"BAD\"}]}",
+                "line 2, column 75:",
+            ),
+        ];
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        let pool = pool.unwrap_or_else(|e| panic!("{e}"));
+        for (name, doc, at) in cases {
+            let (before, after) = doc.split_once("BAD").unwrap_or_default();
+            let bad = [before.as_bytes(), b"x\xffy", after.as_bytes()].concat();
+            let good = doc.replace("BAD", "x\u{e9}y");
+            for parallel_above in [0, usize::MAX] {
+                let limits = Limits {
+                    parallel_above,
+                    ..Limits::default()
+                };
+                let read = |bytes: &[u8]| {
+                    pool.install(|| read_bytes_with(Path::new(name), bytes, &limits))
+                        .unwrap_or_else(|e| panic!("{name}: {e}"))
+                };
+                let flagged = |sbom: &Sbom| {
+                    sbom.diagnostics
+                        .iter()
+                        .filter(|d| d.message.contains("not UTF-8"))
+                        .map(|d| (d.level, d.message.clone()))
+                        .collect::<Vec<_>>()
+                };
+                let warned = flagged(&read(&bad));
+                assert_eq!(warned.len(), 1, "{name}: {warned:?}");
+                assert_eq!(warned[0].0, bomvet_model::DiagnosticLevel::Warning);
+                assert!(warned[0].1.starts_with(at), "{name}: {warned:?}");
+                assert!(flagged(&read(good.as_bytes())).is_empty(), "{name}");
             }
         }
     }

@@ -365,8 +365,9 @@ pub(crate) fn read(
     source: JsonSource<'_>,
     parallel_above: usize,
 ) -> Result<Sbom, IngestError> {
-    let bytes = match source {
-        JsonSource::Bytes(bytes) => bytes,
+    let (bytes, text) = match source {
+        JsonSource::Text(text) => (text.as_bytes(), Some(text)),
+        JsonSource::Bytes(bytes) => (bytes, None),
         JsonSource::File(file) => {
             let de = serde_json::Deserializer::new(crate::open_json(file)?);
             if let Some(sbom) = direct(path, de, false) {
@@ -374,7 +375,7 @@ pub(crate) fn read(
             }
             let bytes = std::fs::read(file).map_err(crate::io_error(path))?;
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            return read(path, JsonSource::Bytes(text), usize::MAX);
+            return read(path, crate::json_source(text), usize::MAX);
         }
     };
     let starts_with_object = bytes
@@ -383,7 +384,6 @@ pub(crate) fn read(
         .is_some_and(|b| *b == b'{');
     if starts_with_object {
         let elements = memchr::memmem::find_iter(bytes, b"\"spdxId\"").count();
-        let text = crate::as_utf8(bytes);
         let pass = |parallel| match text {
             Some(text) => direct(path, serde_json::Deserializer::from_str(text), parallel),
             None => direct(path, serde_json::Deserializer::from_slice(bytes), parallel),

@@ -186,11 +186,10 @@ pub(crate) fn read(
     };
     // A large document in memory: its packages, files and relationships parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = match source {
-        JsonSource::Bytes(bytes) if crate::par::worth_it(ids, parallel_above) => {
-            crate::parse_json_seed_once(bytes, make(true)())
-        }
-        _ => None,
+    let fast = if source.in_memory() && crate::par::worth_it(ids, parallel_above) {
+        crate::parse_json_seed_once(source, make(true)())
+    } else {
+        None
     };
     let (mut sbom, doc) = match fast {
         Some(out) => out,

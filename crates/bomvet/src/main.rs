@@ -445,7 +445,10 @@ fn loaded(
             .diagnostics
             .iter()
             .filter(|d| d.level != DiagnosticLevel::Note)
-            .map(|d| format!("{}: {}", d.location, d.message))
+            .map(|d| match d.location.as_str() {
+                "" => d.message.clone(),
+                at => format!("{at}: {}", d.message),
+            })
             .collect();
         if !problems.is_empty() {
             let n = problems.len();
