@@ -219,29 +219,32 @@ fn broken_bytes() {
 
 /// A byte that is not UTF-8 in a string bomvet does not read: the audit runs, the report carries
 /// a warning at the byte's line and column, and `--strict` refuses the file (exit 2) with that
-/// warning and no stray separator for a document-level one.
+/// warning and no stray separator for a document-level one; read whole or through a buffer.
 #[test]
 fn json_not_utf8_outside_what_is_read() {
     let bytes = b"{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\n\"components\":[{\"bom-ref\":\"a\",\"name\":\"a\",\"description\":\"x\xffy\"}]}";
-    let run = scan_bytes("latin1.json", bytes, &["--fail-on", "never"]);
-    assert_eq!(run.code, 0, "{}", run.snapshot());
-    let r = run.json();
-    assert_eq!(r["summary"]["components"], 1);
-    let warnings: Vec<&str> = r["inputs"][0]["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|d| d["level"] == "warning")
-        .filter_map(|d| d["message"].as_str())
-        .collect();
-    assert!(
-        warnings
-            .iter()
-            .any(|m| m.starts_with("line 2, column 57: not UTF-8")),
-        "{warnings:?}"
-    );
-    let strict = scan_bytes("latin1.json", bytes, &["--strict"]);
-    assert_located_error(&strict, "(--strict): line 2, column 57: not UTF-8");
+    for extra in [&[][..], &STREAMED[..]] {
+        let args = [extra, &["--fail-on", "never"]].concat();
+        let run = scan_bytes("latin1.json", bytes, &args);
+        assert_eq!(run.code, 0, "{}", run.snapshot());
+        let r = run.json();
+        assert_eq!(r["summary"]["components"], 1);
+        let warnings: Vec<&str> = r["inputs"][0]["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["level"] == "warning")
+            .filter_map(|d| d["message"].as_str())
+            .collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|m| m.starts_with("line 2, column 57: not UTF-8")),
+            "{extra:?}: {warnings:?}"
+        );
+        let strict = scan_bytes("latin1.json", bytes, &[extra, &["--strict"]].concat());
+        assert_located_error(&strict, "(--strict): line 2, column 57: not UTF-8");
+    }
 }
 
 /// Duplicate keys: a repeated top-level key is read and warned about; a repeated field inside a

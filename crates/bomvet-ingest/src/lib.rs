@@ -158,7 +158,24 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
         _ => return Ok(None),
     };
     match read {
-        Ok(sbom) => check_limits(path, sbom, limits).map(Some),
+        Ok(mut sbom) => {
+            if matches!(
+                format,
+                Ok(Format::CyclonedxJson | Format::SpdxJson | Format::Spdx3JsonLd)
+            ) {
+                // serde_json's buffered reader checks the strings it reads, not those it skips;
+                // a pass of its own over the file finds a bad byte there (as `read_decoded` does
+                // in memory). Read again from the page cache: about 5% of a buffered scan (100k
+                // SPDX JSON with `--stream-above 0`: median of 10, 0.83 -> 0.89 s).
+                let (mut file, skip) = open_after_bom(path)?;
+                if let Some(at) = first_invalid_utf8(&mut file).map_err(&io)? {
+                    let at = usize::try_from(at).unwrap_or(usize::MAX);
+                    let (line, column) = line_col_in_file(path, skip, at).map_err(&io)?;
+                    sbom.diagnostics.push(not_utf8(line, column));
+                }
+            }
+            check_limits(path, sbom, limits).map(Some)
+        }
         // serde_json's reader places some errors a column, or a line, off where its slice reader
         // does (a newline inside a string: `5:0` for `4:81`). Such a file is read whole to report
         // its error exactly as an in-memory read would: the memory is spent on failure only. (The
@@ -289,13 +306,13 @@ fn read_in_chunks(
     mut file: impl std::io::Read,
     mut f: impl FnMut(&[u8], bool) -> usize,
 ) -> std::io::Result<()> {
+    use std::io::Read;
     const CHUNK: usize = 1 << 20;
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
     loop {
-        let held = buf.len();
-        buf.resize(held + CHUNK, 0);
-        let n = file.read(&mut buf[held..])?;
-        buf.truncate(held + n);
+        // `read_to_end` into the spare capacity: no zeroing of a fresh megabyte each round
+        // (`resize` did, for every chunk of every file read this way).
+        let n = (&mut file).take(CHUNK as u64).read_to_end(&mut buf)?;
         let eof = n == 0;
         let done = f(&buf, eof);
         if eof {
@@ -580,14 +597,19 @@ pub(crate) fn json_source(text: &[u8]) -> JsonSource<'_> {
 fn warn_not_utf8(sbom: &mut Sbom, text: &[u8]) {
     if let Err(e) = std::str::from_utf8(text) {
         let (line, column) = bomvet_model::line_col(text, e.valid_up_to());
-        sbom.diagnostics.push(bomvet_model::Diagnostic {
-            level: bomvet_model::DiagnosticLevel::Warning,
-            location: bomvet_model::Location::default(),
-            message: format!(
-                "line {line}, column {column}: not UTF-8, which JSON requires; the byte is in a \
-                 string bomvet does not read, so the audit stands, but the document is damaged"
-            ),
-        });
+        sbom.diagnostics.push(not_utf8(line, column));
+    }
+}
+
+/// The warning of [`warn_not_utf8`], for a byte at `line`:`column`.
+fn not_utf8(line: usize, column: usize) -> bomvet_model::Diagnostic {
+    bomvet_model::Diagnostic {
+        level: bomvet_model::DiagnosticLevel::Warning,
+        location: bomvet_model::Location::default(),
+        message: format!(
+            "line {line}, column {column}: not UTF-8, which JSON requires; the byte is in a \
+             string bomvet does not read, so the audit stands, but the document is damaged"
+        ),
     }
 }
 
