@@ -167,10 +167,8 @@ pub fn read_streamed(path: &Path, limits: &Limits) -> Result<Option<Sbom>, Inges
                 // a pass of its own over the file finds a bad byte there (as `read_decoded` does
                 // in memory). Read again from the page cache: about 5% of a buffered scan (100k
                 // SPDX JSON with `--stream-above 0`: median of 10, 0.83 -> 0.89 s).
-                let (mut file, skip) = open_after_bom(path)?;
-                if let Some(at) = first_invalid_utf8(&mut file).map_err(&io)? {
-                    let at = usize::try_from(at).unwrap_or(usize::MAX);
-                    let (line, column) = line_col_in_file(path, skip, at).map_err(&io)?;
+                let (file, skip) = open_after_bom(path)?;
+                if let Some((line, column)) = invalid_utf8_in_file(path, file, skip)? {
                     sbom.diagnostics.push(not_utf8(line, column));
                 }
             }
@@ -241,11 +239,8 @@ pub(crate) fn open_utf8(
     path: &Path,
 ) -> Result<(std::io::BufReader<std::fs::File>, u64), IngestError> {
     use std::io::Seek;
-    let io = io_error(path);
     let (mut file, skip) = open_after_bom(path)?;
-    if let Some(at) = first_invalid_utf8(&mut file).map_err(&io)? {
-        let (line, column) =
-            line_col_in_file(path, skip, usize::try_from(at).unwrap_or(usize::MAX)).map_err(&io)?;
+    if let Some((line, column)) = invalid_utf8_in_file(path, &mut file, skip)? {
         return Err(IngestError::Parse {
             path: path.to_owned(),
             line,
@@ -254,8 +249,28 @@ pub(crate) fn open_utf8(
             message: "invalid UTF-8".into(),
         });
     }
-    file.seek(std::io::SeekFrom::Start(skip)).map_err(&io)?;
+    file.seek(std::io::SeekFrom::Start(skip))
+        .map_err(io_error(path))?;
     Ok((file, skip))
+}
+
+/// The line and column of the first byte of `file` (`path` opened after its byte-order mark of
+/// `skip` bytes) that is not UTF-8, found in a pass to its end. [`open_utf8`] refuses such a file;
+/// a JSON file read through a buffer is only warned about (the byte is in a string serde_json
+/// skipped).
+fn invalid_utf8_in_file(
+    path: &Path,
+    file: impl std::io::Read,
+    skip: u64,
+) -> Result<Option<(usize, usize)>, IngestError> {
+    let io = io_error(path);
+    match first_invalid_utf8(file).map_err(&io)? {
+        Some(at) => {
+            let at = usize::try_from(at).unwrap_or(usize::MAX);
+            Ok(Some(line_col_in_file(path, skip, at).map_err(&io)?))
+        }
+        None => Ok(None),
+    }
 }
 
 /// A reader over `path` through a 64 KiB buffer, after any UTF-8 byte-order mark, and the
@@ -358,10 +373,12 @@ fn read_decoded(
 ) -> Result<Sbom, IngestError> {
     let parallel_above = limits.parallel_above;
     let json = |read: fn(&Path, JsonSource<'_>, usize) -> Result<Sbom, IngestError>| {
-        let source = json_source(text);
+        let (source, invalid) = json_source(text);
         let mut sbom = read(path, source, parallel_above)?;
-        if let JsonSource::Bytes(bytes) = source {
-            warn_not_utf8(&mut sbom, bytes);
+        // It parsed: serde_json checks the strings it reads, so the byte is in one it skipped.
+        if let Some(at) = invalid {
+            let (line, column) = bomvet_model::line_col(text, at);
+            sbom.diagnostics.push(not_utf8(line, column));
         }
         Ok(sbom)
     };
@@ -582,26 +599,18 @@ impl JsonSource<'_> {
 /// string it reads on its own instead, which was 7% of the instructions of reading a
 /// 20,000-component CycloneDX document (issue 7, decision 23). Text that is not UTF-8 is parsed as
 /// bytes, so that serde_json reports where, as before; for UTF-8 text both readers give the same
-/// values and errors.
-pub(crate) fn json_source(text: &[u8]) -> JsonSource<'_> {
+/// values and errors. With the offset of the first byte that is not UTF-8, if any.
+pub(crate) fn json_source(text: &[u8]) -> (JsonSource<'_>, Option<usize>) {
     match std::str::from_utf8(text) {
-        Ok(t) => JsonSource::Text(t),
-        Err(_) => JsonSource::Bytes(text),
+        Ok(t) => (JsonSource::Text(t), None),
+        Err(e) => (JsonSource::Bytes(text), Some(e.valid_up_to())),
     }
 }
 
-/// A JSON document that parsed although it is not UTF-8 (RFC 8259 requires UTF-8): the bad bytes
-/// are in strings bomvet does not read (serde_json checks those it reads), so nothing it audits
-/// is wrong, but the document is not what its producer meant to write. A warning, located at the
-/// first bad byte: `--strict` refuses the document.
-fn warn_not_utf8(sbom: &mut Sbom, text: &[u8]) {
-    if let Err(e) = std::str::from_utf8(text) {
-        let (line, column) = bomvet_model::line_col(text, e.valid_up_to());
-        sbom.diagnostics.push(not_utf8(line, column));
-    }
-}
-
-/// The warning of [`warn_not_utf8`], for a byte at `line`:`column`.
+/// The warning for a JSON document that parsed although it is not UTF-8 (RFC 8259 requires
+/// UTF-8), the first bad byte at `line`:`column`: the bad bytes are in strings bomvet does not
+/// read (serde_json checks those it reads), so nothing it audits is wrong, but the document is
+/// not what its producer meant to write. `--strict` refuses the document.
 fn not_utf8(line: usize, column: usize) -> bomvet_model::Diagnostic {
     bomvet_model::Diagnostic {
         level: bomvet_model::DiagnosticLevel::Warning,
@@ -746,10 +755,9 @@ pub(crate) fn parse_json<'de, T: Deserialize<'de>>(
     path: &Path,
     bytes: &'de [u8],
 ) -> Result<T, IngestError> {
-    // Checked once as a whole, as `json_source` does.
-    let parsed = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str::<T>(text),
-        Err(_) => serde_json::from_slice::<T>(bytes),
+    let parsed = match json_source(bytes).0 {
+        JsonSource::Text(text) => serde_json::from_str::<T>(text),
+        _ => serde_json::from_slice::<T>(bytes),
     };
     match parsed {
         Ok(v) => Ok(v),

@@ -375,7 +375,7 @@ pub(crate) fn read(
             }
             let bytes = std::fs::read(file).map_err(crate::io_error(path))?;
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            return read(path, crate::json_source(text), usize::MAX);
+            return read(path, crate::json_source(text).0, usize::MAX);
         }
     };
     let starts_with_object = bytes
