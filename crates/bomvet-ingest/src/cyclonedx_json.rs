@@ -216,7 +216,7 @@ impl<'de> Visitor<'de> for BomSeed {
                     let base = Location("components".into());
                     let first = conv.top_level;
                     let source = conv.sbom.source.clone();
-                    let (parts, n) = map
+                    let n = map
                         .next_value_seed(crate::par::Array::new(
                             || Converter::part(&source),
                             |part: &mut Converter, i, c: Option<CdxComponent<'de>>| match c {
@@ -228,23 +228,24 @@ impl<'de> Visitor<'de> for BomSeed {
                                     "`null` component, skipped".into(),
                                 ),
                             },
+                            &mut conv.sbom,
+                            Converter::absorb,
                         ))?
                         .map_err(de::Error::custom)?;
-                    conv.absorb(parts);
                     conv.top_level = first + n;
                 }
                 "components" => map.next_value_seed(ComponentsSeed(&mut conv))?,
                 "dependencies" if conv.parallel => {
                     let source = conv.sbom.source.clone();
-                    let (parts, _) = map
-                        .next_value_seed(crate::par::Array::new(
-                            || Converter::part(&source),
-                            |part: &mut Converter, i, d: Option<Dependency<'de>>| {
-                                part.dependency(i, d);
-                            },
-                        ))?
-                        .map_err(de::Error::custom)?;
-                    conv.absorb(parts);
+                    map.next_value_seed(crate::par::Array::new(
+                        || Converter::part(&source),
+                        |part: &mut Converter, i, d: Option<Dependency<'de>>| {
+                            part.dependency(i, d);
+                        },
+                        &mut conv.sbom,
+                        Converter::absorb,
+                    ))?
+                    .map_err(de::Error::custom)?;
                 }
                 "dependencies" => map.next_value_seed(DependenciesSeed(&mut conv))?,
                 _ => {
@@ -367,12 +368,10 @@ impl Converter {
         }
     }
 
-    /// The components, relationships and warnings of `parts`, appended in order: what
-    /// [`ComponentsSeed`] and [`DependenciesSeed`] make, in their order.
-    fn absorb(&mut self, parts: Vec<Converter>) {
-        for mut part in parts {
-            crate::par::append(&mut self.sbom, &mut part.sbom);
-        }
+    /// The components, relationships and warnings of a chunk read in parallel, appended to
+    /// `sbom`: in chunk order, what [`ComponentsSeed`] and [`DependenciesSeed`] make.
+    fn absorb(sbom: &mut Sbom, mut part: Converter) {
+        crate::par::append(sbom, &mut part.sbom);
     }
 
     /// One `dependencies` entry (or `<dependency>` element) into relationships.

@@ -455,18 +455,18 @@ impl<'de> Visitor<'de> for DocVisitor<'_> {
                 "@graph" if !graph && self.0.parallel => {
                     let source = self.0.sbom.source.clone();
                     let path = Path::new(&source);
-                    let (parts, _) = map
-                        .next_value_seed(
-                            crate::par::Array::new(
-                                || Reader3::new(path),
-                                |part: &mut Reader3, i, m: Maybe<Element<'de>>| {
-                                    part.element(i, &m.0.unwrap_or_default());
-                                },
-                            )
-                            .array_only(),
-                        )?
-                        .map_err(de::Error::custom)?;
-                    self.0.merge(parts);
+                    map.next_value_seed(
+                        crate::par::Array::new(
+                            || Reader3::new(path),
+                            |part: &mut Reader3, i, m: Maybe<Element<'de>>| {
+                                part.element(i, &m.0.unwrap_or_default());
+                            },
+                            &mut *self.0,
+                            Reader3::merge,
+                        )
+                        .array_only(),
+                    )?
+                    .map_err(de::Error::custom)?;
                     graph = true;
                 }
                 "@graph" if !graph => {
@@ -546,35 +546,33 @@ impl Reader3 {
         }
     }
 
-    /// The readers of `@graph`'s chunks, read in parallel (`par`), merged in order: the same
-    /// model as [`GraphSeed`] makes (later agents and collections replace earlier ones of the
-    /// same identifier, the first name and serial stay, pending parties point at the merged
-    /// components).
-    fn merge(&mut self, parts: Vec<Reader3>) {
-        for part in parts {
-            let base = self.sbom.components.len();
-            let Reader3 {
-                sbom,
-                agents,
-                collections,
-                roots,
-                pending,
-                parallel: _,
-            } = part;
-            let mut sbom = sbom;
-            if self.sbom.name.is_none() {
-                self.sbom.name = sbom.name.take();
-            }
-            if self.sbom.serial.is_none() {
-                self.sbom.serial = sbom.serial.take();
-            }
-            crate::par::append(&mut self.sbom, &mut sbom);
-            self.agents.extend(agents);
-            self.collections.extend(collections);
-            self.roots.extend(roots);
-            self.pending
-                .extend(pending.into_iter().map(|(c, p, id)| (base + c, p, id)));
+    /// The reader of one of `@graph`'s chunks, read in parallel (`par`), merged in chunk order:
+    /// the same model as [`GraphSeed`] makes (later agents and collections replace earlier ones
+    /// of the same identifier, the first name and serial stay, pending parties point at the
+    /// merged components).
+    fn merge(&mut self, part: Reader3) {
+        let base = self.sbom.components.len();
+        let Reader3 {
+            sbom,
+            agents,
+            collections,
+            roots,
+            pending,
+            parallel: _,
+        } = part;
+        let mut sbom = sbom;
+        if self.sbom.name.is_none() {
+            self.sbom.name = sbom.name.take();
         }
+        if self.sbom.serial.is_none() {
+            self.sbom.serial = sbom.serial.take();
+        }
+        crate::par::append(&mut self.sbom, &mut sbom);
+        self.agents.extend(agents);
+        self.collections.extend(collections);
+        self.roots.extend(roots);
+        self.pending
+            .extend(pending.into_iter().map(|(c, p, id)| (base + c, p, id)));
     }
 
     /// Element `i` of the graph.

@@ -227,24 +227,30 @@ impl<'de> Visitor<'de> for DocSeed {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 "packages" if parallel => {
-                    let first = packages;
-                    let parts = map.next_value_seed(in_parallel(&sbom.source, first, package))?;
-                    packages = first + absorb(&mut sbom, parts).map_err(de::Error::custom)?;
+                    let (first, source) = (packages, sbom.source.clone());
+                    packages = first
+                        + map
+                            .next_value_seed(in_parallel(&source, first, package, &mut sbom))?
+                            .map_err(de::Error::custom)?;
                 }
                 "files" if parallel => {
-                    let first = files;
-                    let parts = map.next_value_seed(in_parallel(&sbom.source, first, file))?;
-                    files = first + absorb(&mut sbom, parts).map_err(de::Error::custom)?;
+                    let (first, source) = (files, sbom.source.clone());
+                    files = first
+                        + map
+                            .next_value_seed(in_parallel(&source, first, file, &mut sbom))?
+                            .map_err(de::Error::custom)?;
                 }
                 "relationships" if parallel => {
-                    let (parts, _) = map
-                        .next_value_seed(crate::par::Array::new(
-                            Vec::new,
-                            |v: &mut Vec<Option<Rel<'de>>>, _, r: Option<Rel<'de>>| v.push(r),
-                        ))?
-                        .map_err(de::Error::custom)?;
+                    let mut rels: Vec<Option<Rel<'de>>> = Vec::new();
+                    map.next_value_seed(crate::par::Array::new(
+                        Vec::new,
+                        |v: &mut Vec<Option<Rel<'de>>>, _, r: Option<Rel<'de>>| v.push(r),
+                        &mut rels,
+                        |rels: &mut Vec<_>, mut part: Vec<_>| rels.append(&mut part),
+                    ))?
+                    .map_err(de::Error::custom)?;
                     // `null` reads as no relationships, as the sequential read's `Option`.
-                    doc.relationships = Some(parts.into_iter().flatten().collect());
+                    doc.relationships = Some(rels);
                 }
                 "packages" => map.next_value_seed(ListSeed {
                     sbom: &mut sbom,
@@ -273,31 +279,27 @@ impl<'de> Visitor<'de> for DocSeed {
 }
 
 /// A seed that reads `packages` or `files` in parallel chunks (`par`), each into a document of
-/// its own; [`absorb`] appends them in order: what [`ListSeed`] makes, in its order.
+/// its own, appended to `sbom` in order: what [`ListSeed`] makes, in its order.
 #[allow(clippy::type_complexity)]
 fn in_parallel<'s, 'de, T: Deserialize<'de>>(
     source: &'s str,
     first: usize,
     convert: fn(&mut Sbom, usize, Option<T>),
+    sbom: &'s mut Sbom,
 ) -> crate::par::Array<
+    's,
     impl Fn() -> Sbom + Sync + 's,
     impl Fn(&mut Sbom, usize, Option<T>) + Sync,
+    impl Fn(&mut Sbom, Sbom) + Sync,
     Option<T>,
+    Sbom,
 > {
     crate::par::Array::new(
         move || Sbom::new(source.to_owned(), Format::SpdxJson, String::new()),
         move |part: &mut Sbom, i, item: Option<T>| convert(part, first + i, item),
+        sbom,
+        |sbom: &mut Sbom, mut part: Sbom| crate::par::append(sbom, &mut part),
     )
-}
-
-/// The components, relationships and warnings of the parts, appended in order; how many
-/// elements there were.
-fn absorb(sbom: &mut Sbom, parts: crate::par::Parts<Sbom>) -> Result<usize, serde_json::Error> {
-    let (parts, n) = parts?;
-    for mut part in parts {
-        crate::par::append(sbom, &mut part);
-    }
-    Ok(n)
 }
 
 /// Streams `packages` or `files`, converting each element as it is parsed.
