@@ -435,7 +435,8 @@ impl<'i> Xml<'i> {
     /// left), as [`Xml::children`] reads them. In a document in memory, the children after the
     /// first `parallel_after` are only skipped here (tokenised, end tags checked) and their spans
     /// handed to rayon 512 at a time, each run read and converted into a part of its own on
-    /// another core while this thread skips on; the parts are appended in order (decision 22).
+    /// another core while this thread skips on; the parts are appended in order (decisions 22
+    /// and 24).
     /// A run that does not read fails the whole read, which [`read`] then does again
     /// sequentially for the exact error.
     fn convert_children(
@@ -456,19 +457,52 @@ impl<'i> Xml<'i> {
                 })
             }
         };
+        // The first `parallel_after` children, read and converted here.
+        let mut seen = 0usize;
+        while seen < self.parallel_after {
+            let (at, event) = self.next()?;
+            let (tag, empty) = match event {
+                Event::Start(tag) => (tag, false),
+                Event::Empty(tag) => (tag, true),
+                Event::End(_) => return Ok(()),
+                Event::Eof => {
+                    return Err(self.error_at(at, "unexpected end of document".into()));
+                }
+                _ => continue,
+            };
+            seen += 1;
+            let el = self.element(empty, &tag)?;
+            if el.name() == wanted {
+                each(conv, i, &el);
+                i += 1;
+            }
+        }
+        // The rest only skipped here, read on rayon's threads, and each part appended as soon as
+        // the ones before it are in (decision 24); after a part that did not read, none is.
         let (path, source) = (self.path, conv.sbom.source.clone());
-        let done: crate::par::Done<Option<Converter>> = crate::par::Done::new();
-        rayon::in_place_scope(|s| -> Result<(), IngestError> {
+        let mut failed = false;
+        let mut into = (&mut conv.sbom, &mut failed);
+        let done = crate::par::InOrder::new(
+            &mut into,
+            |(sbom, failed): &mut (&mut Sbom, &mut bool), part: Option<Converter>| match part {
+                Some(mut part) if !**failed => crate::par::append(sbom, &mut part.sbom),
+                Some(_) => {}
+                None => **failed = true,
+            },
+        );
+        let read = rayon::in_place_scope(|s| -> Result<(), IngestError> {
             let (done, source) = (&done, &source);
-            let send = |spans: Vec<(usize, usize)>, first: usize| {
+            let mut parts = 0usize;
+            let mut send = |spans: Vec<(usize, usize)>, first: usize| {
+                let k = parts;
+                parts += 1;
                 s.spawn(move |_| {
                     done.push(
-                        first,
+                        k,
                         convert_spans(path, text, &spans, first, wanted, each, source),
                     );
                 });
             };
-            let mut seen = 0usize;
             let mut spans: Vec<(usize, usize)> = Vec::new();
             let mut first = 0usize;
             loop {
@@ -482,15 +516,6 @@ impl<'i> Xml<'i> {
                     }
                     _ => continue,
                 };
-                seen += 1;
-                if seen <= self.parallel_after {
-                    let el = self.element(empty, &tag)?;
-                    if el.name() == wanted {
-                        each(conv, i, &el);
-                        i += 1;
-                    }
-                    continue;
-                }
                 if spans.is_empty() {
                     first = i;
                 }
@@ -510,21 +535,11 @@ impl<'i> Xml<'i> {
                 send(spans, first);
             }
             Ok(())
-        })?;
-        let parts = done.in_order();
-        // Room for every part at once: growing by doubling held the old and new lists together.
-        let parts_of = |list: fn(&Sbom) -> usize| -> usize {
-            parts.iter().flatten().map(|p| list(&p.sbom)).sum()
-        };
-        let components = parts_of(|s| s.components.len());
-        let relationships = parts_of(|s| s.relationships.len());
-        conv.sbom.components.reserve_exact(components);
-        conv.sbom.relationships.reserve_exact(relationships);
-        for part in parts {
-            let Some(mut part) = part else {
-                return Err(self.error_at(self.position(), "read again in order".into()));
-            };
-            crate::par::append(&mut conv.sbom, &mut part.sbom);
+        });
+        done.finish();
+        read?;
+        if failed {
+            return Err(self.error_at(self.position(), "read again in order".into()));
         }
         Ok(())
     }

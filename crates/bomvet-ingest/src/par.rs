@@ -46,41 +46,12 @@ pub(crate) fn append(into: &mut bomvet_model::Sbom, part: &mut bomvet_model::Sbo
     into.diagnostics.append(&mut part.diagnostics);
 }
 
-/// Parts made on rayon's threads, each under the index of its first element, given back in that
-/// order: the collector of every reader that reads a document on several cores ([`Array`], the
-/// tag-value packages, the XML children).
-#[derive(Debug)]
-pub(crate) struct Done<P>(std::sync::Mutex<Vec<(usize, P)>>);
-
-impl<P> Done<P> {
-    pub(crate) fn new() -> Self {
-        Done(std::sync::Mutex::new(Vec::new()))
-    }
-
-    /// Keeps `part`, even from a poisoned lock: a part missing would be components missing from
-    /// the model (a panic in a part is re-raised by the scope anyway).
-    pub(crate) fn push(&self, first: usize, part: P) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((first, part));
-    }
-
-    /// The parts in the order of their first elements.
-    pub(crate) fn in_order(self) -> Vec<P> {
-        let mut parts = self
-            .0
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        parts.sort_by_key(|(first, _)| *first);
-        parts.into_iter().map(|(_, p)| p).collect()
-    }
-}
-
 /// Parts made on rayon's threads, numbered 0, 1, 2... in document order, each folded into
 /// `into` as soon as every part before it is in: what a sequential read makes, in its order,
 /// with each part freed as soon as it is folded (its memory reused by the next ones) and the
-/// appending shared among the threads instead of done by one after the parse.
+/// appending shared among the threads instead of done by one after the parse. The collector of
+/// every reader that reads a document on several cores ([`Array`], the tag-value packages, the
+/// XML children).
 pub(crate) struct InOrder<'o, O, P, F> {
     state: std::sync::Mutex<Pending<'o, O, P>>,
     fold: F,

@@ -72,30 +72,31 @@ fn read_lines<'a>(
     parallel_above: usize,
 ) -> Result<Sbom, IngestError> {
     let source = path.display().to_string();
-    let done: crate::par::Done<Sbom> = crate::par::Done::new();
+    let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
+    // Each part appended as soon as the ones before it are in (decision 24).
+    let done = crate::par::InOrder::new(&mut sbom, |sbom: &mut Sbom, mut part: Sbom| {
+        crate::par::append(sbom, &mut part)
+    });
+    let mut parts = 0usize;
     let scanned = rayon::in_place_scope(|s| {
         scan(path, lines, |first, chunk| {
             if first + chunk.len() < parallel_above.max(crate::par::CHUNK) {
                 return Some(chunk);
             }
-            let (done, source) = (&done, &source);
+            let (done, source, k) = (&done, &source, parts);
+            parts += 1;
             s.spawn(move |_| {
                 let mut part = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
                 for (j, p) in chunk.into_iter().enumerate() {
                     crate::spdx_json::package(&mut part, first + j, p);
                 }
-                done.push(first, part);
+                done.push(k, part);
             });
             None
         })
     });
+    done.finish();
     let (doc, first, diagnostics) = scanned?;
-    let mut sbom = Sbom::new(source, Format::SpdxTagValue, String::new());
-    let rest = doc.packages.as_ref().map_or(0, Vec::len) + doc.files.as_ref().map_or(0, Vec::len);
-    sbom.components.reserve(first + rest);
-    for mut part in done.in_order() {
-        crate::par::append(&mut sbom, &mut part);
-    }
     crate::spdx_json::convert_into(&mut sbom, first, doc);
     sbom.diagnostics.splice(0..0, diagnostics);
     Ok(sbom)
