@@ -253,6 +253,35 @@ where
     }
 }
 
+/// Texts of at least this many bytes are searched on every core, in blocks of [`BLOCK`] bytes:
+/// below it, handing blocks to rayon costs about what it saves.
+const PAR_BYTES: usize = 8 << 20;
+
+/// Bytes per block of a search made on every core.
+const BLOCK: usize = 2 << 20;
+
+/// How many times `needle` occurs in `bytes` (a SIMD search; to size vectors and to decide
+/// whether a document is large enough to be read in parallel), a large text's blocks searched on
+/// every core. Each block counts the matches that start in it, looking `needle.len() - 1` bytes
+/// past its end. A needle that overlaps itself may be counted once more across a boundary than
+/// a search of the whole counts: the count is a size, not a finding.
+pub(crate) fn count(bytes: &[u8], needle: &[u8]) -> usize {
+    use rayon::prelude::*;
+    if bytes.len() < PAR_BYTES || rayon::current_num_threads() < 2 {
+        return memchr::memmem::find_iter(bytes, needle).count();
+    }
+    let finder = memchr::memmem::Finder::new(needle);
+    let reach = needle.len().saturating_sub(1);
+    (0..bytes.len())
+        .into_par_iter()
+        .step_by(BLOCK)
+        .map(|start| {
+            let end = (start + BLOCK + reach).min(bytes.len());
+            finder.find_iter(&bytes[start..end]).count()
+        })
+        .sum()
+}
+
 /// How deep arrays and objects may nest in `json`: its number of `{` and `[` (a SIMD count) when
 /// that bound is low, else the exact depth, counted outside strings.
 fn nesting(json: &[u8]) -> usize {
@@ -601,5 +630,34 @@ mod tests {
         });
         assert_eq!(done.finish(), 700);
         assert_eq!(folded, (0..700).collect::<Vec<_>>());
+    }
+
+    /// A large text's needle count, made block by block on several threads, is the count of a
+    /// search of the whole, with matches across every block boundary.
+    #[test]
+    fn counts_on_every_core_agree_with_one_search() {
+        let mut text = Vec::new();
+        let mut i = 0usize;
+        while text.len() < PAR_BYTES + 3 * BLOCK {
+            text.extend_from_slice(&b"x".repeat(i % 11));
+            text.extend_from_slice(b"\"bom-ref\"");
+            i += 1;
+        }
+        // A match cut by each block boundary, at every offset of the needle (between `x`s, so
+        // that it shares no quote with another: see `count` on needles that overlap).
+        for (k, at) in (BLOCK..text.len()).step_by(BLOCK).enumerate() {
+            let cut = at - (k % 9);
+            text[cut - 1..cut + 10].copy_from_slice(b"x\"bom-ref\"x");
+        }
+        let expected = memchr::memmem::find_iter(&text, b"\"bom-ref\"").count();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| count(&text, b"\"bom-ref\"")), expected);
+        assert_eq!(
+            count(&text[..1000], b"\"bom-ref\""),
+            memchr::memmem::find_iter(&text[..1000], b"\"bom-ref\"").count()
+        );
     }
 }

@@ -383,7 +383,7 @@ pub(crate) fn read(
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{');
     if starts_with_object {
-        let elements = memchr::memmem::find_iter(bytes, b"\"spdxId\"").count();
+        let elements = crate::par::count(bytes, b"\"spdxId\"");
         let pass = |parallel| match text {
             Some(text) => direct(path, serde_json::Deserializer::from_str(text), parallel),
             None => direct(path, serde_json::Deserializer::from_slice(bytes), parallel),
