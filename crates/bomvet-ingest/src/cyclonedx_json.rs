@@ -370,8 +370,8 @@ impl Converter {
 
     /// The components, relationships and warnings of a chunk read in parallel, appended to
     /// `sbom`: in chunk order, what [`ComponentsSeed`] and [`DependenciesSeed`] make.
-    fn absorb(sbom: &mut Sbom, mut part: Converter) {
-        crate::par::append(sbom, &mut part.sbom);
+    fn absorb(sbom: &mut Sbom, part: Converter) {
+        crate::par::append(sbom, part.sbom);
     }
 
     /// One `dependencies` entry (or `<dependency>` element) into relationships.

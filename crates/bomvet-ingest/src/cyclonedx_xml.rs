@@ -412,22 +412,31 @@ impl<'i> Xml<'i> {
         }
     }
 
-    /// Each child element of the element whose start tag was just read, as a whole subtree.
-    /// Returns when the element ends.
-    fn children(&mut self, mut f: impl FnMut(El<'i>)) -> Result<(), IngestError> {
+    /// The start tag of the next child of the element whose start tag was read, and whether it
+    /// is empty (`<x/>`); `None` at the element's end. Text, comments and instructions between
+    /// children carry nothing and are passed over.
+    fn next_child(&mut self) -> Result<Option<(BytesStart<'i>, bool)>, IngestError> {
         loop {
             let (at, event) = self.next()?;
             match event {
-                Event::Start(tag) => f(self.element(false, &tag)?),
-                Event::Empty(tag) => f(self.element(true, &tag)?),
-                Event::End(_) => return Ok(()),
+                Event::Start(tag) => return Ok(Some((tag, false))),
+                Event::Empty(tag) => return Ok(Some((tag, true))),
+                Event::End(_) => return Ok(None),
                 Event::Eof => {
                     return Err(self.error_at(at, "unexpected end of document".into()));
                 }
-                // Text, comments and instructions directly in `<components>` carry nothing.
                 _ => {}
             }
         }
+    }
+
+    /// Each child element of the element whose start tag was just read, as a whole subtree.
+    /// Returns when the element ends.
+    fn children(&mut self, mut f: impl FnMut(El<'i>)) -> Result<(), IngestError> {
+        while let Some((tag, empty)) = self.next_child()? {
+            f(self.element(empty, &tag)?);
+        }
+        Ok(())
     }
 
     /// Each child element named `wanted` of the element whose start tag was just read,
@@ -460,15 +469,8 @@ impl<'i> Xml<'i> {
         // The first `parallel_after` children, read and converted here.
         let mut seen = 0usize;
         while seen < self.parallel_after {
-            let (at, event) = self.next()?;
-            let (tag, empty) = match event {
-                Event::Start(tag) => (tag, false),
-                Event::Empty(tag) => (tag, true),
-                Event::End(_) => return Ok(()),
-                Event::Eof => {
-                    return Err(self.error_at(at, "unexpected end of document".into()));
-                }
-                _ => continue,
+            let Some((tag, empty)) = self.next_child()? else {
+                return Ok(());
             };
             seen += 1;
             let el = self.element(empty, &tag)?;
@@ -485,7 +487,7 @@ impl<'i> Xml<'i> {
         let done = crate::par::InOrder::new(
             &mut into,
             |(sbom, failed): &mut (&mut Sbom, &mut bool), part: Option<Converter>| match part {
-                Some(mut part) if !**failed => crate::par::append(sbom, &mut part.sbom),
+                Some(part) if !**failed => crate::par::append(sbom, part.sbom),
                 Some(_) => {}
                 None => **failed = true,
             },
@@ -505,17 +507,7 @@ impl<'i> Xml<'i> {
             };
             let mut spans: Vec<(usize, usize)> = Vec::new();
             let mut first = 0usize;
-            loop {
-                let (at, event) = self.next()?;
-                let (tag, empty) = match event {
-                    Event::Start(tag) => (tag, false),
-                    Event::Empty(tag) => (tag, true),
-                    Event::End(_) => break,
-                    Event::Eof => {
-                        return Err(self.error_at(at, "unexpected end of document".into()));
-                    }
-                    _ => continue,
-                };
+            while let Some((tag, empty)) = self.next_child()? {
                 if spans.is_empty() {
                     first = i;
                 }
@@ -690,15 +682,7 @@ fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
 
 /// The children of `<bom>`: metadata whole, components and dependencies one at a time.
 fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestError> {
-    loop {
-        let (at, event) = xml.next()?;
-        let (tag, empty) = match event {
-            Event::Start(tag) => (tag, false),
-            Event::Empty(tag) => (tag, true),
-            Event::End(_) => return Ok(()),
-            Event::Eof => return Err(xml.error_at(at, "unexpected end of document".into())),
-            _ => continue,
-        };
+    while let Some((tag, empty)) = xml.next_child()? {
         let el = xml.open(empty, &tag)?;
         match (el.name(), empty) {
             (_, true) => {}
@@ -720,6 +704,7 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
             _ => xml.skip()?,
         }
     }
+    Ok(())
 }
 
 fn org<'i>(n: &El<'i>) -> OrgEntity<'i> {

@@ -39,8 +39,9 @@ pub(crate) fn worth_it(components: usize, parallel_above: usize) -> bool {
 }
 
 /// What a chunk's reader made, appended to the document's in order: its components,
-/// relationships and warnings (the only lists a chunk of elements adds to).
-pub(crate) fn append(into: &mut bomvet_model::Sbom, part: &mut bomvet_model::Sbom) {
+/// relationships and warnings (the only lists a chunk of elements adds to). The fold of
+/// [`InOrder`] for parts that are documents.
+pub(crate) fn append(into: &mut bomvet_model::Sbom, mut part: bomvet_model::Sbom) {
     into.components.append(&mut part.components);
     into.relationships.append(&mut part.relationships);
     into.diagnostics.append(&mut part.diagnostics);

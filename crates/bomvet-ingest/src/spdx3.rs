@@ -567,7 +567,7 @@ impl Reader3 {
         if self.sbom.serial.is_none() {
             self.sbom.serial = sbom.serial.take();
         }
-        crate::par::append(&mut self.sbom, &mut sbom);
+        crate::par::append(&mut self.sbom, sbom);
         self.agents.extend(agents);
         self.collections.extend(collections);
         self.roots.extend(roots);

@@ -290,7 +290,7 @@ fn in_parallel<'s, 'de, T: Deserialize<'de>>(
     's,
     impl Fn() -> Sbom + Sync + 's,
     impl Fn(&mut Sbom, usize, Option<T>) + Sync,
-    impl Fn(&mut Sbom, Sbom) + Sync,
+    fn(&mut Sbom, Sbom),
     Option<T>,
     Sbom,
 > {
@@ -298,7 +298,7 @@ fn in_parallel<'s, 'de, T: Deserialize<'de>>(
         move || Sbom::new(source.to_owned(), Format::SpdxJson, String::new()),
         move |part: &mut Sbom, i, item: Option<T>| convert(part, first + i, item),
         sbom,
-        |sbom: &mut Sbom, mut part: Sbom| crate::par::append(sbom, &mut part),
+        crate::par::append,
     )
 }
 

@@ -74,9 +74,7 @@ fn read_lines<'a>(
     let source = path.display().to_string();
     let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
     // Each part appended as soon as the ones before it are in (decision 24).
-    let done = crate::par::InOrder::new(&mut sbom, |sbom: &mut Sbom, mut part: Sbom| {
-        crate::par::append(sbom, &mut part)
-    });
+    let done = crate::par::InOrder::new(&mut sbom, crate::par::append);
     let mut parts = 0usize;
     let scanned = rayon::in_place_scope(|s| {
         scan(path, lines, |first, chunk| {
