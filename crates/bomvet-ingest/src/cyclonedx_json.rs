@@ -130,19 +130,19 @@ pub(crate) fn read(
     let refs = source.count(b"\"bom-ref\"");
     let make = |parallel: bool| {
         move || {
-            let mut conv = Converter::new(path);
-            conv.sbom.components.reserve(refs);
-            conv.sbom.relationships.reserve(refs.saturating_mul(2));
+            let mut conv = Converter::sized(path, refs);
             conv.parallel = parallel;
             BomSeed(conv)
         }
     };
     // A large document in memory: its components and dependencies parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = if source.in_memory() && crate::par::worth_it(refs, parallel_above) {
-        crate::parse_json_seed_once(source, make(true)())
-    } else {
-        None
+    let fast = match source {
+        _ if !crate::par::worth_it(refs, parallel_above) => None,
+        JsonSource::Text(text) => read_in_place(path, text, refs)
+            .or_else(|| crate::parse_json_seed_once(source, make(true)())),
+        JsonSource::Bytes(_) => crate::parse_json_seed_once(source, make(true)()),
+        JsonSource::File(_) => None,
     };
     let out = match fast {
         Some(out) => out,
@@ -168,6 +168,42 @@ pub(crate) fn read(
     Ok(out.sbom)
 }
 
+/// A large document in memory read in place (`par::object`): its top level walked here, its
+/// `components` and `dependencies` split where they lie and parsed on every core. `None` when
+/// that does not go through; the other reads follow.
+pub(crate) fn read_in_place(path: &Path, text: &str, refs: usize) -> Option<Converter> {
+    let mut conv = Converter::sized(path, refs);
+    let source = conv.sbom.source.clone();
+    let mut seen = Vec::new();
+    crate::par::object(text, |key, doc| {
+        conv.key_seen(&key, &mut seen);
+        match key.as_ref() {
+            "components" => {
+                let first = conv.top_level;
+                let n = doc.array(
+                    || Converter::part(&source),
+                    |part: &mut Converter, i, c| part.top_component(first + i, c),
+                    &mut conv.sbom,
+                    Converter::absorb,
+                )?;
+                conv.top_level = first + n;
+            }
+            "dependencies" => {
+                doc.array(
+                    || Converter::part(&source),
+                    Converter::dependency,
+                    &mut conv.sbom,
+                    Converter::absorb,
+                )?;
+            }
+            key => conv.entry(key, doc)?,
+        }
+        Ok(())
+    })
+    .ok()?;
+    Some(conv)
+}
+
 struct BomSeed(Converter);
 
 impl<'de> DeserializeSeed<'de> for BomSeed {
@@ -184,50 +220,17 @@ impl<'de> Visitor<'de> for BomSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Converter, A::Error> {
         let mut conv = self.0;
-        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            if seen.contains(&key) {
-                conv.warn(
-                    Location(key.as_ref().into()),
-                    format!("duplicate key `{key}`; every occurrence is read"),
-                );
-            } else {
-                seen.push(key.clone());
-            }
+            conv.key_seen(&key, &mut seen);
             match key.as_ref() {
-                "bomFormat" => {
-                    conv.bom_format = map.next_value::<Str<'de>>()?.0.map(Cow::into_owned)
-                }
-                "specVersion" => {
-                    if let Some(v) = map.next_value::<Str<'de>>()?.0 {
-                        conv.sbom.spec_version = v.into_owned();
-                        conv.spec_missing = false;
-                    }
-                }
-                "serialNumber" => {
-                    conv.sbom.serial = map.next_value::<Str<'de>>()?.0.map(Cow::into_owned)
-                }
-                "metadata" => {
-                    if let Some(meta) = map.next_value::<Option<Metadata<'de>>>()? {
-                        conv.metadata(meta);
-                    }
-                }
                 "components" if conv.parallel => {
-                    let base = Location("components".into());
                     let first = conv.top_level;
                     let source = conv.sbom.source.clone();
                     let n = map
                         .next_value_seed(crate::par::Array::new(
                             || Converter::part(&source),
-                            |part: &mut Converter, i, c: Option<CdxComponent<'de>>| match c {
-                                Some(c) => {
-                                    part.component(c, base.index(first + i), None);
-                                }
-                                None => part.warn(
-                                    base.index(first + i),
-                                    "`null` component, skipped".into(),
-                                ),
-                            },
+                            |part: &mut Converter, i, c| part.top_component(first + i, c),
                             &mut conv.sbom,
                             Converter::absorb,
                         ))?
@@ -248,9 +251,7 @@ impl<'de> Visitor<'de> for BomSeed {
                     .map_err(de::Error::custom)?;
                 }
                 "dependencies" => map.next_value_seed(DependenciesSeed(&mut conv))?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                key => conv.entry(key, &mut map)?,
             }
         }
         Ok(conv)
@@ -280,18 +281,12 @@ impl<'de> Visitor<'de> for ComponentsSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let conv = self.0;
-        let base = Location("components".into());
         if let Some(n) = seq.size_hint() {
             conv.sbom.components.reserve(n);
         }
         let mut i = conv.top_level;
         while let Some(c) = seq.next_element::<Option<CdxComponent<'de>>>()? {
-            match c {
-                Some(c) => {
-                    conv.component(c, base.index(i), None);
-                }
-                None => conv.warn(base.index(i), "`null` component, skipped".into()),
-            }
+            conv.top_component(i, c);
             i += 1;
         }
         conv.top_level = i;
@@ -354,6 +349,66 @@ impl Converter {
             spec_missing: true,
             top_level: 0,
             parallel: false,
+        }
+    }
+
+    /// A converter for a document of about `refs` components (the count of `bom-ref`s): its
+    /// component and relationship vectors sized once.
+    fn sized(path: &Path, refs: usize) -> Converter {
+        let mut conv = Converter::new(path);
+        conv.sbom.components.reserve(refs);
+        conv.sbom.relationships.reserve(refs.saturating_mul(2));
+        conv
+    }
+
+    /// Warns about a top-level key met before (every occurrence is still read).
+    fn key_seen(&mut self, key: &str, seen: &mut Vec<String>) {
+        if seen.iter().any(|k| k == key) {
+            self.warn(
+                Location(key.into()),
+                format!("duplicate key `{key}`; every occurrence is read"),
+            );
+        } else {
+            seen.push(key.to_owned());
+        }
+    }
+
+    /// The value of a top-level key other than `components` and `dependencies`, from whichever
+    /// read is walking the document.
+    fn entry<'de, V: crate::par::Values<'de>>(
+        &mut self,
+        key: &str,
+        values: &mut V,
+    ) -> Result<(), V::Error> {
+        match key {
+            "bomFormat" => self.bom_format = values.value::<Str<'de>>()?.0.map(Cow::into_owned),
+            "specVersion" => {
+                if let Some(v) = values.value::<Str<'de>>()?.0 {
+                    self.sbom.spec_version = v.into_owned();
+                    self.spec_missing = false;
+                }
+            }
+            "serialNumber" => self.sbom.serial = values.value::<Str<'de>>()?.0.map(Cow::into_owned),
+            "metadata" => {
+                if let Some(meta) = values.value::<Option<Metadata<'de>>>()? {
+                    self.metadata(meta);
+                }
+            }
+            _ => {
+                values.value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Element `i` of the top-level `components` (counting every occurrence of the key).
+    fn top_component(&mut self, i: usize, c: Option<CdxComponent<'_>>) {
+        let loc = Location("components".into()).index(i);
+        match c {
+            Some(c) => {
+                self.component(c, loc, None);
+            }
+            None => self.warn(loc, "`null` component, skipped".into()),
         }
     }
 

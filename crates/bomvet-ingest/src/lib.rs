@@ -591,11 +591,6 @@ impl JsonSource<'_> {
             JsonSource::File(p) => count_in_file(p, needle).unwrap_or(0),
         }
     }
-
-    /// Whether the document is in memory (and so can be split and parsed on every core).
-    pub(crate) fn in_memory(&self) -> bool {
-        !matches!(self, JsonSource::File(_))
-    }
 }
 
 /// The source of a JSON document in memory: checked to be UTF-8 once, as a whole (`simdutf8`,

@@ -254,6 +254,359 @@ where
     }
 }
 
+/// Where a document reader takes the value of the key it has just read: from `serde_json`'s map
+/// (the sequential read, and [`Array`]'s split) or from a [`Cursor`] (the split in place), so
+/// that one function reads the small top-level values for all of them.
+pub(crate) trait Values<'de> {
+    type Error: serde::de::Error;
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, Self::Error>;
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> Values<'de> for A {
+    type Error = A::Error;
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, A::Error> {
+        self.next_value()
+    }
+}
+
+/// A position in a JSON document in memory whose top level is walked here ([`object`]) rather
+/// than by `serde_json`, so that its big arrays are split where they lie, on every core
+/// ([`Cursor::array`]), instead of being skipped element by element on one thread first, as
+/// [`Array`] has `serde_json` do (a fifth of the parse's work at 100,000 components, and the
+/// step that kept more cores from helping: decision 25). Everything else is still parsed by
+/// `serde_json`, one value at a time (`StreamDeserializer`, which says where the value ended).
+///
+/// A fast path like [`Array`]: any failure (a syntax error, a value nested deeper than the
+/// sequential read takes, a layout it does not split) gives up, and the caller reads the
+/// document another way, which reports the error with its line, column and JSON path.
+pub(crate) struct Cursor<'de> {
+    text: &'de str,
+    pos: usize,
+}
+
+impl<'de> Values<'de> for Cursor<'de> {
+    type Error = serde_json::Error;
+    fn value<T: Deserialize<'de>>(&mut self) -> Result<T, serde_json::Error> {
+        Cursor::value(self)
+    }
+}
+
+/// Gives up the read in place (the message is never shown: the caller reads again).
+fn give_up(why: &str) -> serde_json::Error {
+    serde_json::Error::custom(why)
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+impl<'de> Cursor<'de> {
+    /// Past any whitespace; the byte there.
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while self.pos < bytes.len() && is_space(bytes[self.pos]) {
+            self.pos += 1;
+        }
+        bytes.get(self.pos).copied()
+    }
+
+    /// Past whitespace and then `byte`, which must be there.
+    fn expect(&mut self, byte: u8) -> Result<(), serde_json::Error> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(give_up("unexpected byte"))
+        }
+    }
+
+    /// Whether the value here is `null`.
+    pub(crate) fn at_null(&mut self) -> bool {
+        self.peek() == Some(b'n')
+    }
+
+    /// The value here, as a `T`; the cursor is moved past it.
+    pub(crate) fn value<T: Deserialize<'de>>(&mut self) -> Result<T, serde_json::Error> {
+        let (v, end) = value_at(self.text, self.pos)?;
+        self.pos = end;
+        Ok(v)
+    }
+
+    /// The array here (or `null`, no elements), its elements parsed on every core: each goes
+    /// through `each` (with its index in the array) into a part made by `part`, and the parts
+    /// are folded by `fold` into `into` in order as they are done ([`InOrder`]), as [`Array`]
+    /// does. Gives the number of elements; after a failure `into` holds some of them, and the
+    /// caller reads the document again.
+    ///
+    /// How the array is split without reading it first: the first two elements are parsed
+    /// here, and the bytes between them (`,` and the whitespace, `,\n    ` in a pretty-printed
+    /// document) followed by the second's first byte are the separator every element boundary
+    /// is expected to have. A separator with a line break in it cannot occur inside a string,
+    /// and the indentation tells this array's elements from those of deeper ones, so a SIMD
+    /// search finds the boundaries on every core; rayon's threads then parse runs of [`CHUNK`]
+    /// elements from them. Every run checks what it crosses: each element must end exactly
+    /// where the next match of the separator starts, and the last one at the array's `]`. So
+    /// a boundary the search missed, or a match that is not a boundary, fails the read, and the
+    /// parts that are kept were parsed from true element starts with their true indices. A
+    /// document whose separator has no line break (all on one line) is not split here.
+    pub(crate) fn array<T, P, O>(
+        &mut self,
+        part: impl Fn() -> P + Sync,
+        each: impl Fn(&mut P, usize, T) + Sync,
+        into: &mut O,
+        fold: impl Fn(&mut O, P) + Sync,
+    ) -> Result<usize, serde_json::Error>
+    where
+        T: Deserialize<'de>,
+        P: Send,
+        O: Send,
+    {
+        let text = self.text;
+        match self.peek() {
+            Some(b'[') => self.pos += 1,
+            Some(b'n') => return self.value::<()>().map(|()| 0),
+            _ => return Err(give_up("not an array")),
+        }
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(0);
+        }
+        // The first element, and the bytes that end it.
+        let (first, end) = value_at::<T>(text, self.pos)?;
+        let mut p = part();
+        each(&mut p, 0, first);
+        fold(into, p);
+        self.pos = end;
+        match self.peek() {
+            Some(b']') => {
+                self.pos += 1;
+                return Ok(1);
+            }
+            Some(b',') => self.pos += 1,
+            _ => return Err(give_up("expected `,` or `]`")),
+        }
+        if self.peek().is_none() {
+            return Err(give_up("end of document in an array"));
+        }
+        // The separator: from the end of the first element to the second's first byte.
+        let sep = &text.as_bytes()[end..=self.pos];
+        if !sep.contains(&b'\n') {
+            return Err(give_up("not split: the separator has no line break"));
+        }
+        let matches = find_all(&text.as_bytes()[end..], sep, end);
+        let skip = sep.len() - 1;
+        let runs = matches.len().div_ceil(CHUNK);
+        // The first run that ended the array: the runs after it are not started.
+        let ended = std::sync::atomic::AtomicUsize::new(usize::MAX);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut state = Chain {
+            into,
+            expect: 0,
+            elements: 1,
+            end: None,
+            failed: false,
+        };
+        let done = InOrder::new(
+            &mut state,
+            |c: &mut Chain<'_, O>, (k, run): (usize, Run<P>)| {
+                if c.failed || k != c.expect {
+                    return;
+                }
+                match run {
+                    Run::Reached(p, n) => {
+                        fold(c.into, p);
+                        c.elements += n;
+                        c.expect += 1;
+                    }
+                    Run::Ended(p, n, at) => {
+                        fold(c.into, p);
+                        c.elements += n;
+                        c.end = Some(at);
+                        c.expect = usize::MAX;
+                    }
+                    Run::Failed => c.failed = true,
+                }
+            },
+        );
+        let (part, each) = (&part, &each);
+        rayon::scope(|s| {
+            for _ in 0..rayon::current_num_threads().min(runs) {
+                s.spawn(|_| {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    loop {
+                        let k = next.fetch_add(1, Relaxed);
+                        if k >= runs {
+                            break;
+                        }
+                        let run = if k > ended.load(Relaxed) {
+                            Run::Failed
+                        } else {
+                            run::<T, P>(text, &matches, skip, k, part, each)
+                        };
+                        if matches!(run, Run::Ended(..)) {
+                            ended.fetch_min(k, Relaxed);
+                        }
+                        done.push(k, (k, run));
+                    }
+                });
+            }
+        });
+        done.finish();
+        match state.end {
+            Some(at) if !state.failed => {
+                self.pos = at;
+                Ok(state.elements)
+            }
+            _ => Err(give_up("the array did not split")),
+        }
+    }
+}
+
+/// What the runs of an array found so far, folded in order.
+struct Chain<'o, O> {
+    into: &'o mut O,
+    /// The run that starts where the last one folded stopped.
+    expect: usize,
+    elements: usize,
+    /// Just past the array's `]`, once a run in the chain reached it.
+    end: Option<usize>,
+    failed: bool,
+}
+
+/// What one run of elements made: its part and its number of elements, and whether it stopped
+/// at the next run's start or at the array's end (just past the `]`).
+enum Run<P> {
+    Reached(P, usize),
+    Ended(P, usize, usize),
+    Failed,
+}
+
+/// Run `k`: the elements after separators `k * CHUNK` to `(k + 1) * CHUNK - 1` of `matches`
+/// (the element after separator `m` is element `m + 1` of the array), parsed and checked as
+/// [`Cursor::array`] says.
+fn run<'de, T, P>(
+    text: &'de str,
+    matches: &[usize],
+    skip: usize,
+    k: usize,
+    part: &(impl Fn() -> P + Sync),
+    each: &(impl Fn(&mut P, usize, T) + Sync),
+) -> Run<P>
+where
+    T: Deserialize<'de>,
+{
+    let mut p = part();
+    let first = k * CHUNK;
+    let mut m = first;
+    loop {
+        let Ok((v, end)) = value_at::<T>(text, matches[m] + skip) else {
+            return Run::Failed;
+        };
+        each(&mut p, m + 1, v);
+        match matches.get(m + 1) {
+            Some(&next) if next == end => {
+                m += 1;
+                if m % CHUNK == 0 {
+                    return Run::Reached(p, m - first);
+                }
+                continue;
+            }
+            // A separator inside the element: not this array's layout.
+            Some(&next) if next < end => return Run::Failed,
+            _ => {}
+        }
+        // Not at a separator: the array's end, or a boundary the search did not find.
+        let mut c = Cursor { text, pos: end };
+        return match c.peek() {
+            Some(b']') => Run::Ended(p, m + 1 - first, c.pos + 1),
+            _ => Run::Failed,
+        };
+    }
+}
+
+/// A value at byte `at` of `text` and the offset just past it. A value nested more deeply than
+/// [`MAX_NESTING`] is refused: the sequential read meets it a few levels further down, and might
+/// refuse it where this parse would take it.
+fn value_at<'de, T: Deserialize<'de>>(
+    text: &'de str,
+    at: usize,
+) -> Result<(T, usize), serde_json::Error> {
+    let mut values = serde_json::Deserializer::from_str(&text[at..]).into_iter::<T>();
+    let v = values
+        .next()
+        .unwrap_or_else(|| Err(give_up("end of document")))?;
+    let end = at + values.byte_offset();
+    if nesting(&text.as_bytes()[at..end]) > MAX_NESTING {
+        return Err(give_up("nested too deeply to parse apart"));
+    }
+    Ok((v, end))
+}
+
+/// Every place `needle` starts in `bytes` (whose first byte is at `offset` in the document),
+/// searched on every core in blocks when the text is large. The needle has a line break in it:
+/// the line breaks are found (`memchr`, a byte that comes once per element here, where a search
+/// for the whole needle, made of bytes JSON is full of, was several times slower) and the bytes
+/// around each compared. The needle must not overlap itself (a separator starts with `,` or
+/// whitespace and ends with a byte that is neither), so that each match is found in one block.
+fn find_all(bytes: &[u8], needle: &[u8], offset: usize) -> Vec<usize> {
+    use rayon::prelude::*;
+    let Some(nl) = memchr::memchr(b'\n', needle) else {
+        return Vec::new();
+    };
+    // Matches whose line break is in `bytes[start..end]`.
+    let search = |start: usize, end: usize| -> Vec<usize> {
+        memchr::memchr_iter(b'\n', &bytes[start..end])
+            .filter_map(|i| (start + i).checked_sub(nl))
+            .filter(|&at| bytes[at..].starts_with(needle))
+            .map(|at| offset + at)
+            .collect()
+    };
+    if bytes.len() < PAR_BYTES || rayon::current_num_threads() < 2 {
+        return search(0, bytes.len());
+    }
+    let blocks: Vec<Vec<usize>> = (0..bytes.len())
+        .into_par_iter()
+        .step_by(BLOCK)
+        .map(|start| search(start, (start + BLOCK).min(bytes.len())))
+        .collect();
+    blocks.concat()
+}
+
+/// The top-level object of `text`, walked key by key: `entry` is given each key and the
+/// cursor at its value, and must read that value (a [`Cursor::value`] or a [`Cursor::array`]).
+/// Fails on anything that is not one well-formed object.
+pub(crate) fn object<'de>(
+    text: &'de str,
+    mut entry: impl FnMut(std::borrow::Cow<'de, str>, &mut Cursor<'de>) -> Result<(), serde_json::Error>,
+) -> Result<(), serde_json::Error> {
+    let mut c = Cursor { text, pos: 0 };
+    c.expect(b'{')?;
+    if c.peek() == Some(b'}') {
+        c.pos += 1;
+    } else {
+        loop {
+            if c.peek() != Some(b'"') {
+                return Err(give_up("expected a key"));
+            }
+            let key: std::borrow::Cow<'de, str> = c.value()?;
+            c.expect(b':')?;
+            entry(key, &mut c)?;
+            match c.peek() {
+                Some(b',') => c.pos += 1,
+                Some(b'}') => {
+                    c.pos += 1;
+                    break;
+                }
+                _ => return Err(give_up("expected `,` or `}`")),
+            }
+        }
+    }
+    match c.peek() {
+        None => Ok(()),
+        Some(_) => Err(give_up("trailing characters")),
+    }
+}
+
 /// Texts of at least this many bytes are searched on every core, in blocks of [`BLOCK`] bytes:
 /// below it, handing blocks to rayon costs about what it saves.
 const PAR_BYTES: usize = 8 << 20;
@@ -631,6 +984,293 @@ mod tests {
         });
         assert_eq!(done.finish(), 700);
         assert_eq!(folded, (0..700).collect::<Vec<_>>());
+    }
+
+    /// A CycloneDX document whose top-level arrays are laid out with `sep` between elements
+    /// (`comps` and `deps` are the elements' texts).
+    fn cdx_doc(comps: &[String], deps: &[String], sep: &str) -> String {
+        format!(
+            "{{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  \"metadata\": {{\"component\": {{\"bom-ref\": \"root\", \"name\": \"root\"}}}},\n  \"components\": [{sep}{}\n  ],\n  \"dependencies\": [{sep}{}\n  ],\n  \"components\": [{{\"bom-ref\": \"late\", \"name\": \"late\"}}]\n}}\n",
+            comps.join(&format!(",{sep}")),
+            deps.join(&format!(",{sep}"))
+        )
+    }
+
+    /// Components with nested ones, warnings (no name, unknown scope) and every evidence field,
+    /// and dependencies, laid out as an element per line or pretty-printed.
+    fn cdx_elements(n: usize, sep: &str) -> (Vec<String>, Vec<String>) {
+        let inner = sep.replace('\n', "\n  ");
+        let comps = (0..n)
+            .map(|i| match i % 50 {
+                11 => format!(r#"{{"bom-ref": "c{i}", "scope": "sometimes"}}"#),
+                13 => format!(
+                    r#"{{"bom-ref": "c{i}", "name": "n{i}", "components": [{inner}{{"bom-ref": "c{i}.1", "name": "inner"}},{inner}{{"name": "deeper"}}]}}"#
+                ),
+                _ => format!(
+                    r#"{{"bom-ref": "c{i}", "name": "n{i}", "purl": "pkg:npm/n{i}@1", "supplier": {{"name": "S{i}", "url": ["https://s{i}.example"]}}, "externalReferences": [{{"type": "vcs", "url": "https://github.com/o/n{i}"}}]}}"#
+                ),
+            })
+            .collect();
+        let deps = (0..n)
+            .map(|i| match i % 40 {
+                5 => r#"{"dependsOn": ["c1"]}"#.to_owned(),
+                _ => format!(
+                    r#"{{"ref": "c{i}", "dependsOn": ["c{}", "c{}"]}}"#,
+                    i + 1,
+                    i + 2
+                ),
+            })
+            .collect();
+        (comps, deps)
+    }
+
+    /// The document read in place on four threads (so that runs finish out of order), if that
+    /// goes through, and read sequentially.
+    fn in_place(json: &str) -> (Option<Sbom>, Result<Sbom, IngestError>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let path = Path::new("big.cdx.json");
+        let fast = pool.install(|| crate::cyclonedx_json::read_in_place(path, json, 0));
+        let limits = Limits {
+            parallel_above: usize::MAX,
+            ..Limits::default()
+        };
+        let slow = read_bytes_with(path, json.as_bytes(), &limits);
+        (fast.map(|c| c.sbom), slow)
+    }
+
+    /// Arrays split where they lie, one element per line and pretty-printed: the model of the
+    /// sequential read, with its warnings in order, `components` written twice included.
+    #[test]
+    fn arrays_split_in_place_are_the_sequential_read() {
+        for sep in ["\n", "\n    ", "\r\n\t"] {
+            for n in [1, 2, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
+                let (comps, deps) = cdx_elements(n, sep);
+                let json = cdx_doc(&comps, &deps, sep);
+                let (fast, slow) = in_place(&json);
+                let fast = fast.unwrap_or_else(|| panic!("not read in place: {sep:?} {n}"));
+                assert_eq!(fast, slow.unwrap(), "{sep:?} {n}");
+                assert_eq!(
+                    fast.components.len(),
+                    2 + n + (n + 36) / 50 * 2,
+                    "{sep:?} {n}"
+                );
+            }
+        }
+        // Empty and `null` arrays.
+        let json = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [ ], "dependencies": null}"#;
+        let (fast, slow) = in_place(json);
+        assert_eq!(fast.unwrap(), slow.unwrap());
+    }
+
+    /// SPDX 2 JSON and SPDX 3 documents whose arrays are split in place (that read goes
+    /// through) read as they do sequentially: packages, files and relationships written with
+    /// `packages` twice; `@graph` with agents named before and after the packages that name them.
+    #[test]
+    fn spdx_arrays_split_in_place_are_the_sequential_read() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        for sep in ["\n", "\n    "] {
+            let join = |v: Vec<String>| v.join(&format!(",{sep}"));
+            let n = 3 * CHUNK + 5;
+            let packages = join(
+                (0..n)
+                    .map(|i| match i % 30 {
+                        9 => format!(r#"{{"name": "no id {i}"}}"#),
+                        _ => format!(
+                            r#"{{"SPDXID": "SPDXRef-p{i}", "name": "p{i}", "supplier": "Organization: S{i}", "externalRefs": [{{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/p{i}@1"}}]}}"#
+                        ),
+                    })
+                    .collect(),
+            );
+            let files = join(
+                (0..700)
+                    .map(|i| format!(r#"{{"SPDXID": "SPDXRef-f{i}", "fileName": "./f{i}"}}"#))
+                    .collect(),
+            );
+            let rels = join(
+                (0..n)
+                    .map(|i| match i % 35 {
+                        3 => r#"{"spdxElementId": "SPDXRef-p1", "relationshipType": "LIKES", "relatedSpdxElement": "SPDXRef-p2"}"#.to_owned(),
+                        _ => format!(
+                            r#"{{"spdxElementId": "SPDXRef-p{i}", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-p{}"}}"#,
+                            i + 1
+                        ),
+                    })
+                    .collect(),
+            );
+            let json = format!(
+                "{{\"spdxVersion\": \"SPDX-2.3\", \"SPDXID\": \"SPDXRef-DOCUMENT\", \"name\": \"big\", \"documentNamespace\": \"https://example.com/big\",\n\"packages\": [{sep}{packages}],\n\"relationships\": [{sep}{rels}],\n\"files\": [{sep}{files}], \"documentDescribes\": [\"SPDXRef-p0\"],\n\"packages\": [{{\"name\": \"late, no id\"}}]}}"
+            );
+            let path = Path::new("big.spdx.json");
+            assert!(pool
+                .install(|| crate::spdx_json::read_in_place(path, &json, 0))
+                .is_some());
+            let sbom = same("big.spdx.json", &json);
+            assert_eq!(sbom.components.len(), n + 700 + 1);
+
+            let id = |s: String| format!("https://example.com/x#{s}");
+            let mut g = vec![format!(
+                r#"{{"type": "Organization", "spdxId": "{}", "name": "Early Org"}}"#,
+                id("org".into())
+            )];
+            g.extend((0..n).map(|i| {
+                format!(
+                    r#"{{"type": "software_Package", "spdxId": "{}", "name": "p{i}", "suppliedBy": "{}", "originatedBy": ["{}"]}}"#,
+                    id(format!("p{i}")),
+                    id("org".into()),
+                    id(format!("a{}", i + 100))
+                )
+            }));
+            g.extend((0..300).map(|i| {
+                format!(
+                    r#"{{"type": "Person", "spdxId": "{}", "name": "Person {i}"}}"#,
+                    id(format!("a{i}"))
+                )
+            }));
+            let json = format!(
+                "{{\"@context\": \"https://spdx.org/rdf/3.0.1/spdx-context.jsonld\", \"@graph\": [{sep}{}]}}",
+                join(g)
+            );
+            let path = Path::new("big.spdx3.json");
+            assert!(pool
+                .install(|| crate::spdx3::in_place(path, &json))
+                .is_some());
+            let sbom = same("big.spdx3.json", &json);
+            assert_eq!(sbom.components.len(), n);
+            assert!(sbom.components[150]
+                .parties
+                .iter()
+                .any(|p| p.name.as_deref() == Some("Person 250")));
+        }
+    }
+
+    /// What the split in place does not take is left to the other reads, which give the
+    /// sequential read's model or error: a document on one line, a boundary without the
+    /// separator, a `null` element, an element with the separator inside it, a document cut
+    /// short or followed by more text, an element nested too deeply.
+    #[test]
+    fn what_the_split_in_place_does_not_take_is_read_another_way() {
+        let (comps, deps) = cdx_elements(3 * CHUNK, "\n");
+        let mut cases = vec![cdx_doc(&comps, &deps, "")];
+        let mut joined = comps.clone();
+        joined[CHUNK + 3] = format!("{}, {}", joined[CHUNK + 3], joined[CHUNK + 4]);
+        joined.remove(CHUNK + 4);
+        cases.push(cdx_doc(&joined, &deps, "\n"));
+        let mut nulls = comps.clone();
+        nulls[2 * CHUNK] = "null".into();
+        cases.push(cdx_doc(&nulls, &deps, "\n"));
+        let mut inside = comps.clone();
+        inside[700] = r#"{"bom-ref": "x", "name": "x", "components": [{"name": "a"},
+{"name": "same layout"}]}"#
+            .into();
+        cases.push(cdx_doc(&inside, &deps, "\n"));
+        let mut deep = comps.clone();
+        deep[900] = format!(
+            r#"{{"bom-ref": "deep", "name": "deep", "x": {}{}}}"#,
+            "[".repeat(110),
+            "]".repeat(110)
+        );
+        cases.push(cdx_doc(&deep, &deps, "\n"));
+        for (k, json) in cases.iter().enumerate() {
+            let (fast, _) = in_place(json);
+            assert!(fast.is_none(), "case {k}");
+            same("big.cdx.json", json);
+        }
+        let whole = cdx_doc(&comps, &deps, "\n");
+        for bad in [&whole[..whole.len() / 2], &format!("{whole} {{}}")] {
+            let (fast, _) = in_place(bad);
+            assert!(fast.is_none());
+            same_error("big.cdx.json", bad);
+        }
+    }
+
+    /// Real CycloneDX JSON files (`fixtures/corpus`, from many tools): each one read in place,
+    /// where that goes through, is its sequential read; and most of them do go through (the
+    /// separator is found in the layouts tools write).
+    #[test]
+    fn real_documents_split_in_place_are_the_sequential_read() {
+        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        let root =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/corpus/cyclonedx-json");
+        files(&root, &mut all);
+        all.sort();
+        let mut split = 0;
+        for path in &all {
+            let bytes = std::fs::read(path).unwrap();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let text = text.trim_start_matches('\u{feff}');
+            let (fast, slow) = in_place(text);
+            match (fast, slow) {
+                (fast, Ok(mut slow)) if slow.format == bomvet_model::Format::CyclonedxJson => {
+                    // Added by the caller of both, after the document is read.
+                    slow.diagnostics
+                        .retain(|d| d.message != "`specVersion` is missing");
+                    match fast {
+                        Some(fast) => {
+                            assert_eq!(fast, slow, "{}", path.display());
+                            split += 1;
+                        }
+                        // Every document of several components on lines of their own is
+                        // split (one on a single line, or with one component, need not be).
+                        None => assert!(
+                            text.lines().count() < 50 || slow.components.len() < 3,
+                            "{} is not split in place",
+                            path.display()
+                        ),
+                    }
+                }
+                (fast, Err(e @ IngestError::Parse { .. })) => {
+                    assert!(fast.is_none(), "{}: {e}", path.display());
+                }
+                // Not CycloneDX (this reader is never called for it).
+                _ => {}
+            }
+        }
+        assert!(split >= 25, "{split} split in place");
+    }
+
+    /// Separators found block by block on several threads are those a search of the whole finds,
+    /// with one cut by every block boundary.
+    #[test]
+    fn separators_found_on_every_core_agree_with_one_search() {
+        let mut text = Vec::new();
+        let mut i = 0usize;
+        // Line breaks that are not separators too: no `,`, another indentation, another byte.
+        let pieces: [&[u8]; 4] = [b",\n  {", b"\n  {", b",\n {", b",\n  n"];
+        while text.len() < PAR_BYTES + 3 * BLOCK {
+            text.extend_from_slice(&b"x".repeat(i % 13));
+            text.extend_from_slice(pieces[i % 7 % 4]);
+            i += 1;
+        }
+        for (k, at) in (BLOCK..text.len() - 8).step_by(BLOCK).enumerate() {
+            let cut = at - (k % 5);
+            text[cut - 1..cut + 5].copy_from_slice(b"x,\n  {");
+        }
+        let expected: Vec<usize> = memchr::memmem::find_iter(&text, b",\n  {")
+            .map(|i| i + 7)
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(|| find_all(&text, b",\n  {", 7)), expected);
     }
 
     /// A large text's needle count, made block by block on several threads, is the count of a

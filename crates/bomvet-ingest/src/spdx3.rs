@@ -389,6 +389,9 @@ pub(crate) fn read(
             None => direct(path, serde_json::Deserializer::from_slice(bytes), parallel),
         };
         if crate::par::worth_it(elements, parallel_above) {
+            if let Some(sbom) = text.and_then(|text| in_place(path, text)) {
+                return Ok(sbom);
+            }
             if let Some(sbom) = pass(true) {
                 return Ok(sbom);
             }
@@ -416,6 +419,39 @@ fn direct<'de, R: serde_json::de::Read<'de>>(
         }
         _ => None,
     }
+}
+
+/// The direct pass of a large document in memory read in place (`par::object`): its top level
+/// walked here, its `@graph` split where it lies and parsed on every core. `None` for any other
+/// shape and for any error, as [`direct`].
+pub(crate) fn in_place(path: &Path, text: &str) -> Option<Sbom> {
+    let mut reader = Reader3::new(path);
+    let source = reader.sbom.source.clone();
+    let (mut context, mut graph) = (None, false);
+    crate::par::object(text, |key, c| {
+        match key.as_ref() {
+            "@context" => context = Some(c.value::<Value>()?),
+            // `null` is refused, as the sequential read's sequence refuses it.
+            "@graph" if !graph && !c.at_null() => {
+                c.array(
+                    || Reader3::new(Path::new(&source)),
+                    |part: &mut Reader3, i, m: Maybe<Element<'_>>| {
+                        part.element(i, &m.0.unwrap_or_default());
+                    },
+                    &mut reader,
+                    Reader3::merge,
+                )?;
+                graph = true;
+            }
+            "@graph" if !graph => return Err(de::Error::custom("`@graph` is null")),
+            _ => {
+                c.value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    })
+    .ok()?;
+    graph.then(|| reader.finish(&context_of(context.as_ref())))
 }
 
 /// Any document the direct pass refuses, through `serde_json::Value` (which locates errors).

@@ -178,18 +178,19 @@ pub(crate) fn read(
     // Packages and files each have an `SPDXID`: the count sizes the component vector once.
     let ids = source.count(b"\"SPDXID\"");
     let make = |parallel: bool| {
-        move || {
-            let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
-            sbom.components.reserve(ids);
-            DocSeed { sbom, parallel }
+        move || DocSeed {
+            sbom: sized(path, ids),
+            parallel,
         }
     };
     // A large document in memory: its packages, files and relationships parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = if source.in_memory() && crate::par::worth_it(ids, parallel_above) {
-        crate::parse_json_seed_once(source, make(true)())
-    } else {
-        None
+    let fast = match source {
+        _ if !crate::par::worth_it(ids, parallel_above) => None,
+        JsonSource::Text(text) => read_in_place(path, text, ids)
+            .or_else(|| crate::parse_json_seed_once(source, make(true)())),
+        JsonSource::Bytes(_) => crate::parse_json_seed_once(source, make(true)()),
+        JsonSource::File(_) => None,
     };
     let (mut sbom, doc) = match fast {
         Some(out) => out,
@@ -197,6 +198,58 @@ pub(crate) fn read(
     };
     finish(&mut sbom, doc);
     Ok(sbom)
+}
+
+/// A document for about `ids` packages and files (the count of `SPDXID`s): its component
+/// vector sized once.
+fn sized(path: &Path, ids: usize) -> Sbom {
+    let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
+    sbom.components.reserve(ids);
+    sbom
+}
+
+/// A large document in memory read in place (`par::object`): its top level walked here, its
+/// `packages`, `files` and `relationships` split where they lie and parsed on every core.
+/// `None` when that does not go through; the other reads follow.
+pub(crate) fn read_in_place<'de>(
+    path: &Path,
+    text: &'de str,
+    ids: usize,
+) -> Option<(Sbom, Doc<'de>)> {
+    let mut sbom = sized(path, ids);
+    let source = sbom.source.clone();
+    let part = || Sbom::new(source.clone(), Format::SpdxJson, String::new());
+    let mut doc = Doc::default();
+    let (mut packages, mut files) = (0usize, 0usize);
+    crate::par::object(text, |key, c| {
+        match key.as_ref() {
+            "packages" => {
+                let first = packages;
+                let each = |s: &mut Sbom, i, p| package(s, first + i, p);
+                packages = first + c.array(part, each, &mut sbom, crate::par::append)?;
+            }
+            "files" => {
+                let first = files;
+                let each = |s: &mut Sbom, i, f| file(s, first + i, f);
+                files = first + c.array(part, each, &mut sbom, crate::par::append)?;
+            }
+            "relationships" => {
+                let mut rels: Vec<Option<Rel<'de>>> = Vec::new();
+                c.array(
+                    Vec::new,
+                    |v: &mut Vec<Option<Rel<'de>>>, _, r| v.push(r),
+                    &mut rels,
+                    |rels: &mut Vec<_>, mut part: Vec<_>| rels.append(&mut part),
+                )?;
+                // `null` reads as no relationships, as the sequential read's `Option`.
+                doc.relationships = Some(rels);
+            }
+            key => doc.entry(key, c)?,
+        }
+        Ok(())
+    })
+    .ok()?;
+    Some((sbom, doc))
 }
 
 /// The whole document: packages and files converted while parsed, the rest kept; `parallel`:
@@ -262,19 +315,34 @@ impl<'de> Visitor<'de> for DocSeed {
                     next: &mut files,
                     convert: file,
                 })?,
-                "spdxVersion" => doc.spdx_version = map.next_value::<Str<'de>>()?.0,
-                "SPDXID" => doc.spdx_id = map.next_value::<Str<'de>>()?.0,
-                "name" => doc.name = map.next_value::<Str<'de>>()?.0,
-                "documentNamespace" => doc.namespace = map.next_value::<Str<'de>>()?.0,
-                "documentDescribes" => doc.describes = map.next_value()?,
-                "relationships" => doc.relationships = map.next_value()?,
-                "externalDocumentRefs" => doc.external_documents = map.next_value()?,
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                key => doc.entry(key, &mut map)?,
             }
         }
         Ok((sbom, doc))
+    }
+}
+
+impl<'de> Doc<'de> {
+    /// The value of a top-level key other than `packages` and `files`, kept, from whichever
+    /// read is walking the document.
+    fn entry<V: crate::par::Values<'de>>(
+        &mut self,
+        key: &str,
+        values: &mut V,
+    ) -> Result<(), V::Error> {
+        match key {
+            "spdxVersion" => self.spdx_version = values.value::<Str<'de>>()?.0,
+            "SPDXID" => self.spdx_id = values.value::<Str<'de>>()?.0,
+            "name" => self.name = values.value::<Str<'de>>()?.0,
+            "documentNamespace" => self.namespace = values.value::<Str<'de>>()?.0,
+            "documentDescribes" => self.describes = values.value()?,
+            "relationships" => self.relationships = values.value()?,
+            "externalDocumentRefs" => self.external_documents = values.value()?,
+            _ => {
+                values.value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
     }
 }
 
