@@ -1,21 +1,27 @@
 //! The elements of a large top-level array (CycloneDX `components` and `dependencies`, SPDX
 //! `packages`, `files` and `relationships`, SPDX 3 `@graph`) parsed on every core.
 //!
-//! A document read from memory is parsed once by `serde_json` as usual, except that the big
-//! array is only split into its elements (`&RawValue` slices of the input: `serde_json` skips
-//! each one, checking its syntax, without building anything). Each chunk of 512 elements is
-//! handed to rayon as soon as it is skipped ([`Array`]; `rayon::in_place_scope`, since the reading
-//! thread keeps the reader, which is not `Send`), so splitting overlaps parsing; each chunk is
-//! parsed and converted into a part of its own, and each part is appended to the document by the
-//! thread that finishes it as soon as the parts before it are in ([`InOrder`]): the model, its
-//! warnings and their order are those of the sequential read. Appending as they come, rather than
-//! all at once after the parse, moved ~17 ms of copying off the reading thread at 100k
-//! components and frees each part while the next ones are made, so their memory is reused
-//! (decision 24).
+//! Two ways, both fast paths. A document in memory that is UTF-8 text is read *in place*
+//! ([`object`], [`Cursor::array`]): its top level is walked here, every other value parsed by
+//! `serde_json` where it lies, and each big array cut at the separator its elements are written
+//! with (found with `memchr` on every core), into runs of [`CHUNK`] elements parsed on rayon's
+//! threads; each run checks that its elements end exactly at the separators, so a layout the
+//! search misread fails the read instead of changing it (decision 25). A document that does not
+//! read that way (one written on a single line, bytes that are not UTF-8) is parsed by
+//! `serde_json` as usual, except that the big array is only split into its elements (`&RawValue`
+//! slices of the input: `serde_json` skips each one, checking its syntax, without building
+//! anything), each chunk of 512 handed to rayon as soon as it is skipped ([`Array`];
+//! `rayon::in_place_scope`, since the reading thread keeps the reader, which is not `Send`).
+//! Either way each chunk is parsed and converted into a part of its own, and each part is
+//! appended to the document by the thread that finishes it as soon as the parts before it are in
+//! ([`InOrder`]): the model, its warnings and their order are those of the sequential read.
+//! Appending as they come, rather than all at once after the parse, moved ~17 ms of copying off
+//! the reading thread at 100k components and frees each part while the next ones are made, so
+//! their memory is reused (decision 24).
 //!
-//! This is a fast path only. When anything fails (an element that does not parse, a document that
-//! is not well-formed) the caller reads the document again sequentially, so that errors are
-//! reported exactly as before, with their line, column and JSON path. Measured on a generated
+//! When anything fails (an element that does not parse, a document that is not well-formed) the
+//! caller reads the document another way, and at last sequentially, so that errors are reported
+//! exactly as before, with their line, column and JSON path. Measured on a generated
 //! 100,000-component CycloneDX JSON file on 2 cores (README "Benchmarks", decision 22).
 
 use serde::de::Error as _;
