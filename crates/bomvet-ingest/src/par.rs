@@ -394,13 +394,8 @@ impl<'de> Cursor<'de> {
         if self.peek().is_none() {
             return Err(give_up("end of document in an array"));
         }
-        // The separator: from the end of the first element to the second's first byte.
-        let sep = &text.as_bytes()[end..=self.pos];
-        if !sep.contains(&b'\n') {
-            return Err(give_up("not split: the separator has no line break"));
-        }
-        let matches = find_all(&text.as_bytes()[end..], sep, end);
-        let skip = sep.len() - 1;
+        let (needle, skip) = separator(text.as_bytes(), end, self.pos)?;
+        let matches = find_all(&text.as_bytes()[end..], needle, end);
         let runs = matches.len().div_ceil(CHUNK);
         // The first run that ended the array or failed: the runs after it are not started.
         // Every run up to the one that ends the array is in the chain, so a run after a failed
@@ -467,6 +462,42 @@ impl<'de> Cursor<'de> {
             }
             _ => Err(give_up("the array did not split")),
         }
+    }
+}
+
+/// What marks the start of every element of an array whose first element ends at `end` and
+/// whose second starts at `second`: the needle searched for, and where the element starts in it.
+///
+/// With a line break between the two (an element per line, or pretty-printed), the bytes from
+/// `end` to the second element's first byte: a line break never occurs inside a string, and the
+/// indentation tells this array's elements from deeper ones. Without one (a document on one
+/// line, as syft writes them), the comma and spaces, then `{"` and the second element's first key
+/// with its closing quote (`,{"bom-ref"`): in valid JSON a closing quote is followed only by
+/// whitespace or one of `,:}]`, so with a key that starts with none of those the `"` after `{` opens
+/// a string, and the needle never matches inside one;
+/// it does match an inner array of objects with the same first key, and elements that start with
+/// another key are not found; either fails a run's checks, and the array is read another way.
+fn separator(bytes: &[u8], end: usize, second: usize) -> Result<(&[u8], usize), serde_json::Error> {
+    let sep = &bytes[end..second];
+    if sep.contains(&b'\n') {
+        return Ok((&bytes[end..=second], sep.len()));
+    }
+    // `{"` and a key of plain bytes up to its closing quote.
+    let key = bytes
+        .get(second..second + 2)
+        .filter(|b| *b == b"{\"")
+        .and_then(|_| memchr::memchr2(b'"', b'\\', &bytes[second + 2..]))
+        .filter(|&n| n > 0 && bytes[second + 2 + n] == b'"')
+        .filter(|_| {
+            !matches!(bytes[second + 2], b',' | b':' | b'}' | b']') && !is_space(bytes[second + 2])
+        })
+        .map(|n| second + 2 + n);
+    match key {
+        // A needle with one `,` does not overlap itself (`find_all`).
+        Some(close) if !bytes[second..close].contains(&b',') => {
+            Ok((&bytes[end..=close], sep.len()))
+        }
+        _ => Err(give_up("not split: no separator to search for")),
     }
 }
 
@@ -551,23 +582,31 @@ fn value_at<'de, T: Deserialize<'de>>(
 }
 
 /// Every place `needle` starts in `bytes` (whose first byte is at `offset` in the document),
-/// searched on every core in blocks when the text is large. The needle has a line break in it:
-/// the line breaks are found (`memchr`, a byte that comes once per element here, where a search
+/// searched on every core in blocks when the text is large. A needle with a line break in it is
+/// found by its line breaks (`memchr`, a byte that comes once per element here, where a search
 /// for the whole needle, made of bytes JSON is full of, was several times slower) and the bytes
-/// around each compared. The needle must not overlap itself (a separator starts with `,` or
-/// whitespace and ends with a byte that is neither), so that each match is found in one block.
+/// around each compared; one without (`,{"bom-ref"`) by `memmem`. The needle must not overlap
+/// itself (a separator has one `,`), so that each match is found in one block.
 fn find_all(bytes: &[u8], needle: &[u8], offset: usize) -> Vec<usize> {
     use rayon::prelude::*;
-    let Some(nl) = memchr::memchr(b'\n', needle) else {
-        return Vec::new();
-    };
-    // Matches whose line break is in `bytes[start..end]`.
+    let finder = memchr::memmem::Finder::new(needle);
+    let nl = memchr::memchr(b'\n', needle);
+    // Matches whose line break (else whose start) is in `bytes[start..end]`.
     let search = |start: usize, end: usize| -> Vec<usize> {
-        memchr::memchr_iter(b'\n', &bytes[start..end])
-            .filter_map(|i| (start + i).checked_sub(nl))
-            .filter(|&at| bytes[at..].starts_with(needle))
-            .map(|at| offset + at)
-            .collect()
+        match nl {
+            Some(nl) => memchr::memchr_iter(b'\n', &bytes[start..end])
+                .filter_map(|i| (start + i).checked_sub(nl))
+                .filter(|&at| bytes[at..].starts_with(needle))
+                .map(|at| offset + at)
+                .collect(),
+            None => {
+                let reach = (end + needle.len() - 1).min(bytes.len());
+                finder
+                    .find_iter(&bytes[start..reach])
+                    .map(|i| offset + start + i)
+                    .collect()
+            }
+        }
     };
     if bytes.len() < PAR_BYTES || rayon::current_num_threads() < 2 {
         return search(0, bytes.len());
@@ -746,7 +785,7 @@ mod tests {
         let deps: Vec<String> = (0..1500)
             .map(|i| match i % 40 {
                 3 => "null".to_owned(),
-                5 => r#"{"dependsOn": ["c1"]}"#.to_owned(),
+                5 => r#"{"ref": null, "dependsOn": ["c1"]}"#.to_owned(),
                 _ => format!(
                     r#"{{"ref": "c{i}", "dependsOn": ["c{}", "c{}"]}}"#,
                     i + 1,
@@ -1027,7 +1066,7 @@ mod tests {
             .collect();
         let deps = (0..n)
             .map(|i| match i % 40 {
-                5 => r#"{"dependsOn": ["c1"]}"#.to_owned(),
+                5 => r#"{"ref": null, "dependsOn": ["c1"]}"#.to_owned(),
                 _ => format!(
                     r#"{{"ref": "c{i}", "dependsOn": ["c{}", "c{}"]}}"#,
                     i + 1,
@@ -1055,11 +1094,11 @@ mod tests {
         (fast.map(|c| c.sbom), slow)
     }
 
-    /// Arrays split where they lie, one element per line and pretty-printed: the model of the
-    /// sequential read, with its warnings in order, `components` written twice included.
+    /// Arrays split where they lie, one element per line, pretty-printed and on one line: the
+    /// model of the sequential read, with its warnings in order, `components` written twice included.
     #[test]
     fn arrays_split_in_place_are_the_sequential_read() {
-        for sep in ["\n", "\n    ", "\r\n\t"] {
+        for sep in ["\n", "\n    ", "\r\n\t", "", " "] {
             for n in [1, 2, CHUNK, CHUNK + 1, 3 * CHUNK + 7] {
                 let (comps, deps) = cdx_elements(n, sep);
                 let json = cdx_doc(&comps, &deps, sep);
@@ -1164,13 +1203,21 @@ mod tests {
     }
 
     /// What the split in place does not take is left to the other reads, which give the
-    /// sequential read's model or error: a document on one line, a boundary without the
-    /// separator, a `null` element, an element with the separator inside it, a document cut
+    /// sequential read's model or error: on one line, an element that starts with another key or
+    /// an inner array written like the outer one; a boundary without the separator, a `null` element, an element with the separator inside it, a document cut
     /// short or followed by more text, an element nested too deeply.
     #[test]
     fn what_the_split_in_place_does_not_take_is_read_another_way() {
         let (comps, deps) = cdx_elements(3 * CHUNK, "\n");
-        let mut cases = vec![cdx_doc(&comps, &deps, "")];
+        // On one line: an element that starts with another key, an inner array of objects
+        // written like the outer one.
+        let mut other_key = comps.clone();
+        other_key[CHUNK + 9] = r#"{"name": "n", "bom-ref": "other key first"}"#.into();
+        let mut cases = vec![cdx_doc(&other_key, &deps, "")];
+        let mut inner = comps.clone();
+        inner[2 * CHUNK + 1] =
+            r#"{"bom-ref": "x", "components": [{"bom-ref": "y"},{"bom-ref": "z"}]}"#.into();
+        cases.push(cdx_doc(&inner, &deps, ""));
         let mut joined = comps.clone();
         joined[CHUNK + 3] = format!("{}, {}", joined[CHUNK + 3], joined[CHUNK + 4]);
         joined.remove(CHUNK + 4);
