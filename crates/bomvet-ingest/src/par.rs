@@ -7,7 +7,8 @@
 //! with (found with `memchr` on every core), into runs of [`CHUNK`] elements parsed on rayon's
 //! threads; each run checks that its elements end exactly at the separators, so a layout the
 //! search misread fails the read instead of changing it (decision 25). A document that does not
-//! read that way (one written on a single line, bytes that are not UTF-8) is parsed by
+//! read that way (bytes that are not UTF-8, a one-line document whose elements start with
+//! different keys) is parsed by
 //! `serde_json` as usual, except that the big array is only split into its elements (`&RawValue`
 //! slices of the input: `serde_json` skips each one, checking its syntax, without building
 //! anything), each chunk of 512 handed to rayon as soon as it is skipped ([`Array`];
