@@ -6,9 +6,9 @@
 //! `serde_json` where it lies, and each big array cut at the separator its elements are written
 //! with (found with `memchr` on every core), into runs of [`CHUNK`] elements parsed on rayon's
 //! threads; each run checks that its elements end exactly at the separators, so a layout the
-//! search misread fails the read instead of changing it (decision 25). A document that does not
-//! read that way (bytes that are not UTF-8, a one-line document whose elements start with
-//! different keys) is parsed by
+//! search misread is read one element at a time up to the next separator, where the runs start
+//! again (decision 25). A document that does not read that way (bytes that are not UTF-8, a
+//! one-line document whose elements start with many different keys) is parsed by
 //! `serde_json` as usual, except that the big array is only split into its elements (`&RawValue`
 //! slices of the input: `serde_json` skips each one, checking its syntax, without building
 //! anything), each chunk of 512 handed to rayon as soon as it is skipped ([`Array`];
@@ -346,16 +346,16 @@ impl<'de> Cursor<'de> {
     /// caller reads the document again.
     ///
     /// How the array is split without reading it first: the first two elements are parsed
-    /// here, and the bytes between them (`,` and the whitespace, `,\n    ` in a pretty-printed
-    /// document) followed by the second's first byte are the separator every element boundary
-    /// is expected to have. A separator with a line break in it cannot occur inside a string,
-    /// and the indentation tells this array's elements from those of deeper ones, so a SIMD
-    /// search finds the boundaries on every core; rayon's threads then parse runs of [`CHUNK`]
-    /// elements from them. Every run checks what it crosses: each element must end exactly
-    /// where the next match of the separator starts, and the last one at the array's `]`. So
-    /// a boundary the search missed, or a match that is not a boundary, fails the read, and the
-    /// parts that are kept were parsed from true element starts with their true indices. A
-    /// document whose separator has no line break (all on one line) is not split here.
+    /// here, and what lies between them gives the separator every element boundary is expected
+    /// to have ([`separator`]: `,\n    {` in a pretty-printed document, `,{"bom-ref"` in one on
+    /// a single line), which cannot occur inside a string, so a SIMD search finds the
+    /// boundaries on every core; rayon's threads then parse runs of [`CHUNK`] elements from
+    /// them ([`phase`]). Every run checks what it crosses: each element must end exactly where
+    /// the next match of the separator starts, and the last one at the array's `]`, so the parts
+    /// kept were parsed from true element starts with their true indices. A run that meets a
+    /// boundary the search missed, or a match inside an element, stops short there; the
+    /// elements after it are read here one by one up to the next separator found, and the runs
+    /// start again from it (at most [`MAX_PHASES`] times).
     pub(crate) fn array<T, P, O>(
         &mut self,
         part: impl Fn() -> P + Sync,
@@ -397,73 +397,148 @@ impl<'de> Cursor<'de> {
         }
         let (needle, skip) = separator(text.as_bytes(), end, self.pos)?;
         let matches = find_all(&text.as_bytes()[end..], needle, end);
-        let runs = matches.len().div_ceil(CHUNK);
-        // The first run that ended the array or failed: the runs after it are not started.
-        // Every run up to the one that ends the array is in the chain, so a run after a failed
-        // one is of no use either: it is after the end, or the read fails anyway.
-        let stop = std::sync::atomic::AtomicUsize::new(usize::MAX);
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut state = Chain {
-            into,
-            expect: 0,
-            elements: 1,
-            end: None,
-            failed: false,
-        };
-        let done = InOrder::new(
-            &mut state,
-            |c: &mut Chain<'_, O>, (k, run): (usize, Run<P>)| {
-                if c.failed || k != c.expect {
+        // Runs from separator `from` on, its element being element `count` of the array; after
+        // a run that stops short (a boundary the search missed, an element that holds the
+        // separator), the elements are read one by one from there to the next separator found,
+        // and runs start again from it.
+        let (mut from, mut count) = (0usize, 1usize);
+        for _ in 0..MAX_PHASES {
+            let (n, stopped) = phase(text, &matches, skip, from, count, &part, &each, into, &fold);
+            count += n;
+            let mut at = match stopped {
+                Stopped::Ended(at) => {
+                    self.pos = at;
+                    return Ok(count);
+                }
+                Stopped::At(at) => at,
+                Stopped::Failed => return Err(give_up("the array did not split")),
+            };
+            // At least one element before looking for a separator again, so that each pass
+            // moves on.
+            let mut p = part();
+            loop {
+                let mut c = Cursor { text, pos: at };
+                match c.peek() {
+                    Some(b',') => c.pos += 1,
+                    Some(b']') => {
+                        fold(into, p);
+                        self.pos = c.pos + 1;
+                        return Ok(count);
+                    }
+                    _ => return Err(give_up("expected `,` or `]`")),
+                }
+                let (v, end) = value_at::<T>(text, c.pos)?;
+                each(&mut p, count, v);
+                count += 1;
+                at = end;
+                if let Ok(m) = matches.binary_search(&end) {
+                    from = m;
+                    break;
+                }
+            }
+            fold(into, p);
+        }
+        Err(give_up("too many boundaries the search missed"))
+    }
+}
+
+/// Phases of runs an array may take (each after a boundary the search missed) before it is
+/// read another way: elements that start with as many different keys are not worth splitting.
+const MAX_PHASES: usize = 64;
+
+/// Where a phase of runs stopped: the array's end (just past its `]`), the end of the last
+/// element read when a run stopped short, or a failure (an element that does not parse).
+enum Stopped {
+    Ended(usize),
+    At(usize),
+    Failed,
+}
+
+/// Runs of [`CHUNK`] elements from separator `from` of `matches` on, parsed on rayon's threads
+/// and folded into `into` in order while they are a chain from `from` ([`InOrder`]); the element
+/// after separator `from` is element `count` of the array. Gives the number of elements folded
+/// and where the chain stopped.
+#[allow(clippy::too_many_arguments)]
+fn phase<'de, T, P, O>(
+    text: &'de str,
+    matches: &[usize],
+    skip: usize,
+    from: usize,
+    count: usize,
+    part: &(impl Fn() -> P + Sync),
+    each: &(impl Fn(&mut P, usize, T) + Sync),
+    into: &mut O,
+    fold: &(impl Fn(&mut O, P) + Sync),
+) -> (usize, Stopped)
+where
+    T: Deserialize<'de>,
+    P: Send,
+    O: Send,
+{
+    let runs = (matches.len() - from).div_ceil(CHUNK);
+    // The first run that ended the array or stopped short: the runs after it are not started.
+    // Every run up to the one that ends the array is in the chain, so a run after one that
+    // stopped is of no use either: the chain goes on from where that one stopped.
+    let stop = std::sync::atomic::AtomicUsize::new(usize::MAX);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut state = Chain {
+        into,
+        expect: 0,
+        elements: 0,
+        stopped: None,
+    };
+    let done = InOrder::new(
+        &mut state,
+        |c: &mut Chain<'_, O>, (k, run): (usize, Run<P>)| {
+            if k != c.expect {
+                return;
+            }
+            match run {
+                Run::Reached(p, n) => {
+                    fold(c.into, p);
+                    c.elements += n;
+                    c.expect += 1;
                     return;
                 }
-                match run {
-                    Run::Reached(p, n) => {
-                        fold(c.into, p);
-                        c.elements += n;
-                        c.expect += 1;
-                    }
-                    Run::Ended(p, n, at) => {
-                        fold(c.into, p);
-                        c.elements += n;
-                        c.end = Some(at);
-                        c.expect = usize::MAX;
-                    }
-                    Run::Failed => c.failed = true,
+                Run::Ended(p, n, at) => {
+                    fold(c.into, p);
+                    c.elements += n;
+                    c.stopped = Some(Stopped::Ended(at));
                 }
-            },
-        );
-        let (part, each) = (&part, &each);
-        rayon::scope(|s| {
-            for _ in 0..rayon::current_num_threads().min(runs) {
-                s.spawn(|_| {
-                    use std::sync::atomic::Ordering::Relaxed;
-                    loop {
-                        let k = next.fetch_add(1, Relaxed);
-                        if k >= runs {
-                            break;
-                        }
-                        let run = if k > stop.load(Relaxed) {
-                            Run::Failed
-                        } else {
-                            run::<T, P>(text, &matches, skip, k, part, each)
-                        };
-                        if !matches!(run, Run::Reached(..)) {
-                            stop.fetch_min(k, Relaxed);
-                        }
-                        done.push(k, (k, run));
+                Run::Short(p, n, at) => {
+                    fold(c.into, p);
+                    c.elements += n;
+                    c.stopped = Some(Stopped::At(at));
+                }
+                Run::Skipped => c.stopped = Some(Stopped::Failed),
+            }
+            c.expect = usize::MAX;
+        },
+    );
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads().min(runs) {
+            s.spawn(|_| {
+                use std::sync::atomic::Ordering::Relaxed;
+                loop {
+                    let k = next.fetch_add(1, Relaxed);
+                    if k >= runs {
+                        break;
                     }
-                });
-            }
-        });
-        done.finish();
-        match state.end {
-            Some(at) if !state.failed => {
-                self.pos = at;
-                Ok(state.elements)
-            }
-            _ => Err(give_up("the array did not split")),
+                    let run = if k > stop.load(Relaxed) {
+                        Run::Skipped
+                    } else {
+                        run::<T, P>(text, matches, skip, from, k, count, part, each)
+                    };
+                    if !matches!(run, Run::Reached(..)) {
+                        stop.fetch_min(k, Relaxed);
+                    }
+                    done.push(k, (k, run));
+                }
+            });
         }
-    }
+    });
+    done.finish();
+    (state.elements, state.stopped.unwrap_or(Stopped::Failed))
 }
 
 /// What marks the start of every element of an array whose first element ends at `end` and
@@ -502,33 +577,38 @@ fn separator(bytes: &[u8], end: usize, second: usize) -> Result<(&[u8], usize), 
     }
 }
 
-/// What the runs of an array found so far, folded in order.
+/// What the runs of a phase found so far, folded in order.
 struct Chain<'o, O> {
     into: &'o mut O,
     /// The run that starts where the last one folded stopped.
     expect: usize,
     elements: usize,
-    /// Just past the array's `]`, once a run in the chain reached it.
-    end: Option<usize>,
-    failed: bool,
+    /// Where the chain stopped, once a run in it did.
+    stopped: Option<Stopped>,
 }
 
 /// What one run of elements made: its part and its number of elements, and whether it stopped
-/// at the next run's start or at the array's end (just past the `]`).
+/// at the next run's start, at the array's end (just past the `]`), or short of the next run
+/// (just past the last element it read: an element that did not parse, a boundary the search
+/// missed, a separator inside an element); or a run not started.
 enum Run<P> {
     Reached(P, usize),
     Ended(P, usize, usize),
-    Failed,
+    Short(P, usize, usize),
+    Skipped,
 }
 
-/// Run `k`: the elements after separators `k * CHUNK` to `(k + 1) * CHUNK - 1` of `matches`
-/// (the element after separator `m` is element `m + 1` of the array), parsed and checked as
-/// [`Cursor::array`] says.
+/// Run `k` of the phase from separator `from`: the elements after separators `from + k * CHUNK`
+/// to `from + (k + 1) * CHUNK - 1` of `matches` (the element after separator `from` is element
+/// `count` of the array), parsed and checked as [`Cursor::array`] says.
+#[allow(clippy::too_many_arguments)]
 fn run<'de, T, P>(
     text: &'de str,
     matches: &[usize],
     skip: usize,
+    from: usize,
     k: usize,
+    count: usize,
     part: &(impl Fn() -> P + Sync),
     each: &(impl Fn(&mut P, usize, T) + Sync),
 ) -> Run<P>
@@ -536,30 +616,31 @@ where
     T: Deserialize<'de>,
 {
     let mut p = part();
-    let first = k * CHUNK;
+    let first = from + k * CHUNK;
     let mut m = first;
     loop {
         let Ok((v, end)) = value_at::<T>(text, matches[m] + skip) else {
-            return Run::Failed;
+            // The chain goes on from the end of the element before.
+            return Run::Short(p, m - first, matches[m]);
         };
-        each(&mut p, m + 1, v);
+        each(&mut p, count + m - from, v);
         match matches.get(m + 1) {
             Some(&next) if next == end => {
                 m += 1;
-                if m % CHUNK == 0 {
+                if (m - from) % CHUNK == 0 {
                     return Run::Reached(p, m - first);
                 }
                 continue;
             }
-            // A separator inside the element: not this array's layout.
-            Some(&next) if next < end => return Run::Failed,
+            // A separator inside the element.
+            Some(&next) if next < end => return Run::Short(p, m + 1 - first, end),
             _ => {}
         }
         // Not at a separator: the array's end, or a boundary the search did not find.
         let mut c = Cursor { text, pos: end };
         return match c.peek() {
             Some(b']') => Run::Ended(p, m + 1 - first, c.pos + 1),
-            _ => Run::Failed,
+            _ => Run::Short(p, m + 1 - first, end),
         };
     }
 }
@@ -1203,18 +1284,23 @@ mod tests {
         }
     }
 
-    /// What the split in place does not take is left to the other reads, which give the
-    /// sequential read's model or error: on one line, an element that starts with another key or
-    /// an inner array written like the outer one; a boundary without the separator, a `null` element, an element with the separator inside it, a document cut
-    /// short or followed by more text, an element nested too deeply.
+    /// Boundaries the search misses or misreads are read one element at a time up to the next
+    /// separator, and the runs start again from there, with the indices of the elements
+    /// corrected: on one line, elements that start with another key (one, and one in every 100)
+    /// and an inner array of objects written like the outer one; an element per line, two
+    /// elements on one line, a `null` element, an element with the separator inside it. The
+    /// model is the sequential read's.
     #[test]
-    fn what_the_split_in_place_does_not_take_is_read_another_way() {
+    fn boundaries_the_search_misses_are_read_one_by_one() {
         let (comps, deps) = cdx_elements(3 * CHUNK, "\n");
-        // On one line: an element that starts with another key, an inner array of objects
-        // written like the outer one.
         let mut other_key = comps.clone();
         other_key[CHUNK + 9] = r#"{"name": "n", "bom-ref": "other key first"}"#.into();
         let mut cases = vec![cdx_doc(&other_key, &deps, "")];
+        let mut many = comps.clone();
+        for i in (5..many.len()).step_by(100) {
+            many[i] = format!(r#"{{"name": "n{i}", "bom-ref": "other{i}"}}"#);
+        }
+        cases.push(cdx_doc(&many, &deps, ""));
         let mut inner = comps.clone();
         inner[2 * CHUNK + 1] =
             r#"{"bom-ref": "x", "components": [{"bom-ref": "y"},{"bom-ref": "z"}]}"#.into();
@@ -1225,12 +1311,32 @@ mod tests {
         cases.push(cdx_doc(&joined, &deps, "\n"));
         let mut nulls = comps.clone();
         nulls[2 * CHUNK] = "null".into();
+        nulls[2 * CHUNK + 1] = "null".into();
         cases.push(cdx_doc(&nulls, &deps, "\n"));
         let mut inside = comps.clone();
         inside[700] = r#"{"bom-ref": "x", "name": "x", "components": [{"name": "a"},
 {"name": "same layout"}]}"#
             .into();
         cases.push(cdx_doc(&inside, &deps, "\n"));
+        for (k, json) in cases.iter().enumerate() {
+            let (fast, slow) = in_place(json);
+            let fast = fast.unwrap_or_else(|| panic!("case {k} not read in place"));
+            assert_eq!(fast, slow.unwrap(), "case {k}");
+        }
+    }
+
+    /// What the split in place does not take is left to the other reads, which give the
+    /// sequential read's model or error: on one line, elements that start with a different key
+    /// every few elements (more boundaries missed than are worth it); an element nested too
+    /// deeply; a document cut short or followed by more text.
+    #[test]
+    fn what_the_split_in_place_does_not_take_is_read_another_way() {
+        let (comps, deps) = cdx_elements(3 * CHUNK, "\n");
+        let mut keys = comps.clone();
+        for i in (1..keys.len()).step_by(3) {
+            keys[i] = format!(r#"{{"name": "n{i}", "bom-ref": "other{i}"}}"#);
+        }
+        let mut cases = vec![cdx_doc(&keys, &deps, "")];
         let mut deep = comps.clone();
         deep[900] = format!(
             r#"{{"bom-ref": "deep", "name": "deep", "x": {}{}}}"#,
