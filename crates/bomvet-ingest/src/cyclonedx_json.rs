@@ -137,13 +137,12 @@ pub(crate) fn read(
     };
     // A large document in memory: its components and dependencies parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = match source {
-        _ if !crate::par::worth_it(refs, parallel_above) => None,
-        JsonSource::Text(text) => read_in_place(path, text, refs)
-            .or_else(|| crate::parse_json_seed_once(source, make(true)())),
-        JsonSource::Bytes(_) => crate::parse_json_seed_once(source, make(true)()),
-        JsonSource::File(_) => None,
-    };
+    let fast = crate::read_fast(
+        source,
+        crate::par::worth_it(refs, parallel_above),
+        |text| read_in_place(path, text, refs),
+        make(true),
+    );
     let out = match fast {
         Some(out) => out,
         None => parse_json_seed(path, source, make(false))?,

@@ -666,6 +666,27 @@ where
     }
 }
 
+/// The fast reads of a large document in memory, in order: in place for UTF-8 text
+/// (`in_place`, [`par::object`]), then one parse with `seed`, whose big arrays are skipped on one
+/// thread and parsed on the others ([`par::Array`]). `None` for a document below the size that
+/// is worth it, a file, or when both fail: the sequential read follows and reports the error.
+pub(crate) fn read_fast<'de, S>(
+    source: JsonSource<'de>,
+    worth_it: bool,
+    in_place: impl FnOnce(&'de str) -> Option<S::Value>,
+    seed: impl FnOnce() -> S,
+) -> Option<S::Value>
+where
+    S: serde::de::DeserializeSeed<'de>,
+{
+    match source {
+        _ if !worth_it => None,
+        JsonSource::Text(text) => in_place(text).or_else(|| parse_json_seed_once(source, seed())),
+        JsonSource::Bytes(_) => parse_json_seed_once(source, seed()),
+        JsonSource::File(_) => None,
+    }
+}
+
 /// One parse of a document in memory with `seed` and nothing more: for a fast path whose failure
 /// is answered by the exact sequential read ([`parse_json_seed`]), which reports the error.
 /// `None` for a file.

@@ -446,8 +446,10 @@ impl<'de> Cursor<'de> {
 /// read another way: elements that start with as many different keys are not worth splitting.
 const MAX_PHASES: usize = 64;
 
-/// Where a phase of runs stopped: the array's end (just past its `]`), the end of the last
-/// element read when a run stopped short, or a failure (an element that does not parse).
+/// Where a phase of runs stopped: the array's end (just past its `]`), or the end of the last
+/// element read when a run stopped short (an element that does not parse stops it there too:
+/// reading on one by one meets the error); `Failed` when the chain met a run not started, which
+/// the order of the runs rules out.
 enum Stopped {
     Ended(usize),
     At(usize),
@@ -864,17 +866,13 @@ mod tests {
                 ),
             });
         }
-        let deps: Vec<String> = (0..1500)
-            .map(|i| match i % 40 {
-                3 => "null".to_owned(),
-                5 => r#"{"ref": null, "dependsOn": ["c1"]}"#.to_owned(),
-                _ => format!(
-                    r#"{{"ref": "c{i}", "dependsOn": ["c{}", "c{}"]}}"#,
-                    i + 1,
-                    i + 2
-                ),
-            })
-            .collect();
+        let (_, mut deps) = cdx_elements(1500, "\n");
+        for i in (3..deps.len()).step_by(40) {
+            deps[i] = "null".to_owned();
+        }
+        for i in (5..deps.len()).step_by(40) {
+            deps[i] = r#"{"dependsOn": ["c1"]}"#.to_owned();
+        }
         let json = format!(
             r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {{"component": {{"bom-ref": "root", "name": "root"}}}},
               "components": [{}], "dependencies": [{}], "components": [{{"bom-ref": "late", "name": "late"}}]}}"#,

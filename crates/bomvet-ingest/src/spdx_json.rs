@@ -185,13 +185,12 @@ pub(crate) fn read(
     };
     // A large document in memory: its packages, files and relationships parsed on every core
     // (`par`); when that fails, the sequential read below reports the error.
-    let fast = match source {
-        _ if !crate::par::worth_it(ids, parallel_above) => None,
-        JsonSource::Text(text) => read_in_place(path, text, ids)
-            .or_else(|| crate::parse_json_seed_once(source, make(true)())),
-        JsonSource::Bytes(_) => crate::parse_json_seed_once(source, make(true)()),
-        JsonSource::File(_) => None,
-    };
+    let fast = crate::read_fast(
+        source,
+        crate::par::worth_it(ids, parallel_above),
+        |text| read_in_place(path, text, ids),
+        make(true),
+    );
     let (mut sbom, doc) = match fast {
         Some(out) => out,
         None => parse_json_seed(path, source, make(false))?,
