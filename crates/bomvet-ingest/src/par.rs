@@ -45,6 +45,17 @@ pub(crate) fn worth_it(components: usize, parallel_above: usize) -> bool {
     components >= parallel_above && rayon::current_num_threads() > 1
 }
 
+/// An element kept as it is, in a part that is a list (SPDX relationships, kept as wire structs).
+pub(crate) fn push<T>(part: &mut Vec<T>, _: usize, element: T) {
+    part.push(element);
+}
+
+/// A part that is a list appended to the list of the whole, in order: the fold of [`InOrder`]
+/// for [`push`]'s parts.
+pub(crate) fn extend<T>(into: &mut Vec<T>, mut part: Vec<T>) {
+    into.append(&mut part);
+}
+
 /// What a chunk's reader made, appended to the document's in order: its components,
 /// relationships and warnings (the only lists a chunk of elements adds to). The fold of
 /// [`InOrder`] for parts that are documents.
@@ -58,8 +69,8 @@ pub(crate) fn append(into: &mut bomvet_model::Sbom, mut part: bomvet_model::Sbom
 /// `into` as soon as every part before it is in: what a sequential read makes, in its order,
 /// with each part freed as soon as it is folded (its memory reused by the next ones) and the
 /// appending shared among the threads instead of done by one after the parse. The collector of
-/// every reader that reads a document on several cores ([`Array`], the tag-value packages, the
-/// XML children).
+/// every reader that reads a document on several cores ([`Array`], [`Cursor::array`]'s runs, the
+/// tag-value packages, the XML children).
 pub(crate) struct InOrder<'o, O, P, F> {
     state: std::sync::Mutex<Pending<'o, O, P>>,
     fold: F,
@@ -68,8 +79,10 @@ pub(crate) struct InOrder<'o, O, P, F> {
 struct Pending<'o, O, P> {
     into: &'o mut O,
     next: usize,
-    /// Parts that came before one they follow (few: the threads finish about in order).
-    waiting: Vec<(usize, P)>,
+    /// Parts that came before one they follow, by their distance from `next`: usually few (the
+    /// threads finish about in order), but the runs after the end of an array that are not
+    /// started are pushed quickly and may wait, hundreds of them, for the run that ends it.
+    waiting: std::collections::VecDeque<Option<P>>,
 }
 
 impl<'o, O, P, F: Fn(&mut O, P)> InOrder<'o, O, P, F> {
@@ -78,7 +91,7 @@ impl<'o, O, P, F: Fn(&mut O, P)> InOrder<'o, O, P, F> {
             state: std::sync::Mutex::new(Pending {
                 into,
                 next: 0,
-                waiting: Vec::new(),
+                waiting: std::collections::VecDeque::new(),
             }),
             fold,
         }
@@ -93,10 +106,15 @@ impl<'o, O, P, F: Fn(&mut O, P)> InOrder<'o, O, P, F> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let state = &mut *state;
-        state.waiting.push((k, part));
-        while let Some(at) = state.waiting.iter().position(|(i, _)| *i == state.next) {
-            let (_, part) = state.waiting.swap_remove(at);
-            (self.fold)(state.into, part);
+        let at = k - state.next;
+        if state.waiting.len() <= at {
+            state.waiting.resize_with(at + 1, || None);
+        }
+        state.waiting[at] = Some(part);
+        while let Some(Some(_)) = state.waiting.front() {
+            if let Some(Some(part)) = state.waiting.pop_front() {
+                (self.fold)(state.into, part);
+            }
             state.next += 1;
         }
     }
@@ -108,7 +126,10 @@ impl<'o, O, P, F: Fn(&mut O, P)> InOrder<'o, O, P, F> {
             .state
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        debug_assert!(state.waiting.is_empty(), "a part was never folded");
+        debug_assert!(
+            state.waiting.iter().all(Option::is_none),
+            "a part was never folded"
+        );
         state.next
     }
 }
@@ -1053,7 +1074,7 @@ mod tests {
                 Vec::new,
                 |p: &mut Vec<(usize, T)>, i, v: T| p.push((i, v)),
                 &mut all,
-                |all: &mut Vec<(usize, T)>, mut p: Vec<(usize, T)>| all.append(&mut p),
+                extend,
             )
             .deserialize(&mut de)
         })?;
@@ -1085,13 +1106,7 @@ mod tests {
         assert_eq!((all.len(), n), (0, 0));
         let mut de = serde_json::Deserializer::from_str("null");
         let mut into: Vec<u32> = Vec::new();
-        let only = Array::new(
-            Vec::new,
-            |p: &mut Vec<u32>, _, v: u32| p.push(v),
-            &mut into,
-            |into: &mut Vec<u32>, mut p: Vec<u32>| into.append(&mut p),
-        )
-        .array_only();
+        let only = Array::new(Vec::new, push::<u32>, &mut into, extend).array_only();
         assert!(serde::de::DeserializeSeed::deserialize(only, &mut de).is_err());
     }
 

@@ -435,9 +435,7 @@ pub(crate) fn in_place(path: &Path, text: &str) -> Option<Sbom> {
             "@graph" if !graph && !c.at_null() => {
                 c.array(
                     || Reader3::new(Path::new(&source)),
-                    |part: &mut Reader3, i, m: Maybe<Element<'_>>| {
-                        part.element(i, &m.0.unwrap_or_default());
-                    },
+                    Reader3::graph_element,
                     &mut reader,
                     Reader3::merge,
                 )?;
@@ -494,9 +492,7 @@ impl<'de> Visitor<'de> for DocVisitor<'_> {
                     map.next_value_seed(
                         crate::par::Array::new(
                             || Reader3::new(path),
-                            |part: &mut Reader3, i, m: Maybe<Element<'de>>| {
-                                part.element(i, &m.0.unwrap_or_default());
-                            },
+                            Reader3::graph_element,
                             &mut *self.0,
                             Reader3::merge,
                         )
@@ -536,7 +532,7 @@ impl<'de> Visitor<'de> for GraphSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut i = 0;
         while let Some(m) = seq.next_element::<Maybe<Element<'de>>>()? {
-            self.0.element(i, &m.0.unwrap_or_default());
+            self.0.graph_element(i, m);
             i += 1;
         }
         Ok(())
@@ -609,6 +605,12 @@ impl Reader3 {
         self.roots.extend(roots);
         self.pending
             .extend(pending.into_iter().map(|(c, p, id)| (base + c, p, id)));
+    }
+
+    /// Element `i` of `@graph` as the JSON readers parse it (anything that is not an element
+    /// object reads as an element of no type).
+    fn graph_element(&mut self, i: usize, m: Maybe<Element<'_>>) {
+        self.element(i, &m.0.unwrap_or_default());
     }
 
     /// Element `i` of the graph.

@@ -234,12 +234,7 @@ pub(crate) fn read_in_place<'de>(
             }
             "relationships" => {
                 let mut rels: Vec<Option<Rel<'de>>> = Vec::new();
-                c.array(
-                    Vec::new,
-                    |v: &mut Vec<Option<Rel<'de>>>, _, r| v.push(r),
-                    &mut rels,
-                    |rels: &mut Vec<_>, mut part: Vec<_>| rels.append(&mut part),
-                )?;
+                c.array(Vec::new, crate::par::push, &mut rels, crate::par::extend)?;
                 // `null` reads as no relationships, as the sequential read's `Option`.
                 doc.relationships = Some(rels);
             }
@@ -296,9 +291,9 @@ impl<'de> Visitor<'de> for DocSeed {
                     let mut rels: Vec<Option<Rel<'de>>> = Vec::new();
                     map.next_value_seed(crate::par::Array::new(
                         Vec::new,
-                        |v: &mut Vec<Option<Rel<'de>>>, _, r: Option<Rel<'de>>| v.push(r),
+                        crate::par::push,
                         &mut rels,
-                        |rels: &mut Vec<_>, mut part: Vec<_>| rels.append(&mut part),
+                        crate::par::extend,
                     ))?
                     .map_err(de::Error::custom)?;
                     // `null` reads as no relationships, as the sequential read's `Option`.
