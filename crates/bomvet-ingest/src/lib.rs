@@ -831,51 +831,64 @@ fn humanize(msg: &str) -> String {
     out
 }
 
-/// [`ref_lines`] over a file read in 1 MiB chunks, so that the file need not be in memory while
-/// its findings are rendered (issue 7: the bytes of a large SBOM were a quarter of the peak).
-/// Lines are counted as the chunks go; a ref is found when its key starts before the last 64 KiB
-/// of the bytes held, so keys and values up to that long are never cut, and the byte before the
-/// bytes held tells a key at their first byte apart. UTF-16 and gzip files are read whole and
-/// handed to [`ref_lines`].
-///
-/// One pass on one thread: it runs while another thread frees the model, which takes longer
-/// (searching the file in parallel segments was tried and gained nothing on 2 cores).
+/// [`ref_lines`] over a file read again in segments, so that the file need not be in memory while
+/// its findings are rendered (issue 7: the bytes of a large SBOM were a quarter of the peak, and
+/// its mapped pages would count as much). The segments of [`ref_lines`] are read on rayon's
+/// threads, each into a buffer of its thread with the byte before it and 64 KiB after it: a ref
+/// is found in the segment where its key starts, so keys and values up to 64 KiB long are never
+/// cut, and the byte before tells a key at the segment's first byte apart. UTF-16 and gzip files
+/// are read whole and handed to [`ref_lines`].
 ///
 /// # Errors
-/// When the file cannot be read.
+/// When the file cannot be read (or was cut short while it was).
 pub fn ref_lines_in_file(
     path: &Path,
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<std::collections::HashMap<String, usize>> {
-    use std::io::{Read, Seek};
+    segmented_ref_lines_in_file(path, REF_LINES_SEGMENT, wanted)
+}
+
+/// [`ref_lines_in_file`] in segments of `segment` bytes.
+fn segmented_ref_lines_in_file(
+    path: &Path,
+    segment: usize,
+    wanted: impl Fn(&str) -> bool + Sync,
+) -> std::io::Result<std::collections::HashMap<String, usize>> {
+    use rayon::prelude::*;
+    use std::io::{Read, Seek, SeekFrom};
     const KEEP: usize = 64 << 10;
     let mut file = std::fs::File::open(path)?;
     let mut head = Vec::new();
     (&mut file).take(2).read_to_end(&mut head)?;
-    file.rewind()?;
     if is_gzip_or_utf16(&head) {
+        file.rewind()?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
         return Ok(ref_lines(&bytes, wanted));
     }
-    let mut out = std::collections::HashMap::new();
-    let mut line = 1usize;
-    let mut prev = None;
-    read_in_chunks(file, |buf, eof| {
-        // Keys that start before `limit` are read in this round; the rest waits for more bytes.
-        let limit = if eof {
-            buf.len()
-        } else {
-            buf.len().saturating_sub(KEEP)
-        };
-        record_ref_lines(buf, limit, line, prev, &wanted, &mut out);
-        line += memchr::memchr_iter(b'\n', &buf[..limit]).count();
-        if limit > 0 {
-            prev = Some(buf[limit - 1]);
-        }
-        limit
-    })?;
-    Ok(out)
+    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+    let segments = (0..len.div_ceil(segment))
+        .into_par_iter()
+        .map_init(Vec::new, |buf, k| {
+            let start = k * segment;
+            let from = start.saturating_sub(1);
+            let to = len.min(start + segment + KEEP);
+            buf.resize(to - from, 0);
+            let mut file = std::fs::File::open(path)?;
+            file.seek(SeekFrom::Start(from as u64))?;
+            file.read_exact(buf)?;
+            let (prev, held) = match start {
+                0 => (None, &buf[..]),
+                _ => (Some(buf[0]), &buf[1..]),
+            };
+            let limit = segment.min(len - start);
+            let (lines, found) = segment_ref_lines(held, limit, prev, &wanted);
+            let found: Vec<(usize, String)> =
+                found.into_iter().map(|(l, v)| (l, v.to_owned())).collect();
+            Ok((lines, found))
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    Ok(join_ref_lines(segments))
 }
 
 /// Every ref written in `buf` whose key starts before `limit`, with the key's position, in order:
@@ -965,39 +978,84 @@ fn tag_value(rest: &[u8]) -> Option<&str> {
 /// positions for elements that read well, so reports that want line numbers (SARIF, HTML) look up
 /// the refs of their findings here, in one pass. The first occurrence of a ref wins; only wanted
 /// refs are copied.
+///
+/// Searched in segments of 2 MiB on rayon's threads: each finds the refs
+/// whose key starts in it (reading on past its end for the value, as the chunked reader of
+/// [`ref_lines_in_file`] does) and counts its lines; the segments are then joined in order.
 pub fn ref_lines(
     bytes: &[u8],
-    wanted: impl Fn(&str) -> bool,
+    wanted: impl Fn(&str) -> bool + Sync,
 ) -> std::collections::HashMap<String, usize> {
-    let mut out = std::collections::HashMap::new();
     let text = match decode(Path::new(""), bytes) {
         Ok(t) => t,
-        Err(_) => return out,
+        Err(_) => return std::collections::HashMap::new(),
     };
-    record_ref_lines(&text, text.len(), 1, None, &wanted, &mut out);
-    out
+    segmented_ref_lines(&text, REF_LINES_SEGMENT, &wanted)
 }
 
-/// Adds to `out` the line of each wanted ref whose key starts in `buf[..limit]`, `buf` starting
-/// on line `first_line` after the byte `prev`; the first occurrence of a ref wins.
-fn record_ref_lines(
-    buf: &[u8],
+/// [`ref_lines`] of decoded text in segments of `segment` bytes.
+fn segmented_ref_lines(
+    text: &[u8],
+    segment: usize,
+    wanted: &(impl Fn(&str) -> bool + Sync),
+) -> std::collections::HashMap<String, usize> {
+    use rayon::prelude::*;
+    let segments: Vec<_> = (0..text.len().div_ceil(segment))
+        .into_par_iter()
+        .map(|k| {
+            let start = k * segment;
+            let prev = start.checked_sub(1).map(|i| text[i]);
+            let limit = segment.min(text.len() - start);
+            segment_ref_lines(&text[start..], limit, prev, wanted)
+        })
+        .collect();
+    join_ref_lines(segments)
+}
+
+/// The lines of `buf[..limit]` and the wanted refs whose key starts there, each with its line
+/// counted from 0, in order; `buf` goes on past `limit` for the values, after the byte `prev`.
+fn segment_ref_lines<'b>(
+    buf: &'b [u8],
     limit: usize,
-    first_line: usize,
     prev: Option<u8>,
     wanted: &impl Fn(&str) -> bool,
-    out: &mut std::collections::HashMap<String, usize>,
-) {
-    let mut line = first_line;
-    let mut last = 0usize;
+) -> (usize, Vec<(usize, &'b str)>) {
+    let (mut line, mut last) = (0, 0);
+    let mut found = Vec::new();
     for (pos, value) in refs_in(buf, limit, prev) {
         line += memchr::memchr_iter(b'\n', &buf[last..pos]).count();
         last = pos;
-        if wanted(value) && !out.contains_key(value) {
-            out.insert(value.to_owned(), line);
+        if wanted(value) {
+            found.push((line, value));
         }
     }
+    (
+        line + memchr::memchr_iter(b'\n', &buf[last..limit]).count(),
+        found,
+    )
 }
+
+/// The segments of [`segment_ref_lines`], in document order, joined: each ref at its first line.
+fn join_ref_lines<S: AsRef<str>>(
+    segments: Vec<(usize, Vec<(usize, S)>)>,
+) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    let mut first_line = 1;
+    for (lines, found) in segments {
+        for (line, value) in found {
+            let value = value.as_ref();
+            if !out.contains_key(value) {
+                out.insert(value.to_owned(), first_line + line);
+            }
+        }
+        first_line += lines;
+    }
+    out
+}
+
+/// The bytes of a segment of [`ref_lines`]: large enough that a 100,000-component SBOM (64 MB)
+/// is a few dozen tasks, small enough that two threads share it evenly.
+const REF_LINES_SEGMENT: usize = 2 << 20;
 
 /// A temporary file for the tests of readers that take a path.
 #[cfg(test)]
@@ -1223,29 +1281,67 @@ mod tests {
         assert_eq!(count_in_file(&file.0, b"\"bom-ref\"").unwrap_or(0), i);
     }
 
-    /// The chunked reader finds the same lines as the in-memory one, for refs on both sides of
-    /// every chunk boundary and keys cut by one.
+    /// Searched in segments, in memory or read from the file, the refs are found at the lines a
+    /// search of the whole text finds: for keys and values on both sides of every boundary, a
+    /// key's quote as the byte before a segment, XML and tag-value refs at a segment's first byte,
+    /// and a ref written twice (its first line wins).
     #[test]
-    fn ref_lines_in_file_agrees_with_ref_lines() {
+    fn refs_found_in_segments_are_those_of_the_whole_text() {
         let mut text = String::from("{\"components\": [\n");
         let mut i = 0;
         while text.len() < 3 * (1 << 20) + 1000 {
-            // Lines of varying length, so that keys land at every offset of a chunk.
+            // Lines of varying length, so that keys land at every offset of a segment.
             let pad = "x".repeat(i % 97);
             text.push_str(&format!(
-                "{{\"bom-ref\": \"c{i}\", \"name\": \"{pad}\"}},\n  {{\"SPDXID\" : \"SPDXRef-{i}\"}},\n"
+                "{{\"bom-ref\": \"c{i}\", \"name\": \"{pad}\"}},\n  {{\"SPDXID\" :\n \"SPDXRef-{i}\"}},\n"
+            ));
+            if i % 5 == 0 {
+                text.push_str(&format!("<c bom-ref=\"x{i}\"/>\nSPDXID: SPDXRef-t{i}\n"));
+            }
+            // Not refs: another attribute, an `SPDXID:` inside a line.
+            text.push_str(&format!(
+                "<c xbom-ref=\"no{i}\"/> Comment: SPDXID: SPDXRef-no{i}\n"
             ));
             i += 1;
         }
         // A ref written twice: its first line is the one reported.
         text.push_str("{\"bom-ref\": \"c7\"}, {}]}\n");
         let file = TempFile::new("ref-lines.json", text.as_bytes());
-        let wanted = |_: &str| true;
-        let streamed = ref_lines_in_file(&file.0, wanted).unwrap_or_else(|e| panic!("{e}"));
-        let whole = ref_lines(text.as_bytes(), wanted);
-        assert_eq!(streamed, whole);
-        assert_eq!(streamed.len(), 2 * i, "every ref of the file");
-        assert_eq!(streamed.get("c7"), Some(&16)); // line 1 opens the list; two lines per i
+        let wanted = |r: &str| !r.ends_with('3');
+        let whole = segmented_ref_lines(text.as_bytes(), text.len(), &wanted);
+        let every = (0..i).flat_map(|k| {
+            let mut refs = vec![format!("c{k}"), format!("SPDXRef-{k}")];
+            if k % 5 == 0 {
+                refs.extend([format!("x{k}"), format!("SPDXRef-t{k}")]);
+            }
+            refs
+        });
+        assert_eq!(whole.len(), every.filter(|r| wanted(r)).count());
+        // Line 1 opens the list; four lines per i, two more every fifth.
+        assert_eq!(whole.get("c7"), Some(&34));
+        assert_eq!(whole.get("SPDXRef-7"), Some(&35)); // the key's line, not the value's
+        assert_eq!(whole.get("SPDXRef-t5"), Some(&28));
+        assert_eq!(ref_lines(text.as_bytes(), wanted), whole);
+        assert_eq!(
+            ref_lines_in_file(&file.0, wanted).ok().as_ref(),
+            Some(&whole)
+        );
+        // Small segments put boundaries everywhere (checked on a prefix: a segment is a task).
+        let cut = &text[..20_000];
+        let whole = segmented_ref_lines(cut.as_bytes(), cut.len(), &wanted);
+        assert!(whole.len() > 200, "{}", whole.len());
+        assert!(whole.keys().all(|r| !r.contains("no")), "{whole:?}");
+        let file = TempFile::new("ref-lines-cut.json", cut.as_bytes());
+        for segment in [1, 2, 7, 8, 9, 64, 1000] {
+            let parts = segmented_ref_lines(cut.as_bytes(), segment, &wanted);
+            assert_eq!(parts, whole, "segments of {segment}");
+            let read = segmented_ref_lines_in_file(&file.0, segment, wanted);
+            assert_eq!(
+                read.ok().as_ref(),
+                Some(&whole),
+                "file in segments of {segment}"
+            );
+        }
     }
 
     /// A reader that hands out at most `step` bytes per read, to cut characters at every place.

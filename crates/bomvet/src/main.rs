@@ -46,7 +46,10 @@ fn use_color(choice: ColorArg) -> bool {
 /// bytes are not held through the audit (issue 7: they were a quarter of the peak at 100k
 /// components). A file that cannot be read again, or changed, only costs its findings their lines.
 enum LineSource {
+    /// Standard input, kept.
     Bytes(Vec<u8>),
+    /// A file: read again, in segments on every core, not mapped (its pages would add to the
+    /// peak memory, which the model still holds).
     File(std::path::PathBuf),
 }
 
@@ -642,6 +645,7 @@ fn scan(
     // Pass 1: every input read and audited on its own, in parallel; only the keys that link
     // documents are kept with each (see `bomvet_graph::link`).
     let link = link && paths.len() > 1;
+    let single = paths.len() == 1;
     let mut outcomes: Vec<(InputOutcome, Option<DocKeys>)> = paths
         .par_iter()
         .inspect(|_| {
@@ -656,12 +660,20 @@ fn scan(
                     let mut audit = auditor.audit(&sbom);
                     let mut sbom = sbom;
                     let info = SbomInfo::take(&mut sbom);
-                    // The model is freed on one thread while the file is read again for the
-                    // lines of findings on another.
-                    rayon::join(
-                        move || drop(sbom),
-                        || annotate_lines(&mut audit.findings, &info.source, &lines),
-                    );
+                    if single {
+                        // The only input: the process ends after its report, and its model's
+                        // memory goes back with it; freeing it first was a thread's work for a
+                        // tenth of a 100,000-component scan, while the lines wanted both.
+                        std::mem::forget(sbom);
+                        annotate_lines(&mut audit.findings, &info.source, &lines);
+                    } else {
+                        // The model is freed on one thread while the file is searched again
+                        // for the lines of findings on the others.
+                        rayon::join(
+                            move || drop(sbom),
+                            || annotate_lines(&mut audit.findings, &info.source, &lines),
+                        );
+                    }
                     (InputOutcome::Audited(Box::new((info, audit))), keys)
                 }
                 Loaded::Skipped(reason) => (
