@@ -180,7 +180,7 @@ pub(crate) fn read_in_place(path: &Path, text: &str, refs: usize) -> Option<Conv
             "components" => {
                 let first = conv.top_level;
                 let n = doc.array(
-                    || Converter::part(&source),
+                    || Converter::part(&source).sized_for(crate::par::CHUNK, 0),
                     |part: &mut Converter, i, c| part.top_component(first + i, c),
                     &mut conv.sbom,
                     Converter::absorb,
@@ -189,7 +189,7 @@ pub(crate) fn read_in_place(path: &Path, text: &str, refs: usize) -> Option<Conv
             }
             "dependencies" => {
                 doc.array(
-                    || Converter::part(&source),
+                    || Converter::part(&source).sized_for(0, 2 * crate::par::CHUNK),
                     Converter::dependency,
                     &mut conv.sbom,
                     Converter::absorb,
@@ -420,6 +420,14 @@ impl Converter {
             top_level: 0,
             parallel: false,
         }
+    }
+
+    /// This part with room for `components` and `relationships`: a run's part is filled with
+    /// about a run's elements, and growing it from empty copied each of its vectors ten times.
+    fn sized_for(mut self, components: usize, relationships: usize) -> Converter {
+        self.sbom.components.reserve_exact(components);
+        self.sbom.relationships.reserve_exact(relationships);
+        self
     }
 
     /// The components, relationships and warnings of a chunk read in parallel, appended to

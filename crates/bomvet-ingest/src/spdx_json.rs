@@ -217,7 +217,12 @@ pub(crate) fn read_in_place<'de>(
 ) -> Option<(Sbom, Doc<'de>)> {
     let mut sbom = sized(path, ids);
     let source = sbom.source.clone();
-    let part = || Sbom::new(source.clone(), Format::SpdxJson, String::new());
+    // A run's part sized for a run's packages (grown from empty, its vector was copied ten times).
+    let part = || {
+        let mut part = Sbom::new(source.clone(), Format::SpdxJson, String::new());
+        part.components.reserve_exact(crate::par::CHUNK);
+        part
+    };
     let mut doc = Doc::default();
     let (mut packages, mut files) = (0usize, 0usize);
     crate::par::object(text, |key, c| {
@@ -234,7 +239,8 @@ pub(crate) fn read_in_place<'de>(
             }
             "relationships" => {
                 let mut rels: Vec<Option<Rel<'de>>> = Vec::new();
-                c.array(Vec::new, crate::par::push, &mut rels, crate::par::extend)?;
+                let part = || Vec::with_capacity(crate::par::CHUNK);
+                c.array(part, crate::par::push, &mut rels, crate::par::extend)?;
                 // `null` reads as no relationships, as the sequential read's `Option`.
                 doc.relationships = Some(rels);
             }
