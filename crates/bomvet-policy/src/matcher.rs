@@ -231,6 +231,9 @@ pub struct Matcher<'p> {
     code_orgs: HashMap<String, Vec<Hit>>,
     products: HashMap<String, Vec<Hit>>,
     files: HashMap<String, Vec<Hit>>,
+    /// What a purl must contain to reach `purl_exact`, `purl_glob` or `code_orgs` (see
+    /// [`purl_words`]); `None` when every purl is to be keyed.
+    purl_words: Option<aho_corasick::AhoCorasick>,
 }
 
 impl<'p> Matcher<'p> {
@@ -248,6 +251,7 @@ impl<'p> Matcher<'p> {
             code_orgs: HashMap::new(),
             products: HashMap::new(),
             files: HashMap::new(),
+            purl_words: None,
         };
         for (ei, e) in policy.entities.iter().enumerate() {
             for (ii, ident) in e.identifiers.iter().enumerate() {
@@ -285,6 +289,7 @@ impl<'p> Matcher<'p> {
         m.purl_glob_lens = m.purl_glob.keys().map(String::len).collect();
         m.purl_glob_lens.sort_unstable();
         m.purl_glob_lens.dedup();
+        m.purl_words = purl_words(&m);
         m
     }
 
@@ -531,6 +536,9 @@ impl<'p> Matcher<'p> {
         if purl.len() > MAX_MATCH_LEN {
             return;
         }
+        if !self.purl_may_match(purl) {
+            return;
+        }
         // Parse with the packageurl crate when the purl is well-formed; fall back to the raw
         // text so that a slightly malformed purl still matches its namespace.
         let key = match purl_key(purl) {
@@ -557,6 +565,62 @@ impl<'p> Matcher<'p> {
             self.lookup(&self.code_orgs, owner, purl, field, false, out);
         }
     }
+}
+
+impl Matcher<'_> {
+    /// Whether `purl` holds one of the [`purl_words`] (decoded, read without case): false means
+    /// that its key can reach no purl identifier and name no code-hosting owner.
+    fn purl_may_match(&self, purl: &str) -> bool {
+        let Some(words) = &self.purl_words else {
+            return true;
+        };
+        // Lowercasing a character outside ASCII may give an ASCII one (the Kelvin sign gives
+        // `k`): such purls are keyed.
+        if !purl.is_ascii() {
+            return true;
+        }
+        if memchr::memchr(b'%', purl.as_bytes()).is_none() {
+            return words.is_match(purl);
+        }
+        let decoded = percent_decode(purl);
+        !decoded.is_ascii() || words.is_match(&decoded)
+    }
+}
+
+/// The words a purl must hold to reach a purl identifier or a code-hosting owner, searched
+/// before its key is made: keying every purl (the `packageurl` checks, a lowercased copy) was a
+/// quarter of matching a component, for purls that almost never match (issue 7).
+///
+/// A purl's key is its type, namespace and name as written, percent-decoded and lowercased, a
+/// PyPI name's `_` written `-`, and empty or dot segments dropped (`purl_key`, or the text when
+/// `packageurl` does not read it): each segment of the key is in the decoded purl, read without
+/// ASCII case and with `_` for `-`. A key that equals an identifier, or starts with one, holds
+/// the identifier's last segment (for a glob, the part written); a key that names an owner
+/// holds the owner. So those, with each `-` also as `_`, are the words. `None` (every purl
+/// keyed) when one is empty, is not ASCII, or has more than four `-`.
+fn purl_words(m: &Matcher<'_>) -> Option<aho_corasick::AhoCorasick> {
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    let keys = m.purl_exact.keys().chain(m.purl_glob.keys());
+    for key in keys.chain(m.code_orgs.keys()) {
+        let last = key.rsplit('/').next().unwrap_or(key).as_bytes();
+        let dashes: Vec<usize> = memchr::memchr_iter(b'-', last).collect();
+        if last.is_empty() || !last.is_ascii() || dashes.len() > 4 {
+            return None;
+        }
+        for variant in 0..1u32 << dashes.len() {
+            let mut word = last.to_vec();
+            for (bit, &at) in dashes.iter().enumerate() {
+                if variant >> bit & 1 == 1 {
+                    word[at] = b'_';
+                }
+            }
+            words.push(word);
+        }
+    }
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .ok()
 }
 
 /// `type/namespace/name` of a purl, lowercased and percent-decoded, as the `packageurl` crate
@@ -1171,6 +1235,116 @@ purl-namespaces = ["pkg:npm/%40b*", "pkg:maven/com.b.longer.prefix*"]
         assert_eq!(entities("pkg:npm/%40bee/x@1"), ["b"]);
         assert_eq!(entities("pkg:maven/com.b.longer.prefixes/x@1"), ["b"]);
         assert!(entities("pkg:maven/com.b.longer/x@1").is_empty());
+    }
+
+    /// The words searched before a purl is keyed change no match: with the default policy and
+    /// one with `-` in its identifiers, random purls built from the words, their parts in other
+    /// cases, encoded, with `_` for `-` and with characters that lowercase to ASCII match the
+    /// same entities with the words as without them, and most ordinary purls are not keyed.
+    #[test]
+    fn purl_words_change_no_match() {
+        let text = r#"
+[[list]]
+id = "l"
+title = "t"
+reaches-embedded = true
+severity = "block"
+
+[[entity]]
+id = "a"
+lists = ["l"]
+purl-namespaces = ["pkg:pypi/ab-c-sdk*", "pkg:maven/com.x-y", "pkg:gem/kx"]
+code-orgs = ["Own-Er"]
+"#;
+        let mut custom = Policy::empty();
+        custom
+            .add_toml(Path::new("p.toml"), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let starts = ["pkg:", "pkg:", "pkg://", "PKG:", "", "pkg:/"];
+        let types = [
+            "npm", "maven", "pypi", "PyPI", "golang", "github", "GitHub", "gem", "g%65m", "np",
+        ];
+        let parts = [
+            "github.com",
+            "%40",
+            "@",
+            "%2F",
+            "%2d",
+            "%5F",
+            "%4B",
+            "-",
+            "_",
+            ".",
+            "..",
+            "",
+            "huaweicloud",
+            "HuaweiCloud",
+            "huaweicloudsdk",
+            "HUAWEICLOUDSDK_",
+            "com.huawei",
+            "com.huawei.hms",
+            "com.huaweicloud.sdk",
+            "hmscore",
+            "kaspersky",
+            "KasperskyLab",
+            "com.kaspersky.android-components",
+            "com.kaspersky.android_components",
+            "dji",
+            "com.dji",
+            "dji_sdk",
+            "dji-sdk",
+            "hms-core",
+            "HMS_Core",
+            "ab-c-sdk",
+            "ab_c_sdk",
+            "AB_c-SDK",
+            "com.x_y",
+            "com.x-y",
+            "own_er",
+            "OWN-ER",
+            "kx",
+            "\u{212A}x",
+            "\u{130}",
+            "\u{212A}asperskyLab",
+            "x",
+            "1",
+        ];
+        let ends = ["", "", "@1", "@1.0?k=v", "#sub", "?a=b#c/d", "@%40"];
+        for policy in [Policy::embedded_default(), custom] {
+            let m = Matcher::new(&policy);
+            assert!(m.purl_words.is_some());
+            let mut every = Matcher::new(&policy);
+            every.purl_words = None;
+            let mut rng = fastrand::Rng::with_seed(11);
+            let mut hits = 0;
+            for _ in 0..100_000 {
+                let mut purl = String::from(starts[rng.usize(..starts.len())]);
+                purl.push_str(types[rng.usize(..types.len())]);
+                for _ in 0..rng.usize(1..4) {
+                    purl.push('/');
+                    for _ in 0..rng.usize(1..3) {
+                        purl.push_str(parts[rng.usize(..parts.len())]);
+                    }
+                }
+                purl.push_str(ends[rng.usize(..ends.len())]);
+                let c = with_purl(&purl);
+                let found = m.match_component(&c);
+                assert_eq!(found, every.match_component(&c), "{purl}");
+                hits += usize::from(!found.is_empty());
+            }
+            // The random purls reach identifiers, not only misses.
+            assert!(hits > 1_000, "{hits}");
+            let ordinary = [
+                "pkg:npm/%40org4/pkg-4@4.4.4",
+                "pkg:maven/com.org1/pkg-1@1.1.1",
+                "pkg:pypi/org2-pkg-2@2.2.2",
+                "pkg:golang/github.com/org3/pkg-3@v3.3.3",
+                "pkg:github/someone/thing@1",
+            ];
+            for purl in ordinary {
+                assert!(!m.purl_may_match(purl), "{purl}");
+            }
+        }
     }
 
     /// The key of a full `packageurl` parse, the only reading before the borrowed split.
