@@ -843,15 +843,17 @@ fn humanize(msg: &str) -> String {
 /// When the file cannot be read (or was cut short while it was).
 pub fn ref_lines_in_file(
     path: &Path,
+    format: Format,
     wanted: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<std::collections::HashMap<String, usize>> {
-    segmented_ref_lines_in_file(path, REF_LINES_SEGMENT, wanted)
+    segmented_ref_lines_in_file(path, REF_LINES_SEGMENT, format, wanted)
 }
 
 /// [`ref_lines_in_file`] in segments of `segment` bytes.
 fn segmented_ref_lines_in_file(
     path: &Path,
     segment: usize,
+    format: Format,
     wanted: impl Fn(&str) -> bool + Sync,
 ) -> std::io::Result<std::collections::HashMap<String, usize>> {
     use rayon::prelude::*;
@@ -864,7 +866,7 @@ fn segmented_ref_lines_in_file(
         file.rewind()?;
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
-        return Ok(ref_lines(&bytes, wanted));
+        return Ok(ref_lines(&bytes, format, wanted));
     }
     let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
     let segments = (0..len.div_ceil(segment))
@@ -882,7 +884,7 @@ fn segmented_ref_lines_in_file(
                 _ => (Some(buf[0]), &buf[1..]),
             };
             let limit = segment.min(len - start);
-            let (lines, found) = segment_ref_lines(held, limit, prev, &wanted);
+            let (lines, found) = segment_ref_lines(held, limit, prev, format, &wanted);
             let found: Vec<(usize, String)> =
                 found.into_iter().map(|(l, v)| (l, v.to_owned())).collect();
             Ok((lines, found))
@@ -891,14 +893,15 @@ fn segmented_ref_lines_in_file(
     Ok(join_ref_lines(segments))
 }
 
-/// Every ref written in `buf` whose key starts before `limit`, with the key's position, in order:
-/// JSON keys (`"bom-ref": "x"`, `"SPDXID": "x"`; also YAML's quoted form), the XML attribute
-/// (`bom-ref="x"`) and the tag-value tag (`SPDXID: x` at the start of a line), in every encoding
-/// that has them on a line of their own.
+/// Every ref written in `buf` whose key starts before `limit`, with the key's position, in order,
+/// in the forms a document of `format` writes them: CycloneDX's `bom-ref` as a JSON key
+/// (`"bom-ref": "x"`) or XML attribute (`bom-ref="x"`), SPDX 2's `SPDXID` as a JSON or YAML key
+/// or a tag-value tag (`SPDXID: x` at the start of a line), SPDX 3's `spdxId` as a JSON key.
 ///
-/// Two searches, for `bom-ref` and `SPDXID`, each occurrence told apart by the bytes around it:
-/// a search per written form passed over the file four times (issue 7).
-fn refs_in(buf: &[u8], limit: usize, prev: Option<u8>) -> Vec<(usize, &str)> {
+/// One search, for the format's key, each occurrence told apart by the bytes around it: a search
+/// per written form passed over the file four times, and a search for the other format's key
+/// twice (issue 7).
+fn refs_in(buf: &[u8], limit: usize, prev: Option<u8>, format: Format) -> Vec<(usize, &str)> {
     let mut found = Vec::new();
     // The byte before `pos`: `prev` (the byte before the buffer, if any) for the first.
     let byte_before = |pos: usize| match pos.checked_sub(1) {
@@ -908,37 +911,35 @@ fn refs_in(buf: &[u8], limit: usize, prev: Option<u8>) -> Vec<(usize, &str)> {
     // A key that starts before `limit` may end after it (the caller keeps the bytes from
     // `limit` on for the next round, so such a key would not be found there either).
     let searched = &buf[..(limit + 8).min(buf.len())];
-    let quoted = |pos: usize, len: usize| {
-        byte_before(pos) == Some(b'"') && buf.get(pos + len) == Some(&b'"')
+    let key: &[u8] = match format {
+        Format::CyclonedxJson | Format::CyclonedxXml => b"bom-ref",
+        Format::SpdxJson | Format::SpdxTagValue | Format::SpdxYaml => b"SPDXID",
+        Format::Spdx3JsonLd => b"spdxId",
     };
-    for pos in memchr::memmem::find_iter(searched, b"bom-ref") {
+    for pos in memchr::memmem::find_iter(searched, key) {
         let before = byte_before(pos);
+        let after = pos + key.len();
         // A quoted key whose `"` is the byte before the buffer started in the previous round,
         // which found it.
-        let value = if quoted(pos, 7) {
+        let value = if before == Some(b'"') && buf.get(after) == Some(&b'"') {
             pos.checked_sub(1)
-                .and_then(|k| ref_value(&buf[pos + 8..]).map(|v| (k, v)))
-        } else if before.is_none_or(|b| b.is_ascii_whitespace()) {
-            xml_attribute_value(&buf[pos + 7..]).map(|v| (pos, v))
-        } else {
-            None
-        };
-        found.extend(value);
-    }
-    for pos in memchr::memmem::find_iter(searched, b"SPDXID") {
-        let before = byte_before(pos);
-        let value = if quoted(pos, 6) {
-            pos.checked_sub(1)
-                .and_then(|k| ref_value(&buf[pos + 7..]).map(|v| (k, v)))
-        } else if before.is_none_or(|b| b == b'\n') && buf.get(pos + 6) == Some(&b':') {
-            tag_value(&buf[pos + 7..]).map(|v| (pos, v))
+                .and_then(|k| ref_value(&buf[after + 1..]).map(|v| (k, v)))
+        } else if format == Format::CyclonedxXml || format == Format::CyclonedxJson {
+            before
+                .is_none_or(|b| b.is_ascii_whitespace())
+                .then(|| xml_attribute_value(&buf[after..]).map(|v| (pos, v)))
+                .flatten()
+        } else if format != Format::Spdx3JsonLd
+            && before.is_none_or(|b| b == b'\n')
+            && buf.get(after) == Some(&b':')
+        {
+            tag_value(&buf[after + 1..]).map(|v| (pos, v))
         } else {
             None
         };
         found.extend(value);
     }
     found.retain(|&(pos, _)| pos < limit);
-    found.sort_unstable_by_key(|(pos, _)| *pos);
     found
 }
 
@@ -973,30 +974,32 @@ fn tag_value(rest: &[u8]) -> Option<&str> {
     std::str::from_utf8(value).ok().filter(|v| !v.is_empty())
 }
 
-/// The 1-based line of each ref that `wanted` accepts: JSON `"bom-ref"` and `"SPDXID"` values,
-/// XML `bom-ref` attributes, tag-value `SPDXID:` lines. Serde and the XML reader give no
-/// positions for elements that read well, so reports that want line numbers (SARIF, HTML) look up
-/// the refs of their findings here, in one pass. The first occurrence of a ref wins; only wanted
-/// refs are copied.
+/// The 1-based line of each ref that `wanted` accepts, in a document of `format`: the line of its
+/// `bom-ref` (JSON key or XML attribute), `SPDXID` (JSON or YAML key, tag-value tag) or SPDX 3
+/// `spdxId` (JSON key). Serde and the XML reader give no positions for elements that read well,
+/// so reports look up the refs of their findings here, in one pass. The first occurrence of a ref
+/// wins; only wanted refs are copied.
 ///
-/// Searched in segments of 2 MiB on rayon's threads: each finds the refs
-/// whose key starts in it (reading on past its end for the value, as the chunked reader of
-/// [`ref_lines_in_file`] does) and counts its lines; the segments are then joined in order.
+/// Searched in segments of 2 MiB on rayon's threads: each finds the refs whose key starts in it
+/// (reading on past its end for the value) and counts its lines; the segments are then joined in
+/// order.
 pub fn ref_lines(
     bytes: &[u8],
+    format: Format,
     wanted: impl Fn(&str) -> bool + Sync,
 ) -> std::collections::HashMap<String, usize> {
     let text = match decode(Path::new(""), bytes) {
         Ok(t) => t,
         Err(_) => return std::collections::HashMap::new(),
     };
-    segmented_ref_lines(&text, REF_LINES_SEGMENT, &wanted)
+    segmented_ref_lines(&text, REF_LINES_SEGMENT, format, &wanted)
 }
 
 /// [`ref_lines`] of decoded text in segments of `segment` bytes.
 fn segmented_ref_lines(
     text: &[u8],
     segment: usize,
+    format: Format,
     wanted: &(impl Fn(&str) -> bool + Sync),
 ) -> std::collections::HashMap<String, usize> {
     use rayon::prelude::*;
@@ -1006,7 +1009,7 @@ fn segmented_ref_lines(
             let start = k * segment;
             let prev = start.checked_sub(1).map(|i| text[i]);
             let limit = segment.min(text.len() - start);
-            segment_ref_lines(&text[start..], limit, prev, wanted)
+            segment_ref_lines(&text[start..], limit, prev, format, wanted)
         })
         .collect();
     join_ref_lines(segments)
@@ -1018,11 +1021,12 @@ fn segment_ref_lines<'b>(
     buf: &'b [u8],
     limit: usize,
     prev: Option<u8>,
+    format: Format,
     wanted: &impl Fn(&str) -> bool,
 ) -> (usize, Vec<(usize, &'b str)>) {
     let (mut line, mut last) = (0, 0);
     let mut found = Vec::new();
-    for (pos, value) in refs_in(buf, limit, prev) {
+    for (pos, value) in refs_in(buf, limit, prev, format) {
         line += memchr::memchr_iter(b'\n', &buf[last..pos]).count();
         last = pos;
         if wanted(value) {
@@ -1115,21 +1119,21 @@ mod tests {
     #[test]
     fn ref_lines_in_every_encoding() {
         let xml = "<bom>\n<component bom-ref=\"a\">\n<dependency ref=\"b\"/>\n<c xbom-ref=\"c\" bom-ref = 'd'/>\n";
-        let lines = ref_lines(xml.as_bytes(), |_| true);
+        let lines = ref_lines(xml.as_bytes(), Format::CyclonedxXml, |_| true);
         assert_eq!(lines.get("a"), Some(&2));
         assert_eq!(lines.get("d"), Some(&4));
         assert_eq!(lines.len(), 2, "{lines:?}");
         let tv = "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nPackageName: x\nSPDXID:  SPDXRef-x \nPackageComment: SPDXID: SPDXRef-y\n";
-        let lines = ref_lines(tv.as_bytes(), |_| true);
+        let lines = ref_lines(tv.as_bytes(), Format::SpdxTagValue, |_| true);
         assert_eq!(lines.get("SPDXRef-x"), Some(&4));
         assert_eq!(lines.get("SPDXRef-DOCUMENT"), Some(&2));
         assert_eq!(lines.len(), 2, "{lines:?}");
-        let json = "{\n \"bom-ref\" : \"j\",\n \"SPDXID\": \"SPDXRef-k\"}";
-        let lines = ref_lines(json.as_bytes(), |_| true);
-        assert_eq!(
-            (lines.get("j"), lines.get("SPDXRef-k")),
-            (Some(&2), Some(&3))
-        );
+        // Each format's key only.
+        let json = "{\n \"bom-ref\" : \"j\",\n \"SPDXID\": \"SPDXRef-k\",\n\"spdxId\":\"l\"}";
+        let lines = |format| ref_lines(json.as_bytes(), format, |_| true);
+        assert_eq!(lines(Format::CyclonedxJson), [("j".into(), 2)].into());
+        assert_eq!(lines(Format::SpdxJson), [("SPDXRef-k".into(), 3)].into());
+        assert_eq!(lines(Format::Spdx3JsonLd), [("l".into(), 4)].into());
     }
 
     /// A buffer cut at any byte: the refs whose keys start before the cut, then those of the
@@ -1140,17 +1144,17 @@ mod tests {
         // The last line's `SPDXID:` is not at the start of a line: not a ref, wherever the cut.
         let text = "{\"bom-ref\": \"a\", \"SPDXID\": \"SPDXRef-b\"}\n<c bom-ref=\"c\"/>\nSPDXID: SPDXRef-d\nPackageComment: SPDXID: SPDXRef-e\n";
         let buf = text.as_bytes();
-        let whole: Vec<(usize, &str)> = refs_in(buf, buf.len(), None);
-        assert_eq!(whole.len(), 4, "{whole:?}");
-        for cut in 0..=buf.len() {
-            let mut parts = refs_in(buf, cut, None);
-            let rest = &buf[cut..];
-            parts.extend(
-                refs_in(rest, rest.len(), cut.checked_sub(1).map(|i| buf[i]))
-                    .into_iter()
-                    .map(|(p, v)| (p + cut, v)),
-            );
-            assert_eq!(parts, whole, "cut at {cut}");
+        for format in [Format::CyclonedxJson, Format::SpdxTagValue] {
+            let whole: Vec<(usize, &str)> = refs_in(buf, buf.len(), None, format);
+            assert_eq!(whole.len(), 2, "{whole:?}");
+            for cut in 0..=buf.len() {
+                let mut parts = refs_in(buf, cut, None, format);
+                let rest = &buf[cut..];
+                let prev = cut.checked_sub(1).map(|i| buf[i]);
+                let after = refs_in(rest, rest.len(), prev, format);
+                parts.extend(after.into_iter().map(|(p, v)| (p + cut, v)));
+                assert_eq!(parts, whole, "cut at {cut}");
+            }
         }
     }
 
@@ -1293,7 +1297,8 @@ mod tests {
             // Lines of varying length, so that keys land at every offset of a segment.
             let pad = "x".repeat(i % 97);
             text.push_str(&format!(
-                "{{\"bom-ref\": \"c{i}\", \"name\": \"{pad}\"}},\n  {{\"SPDXID\" :\n \"SPDXRef-{i}\"}},\n"
+                "{{\"bom-ref\": \"c{i}\", \"name\": \"{pad}\"{}}},\n  {{\"SPDXID\" :\n \"SPDXRef-{i}\"}},\n",
+                if i % 3 == 0 { format!(", \"spdxId\": \"s{i}\"") } else { String::new() }
             ));
             if i % 5 == 0 {
                 text.push_str(&format!("<c bom-ref=\"x{i}\"/>\nSPDXID: SPDXRef-t{i}\n"));
@@ -1305,42 +1310,66 @@ mod tests {
             i += 1;
         }
         // A ref written twice: its first line is the one reported.
-        text.push_str("{\"bom-ref\": \"c7\"}, {}]}\n");
+        text.push_str("{\"bom-ref\": \"c7\", \"SPDXID\": \"SPDXRef-7\", \"spdxId\": \"s6\"}]}\n");
         let file = TempFile::new("ref-lines.json", text.as_bytes());
-        let wanted = |r: &str| !r.ends_with('3');
-        let whole = segmented_ref_lines(text.as_bytes(), text.len(), &wanted);
-        let every = (0..i).flat_map(|k| {
-            let mut refs = vec![format!("c{k}"), format!("SPDXRef-{k}")];
-            if k % 5 == 0 {
-                refs.extend([format!("x{k}"), format!("SPDXRef-t{k}")]);
-            }
-            refs
-        });
-        assert_eq!(whole.len(), every.filter(|r| wanted(r)).count());
-        // Line 1 opens the list; four lines per i, two more every fifth.
-        assert_eq!(whole.get("c7"), Some(&34));
-        assert_eq!(whole.get("SPDXRef-7"), Some(&35)); // the key's line, not the value's
-        assert_eq!(whole.get("SPDXRef-t5"), Some(&28));
-        assert_eq!(ref_lines(text.as_bytes(), wanted), whole);
-        assert_eq!(
-            ref_lines_in_file(&file.0, wanted).ok().as_ref(),
-            Some(&whole)
-        );
-        // Small segments put boundaries everywhere (checked on a prefix: a segment is a task).
         let cut = &text[..20_000];
-        let whole = segmented_ref_lines(cut.as_bytes(), cut.len(), &wanted);
-        assert!(whole.len() > 200, "{}", whole.len());
-        assert!(whole.keys().all(|r| !r.contains("no")), "{whole:?}");
-        let file = TempFile::new("ref-lines-cut.json", cut.as_bytes());
-        for segment in [1, 2, 7, 8, 9, 64, 1000] {
-            let parts = segmented_ref_lines(cut.as_bytes(), segment, &wanted);
-            assert_eq!(parts, whole, "segments of {segment}");
-            let read = segmented_ref_lines_in_file(&file.0, segment, wanted);
-            assert_eq!(
-                read.ok().as_ref(),
-                Some(&whole),
-                "file in segments of {segment}"
-            );
+        let cut_file = TempFile::new("ref-lines-cut.json", cut.as_bytes());
+        let wanted = |r: &str| !r.ends_with('3');
+        // Each format's refs (every i, every fifth i), and the lines of three: line 1 opens the
+        // list; four lines per i, two more every fifth; a JSON key's line, not its value's.
+        let formats = [
+            (
+                Format::CyclonedxJson,
+                ["c", "x"],
+                [("c7", 34), ("x5", 27), ("c0", 2)],
+            ),
+            (
+                Format::SpdxJson,
+                ["SPDXRef-", "SPDXRef-t"],
+                [("SPDXRef-7", 35), ("SPDXRef-t5", 28), ("SPDXRef-0", 3)],
+            ),
+            (
+                Format::Spdx3JsonLd,
+                ["s", "none"],
+                [("s6", 30), ("s0", 2), ("s9", 42)],
+            ),
+        ];
+        for (format, [every_one, every_fifth], known) in formats {
+            let whole = segmented_ref_lines(text.as_bytes(), text.len(), format, &wanted);
+            let every = (0..i).flat_map(|k| {
+                let mut refs = vec![format!("{every_one}{k}")];
+                if k % 5 == 0 {
+                    refs.push(format!("{every_fifth}{k}"));
+                }
+                refs
+            });
+            let every = every.filter(|r| !r.starts_with("none") && wanted(r));
+            let every = if format == Format::Spdx3JsonLd {
+                every
+                    .filter(|r| r[1..].parse::<usize>().is_ok_and(|k| k % 3 == 0))
+                    .count()
+            } else {
+                every.count()
+            };
+            assert_eq!(whole.len(), every, "{format:?}");
+            for (r, line) in known {
+                assert_eq!(whole.get(r), Some(&line), "{format:?} {r}");
+            }
+            assert_eq!(ref_lines(text.as_bytes(), format, wanted), whole);
+            let read = ref_lines_in_file(&file.0, format, wanted);
+            assert_eq!(read.ok().as_ref(), Some(&whole));
+            // Small segments put boundaries everywhere (checked on a prefix: a segment is a
+            // task).
+            let whole = segmented_ref_lines(cut.as_bytes(), cut.len(), format, &wanted);
+            assert!(whole.len() > 30, "{format:?} {}", whole.len());
+            assert!(whole.keys().all(|r| !r.contains("no")), "{whole:?}");
+            for segment in [1, 2, 7, 8, 9, 64, 1000] {
+                let parts = segmented_ref_lines(cut.as_bytes(), segment, format, &wanted);
+                assert_eq!(parts, whole, "{format:?} in segments of {segment}");
+                let read = segmented_ref_lines_in_file(&cut_file.0, segment, format, wanted);
+                let read = read.ok();
+                assert_eq!(read.as_ref(), Some(&whole), "{format:?} file, {segment}");
+            }
         }
     }
 

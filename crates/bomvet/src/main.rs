@@ -47,10 +47,10 @@ fn use_color(choice: ColorArg) -> bool {
 /// components). A file that cannot be read again, or changed, only costs its findings their lines.
 enum LineSource {
     /// Standard input, kept.
-    Bytes(Vec<u8>),
+    Bytes(Vec<u8>, bomvet_model::Format),
     /// A file: read again, in segments on every core, not mapped (its pages would add to the
     /// peak memory, which the model still holds).
-    File(std::path::PathBuf),
+    File(std::path::PathBuf, bomvet_model::Format),
 }
 
 /// Fills in the line of the bom-ref / SPDXID of each finding whose component is written in
@@ -65,9 +65,12 @@ fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &L
         return;
     }
     let lines = match source {
-        LineSource::Bytes(bytes) => bomvet_ingest::ref_lines(bytes, |r| wanted.contains(r)),
-        LineSource::File(path) => {
-            bomvet_ingest::ref_lines_in_file(path, |r| wanted.contains(r)).unwrap_or_default()
+        LineSource::Bytes(bytes, format) => {
+            bomvet_ingest::ref_lines(bytes, *format, |r| wanted.contains(r))
+        }
+        LineSource::File(path, format) => {
+            bomvet_ingest::ref_lines_in_file(path, *format, |r| wanted.contains(r))
+                .unwrap_or_default()
         }
     };
     for f in findings.iter_mut() {
@@ -359,7 +362,8 @@ fn read_input(
                         if check_schema {
                             schema_diagnostics(&mut sbom, path, None, limits, strict);
                         }
-                        return loaded(sbom, path, strict, LineSource::File(path.to_owned()));
+                        let lines = LineSource::File(path.to_owned(), sbom.format);
+                        return loaded(sbom, path, strict, lines);
                     }
                     Ok(None) => FileBytes::open(path),
                     Err(e) => return Loaded::Failed(render_error(&e)),
@@ -391,10 +395,10 @@ fn read_input(
         schema_diagnostics(&mut sbom, path, Some(&bytes), limits, strict);
     }
     let lines = if let FileBytes::Read(bytes) = bytes {
-        LineSource::Bytes(bytes)
+        LineSource::Bytes(bytes, sbom.format)
     } else {
         drop(bytes);
-        LineSource::File(path.to_owned())
+        LineSource::File(path.to_owned(), sbom.format)
     };
     loaded(sbom, path, strict, lines)
 }
