@@ -234,6 +234,12 @@ pub struct Matcher<'p> {
     /// What a purl must contain to reach `purl_exact`, `purl_glob` or `code_orgs` (see
     /// [`purl_words`]); `None` when every purl is to be keyed.
     purl_words: Option<aho_corasick::AhoCorasick>,
+    /// What an ASCII organisation or person name must contain to reach `names`, a component
+    /// name (or group) to reach `products` or `files`, and a URL or e-mail address to reach
+    /// `domains` or `code_orgs` (see [`Words`]).
+    name_words: Words,
+    product_words: Words,
+    url_words: Words,
 }
 
 impl<'p> Matcher<'p> {
@@ -252,6 +258,9 @@ impl<'p> Matcher<'p> {
             products: HashMap::new(),
             files: HashMap::new(),
             purl_words: None,
+            name_words: Words::default(),
+            product_words: Words::default(),
+            url_words: Words::default(),
         };
         for (ei, e) in policy.entities.iter().enumerate() {
             for (ii, ident) in e.identifiers.iter().enumerate() {
@@ -290,6 +299,12 @@ impl<'p> Matcher<'p> {
         m.purl_glob_lens.sort_unstable();
         m.purl_glob_lens.dedup();
         m.purl_words = purl_words(&m);
+        // A normalised key's tokens are pieces of the text, so its first one will do.
+        let first_token = |key: &str| key.split(' ').next().unwrap_or(key).to_owned();
+        m.name_words = Words::new(m.names.keys().map(|k| first_token(k)));
+        let products = m.products.keys().map(|k| first_token(k));
+        m.product_words = Words::new(products.chain(m.files.keys().cloned()));
+        m.url_words = Words::new(m.domains.keys().chain(m.code_orgs.keys()).cloned());
         m
     }
 
@@ -304,7 +319,7 @@ impl<'p> Matcher<'p> {
         let base = &c.location;
         for party in &c.parties {
             let org_field = party.kind != PartyKind::Person && party.role != PartyRole::Author;
-            if let Some(name) = &party.name {
+            if let Some(name) = party.name.as_ref().filter(|n| self.name_words.may_hold(n)) {
                 let field = || format!("{}.name", party.field.under(base));
                 if org_field {
                     self.names_within(name, &field, &mut found);
@@ -315,6 +330,9 @@ impl<'p> Matcher<'p> {
                 }
             }
             for (i, email) in party.emails.iter().enumerate() {
+                if !self.url_words.may_hold(email) {
+                    continue;
+                }
                 if let Some(host) = email.rsplit_once('@').map(|(_, h)| h) {
                     let field = || format!("{}.email[{i}]", party.field.under(base));
                     self.domain(host, email, &field, &mut found);
@@ -344,7 +362,13 @@ impl<'p> Matcher<'p> {
         for r in &c.external_refs {
             self.url(&r.url, &|| r.field.under(base), &mut found);
         }
-        if !c.name.is_empty() && c.name.len() <= MAX_MATCH_LEN {
+        let product_words = |c: &Component| {
+            self.product_words.may_hold(&c.name)
+                || c.group
+                    .as_deref()
+                    .is_some_and(|g| self.product_words.may_hold(g))
+        };
+        if !c.name.is_empty() && c.name.len() <= MAX_MATCH_LEN && product_words(c) {
             let field = || {
                 format!(
                     "{}.name",
@@ -508,7 +532,7 @@ impl<'p> Matcher<'p> {
     }
 
     fn url(&self, url: &str, field: &dyn Fn() -> String, out: &mut Vec<(u32, Evidence)>) {
-        if url.len() > MAX_MATCH_LEN {
+        if url.len() > MAX_MATCH_LEN || !self.url_words.may_hold(url) {
             return;
         }
         let Some((host, path)) = split_url(url) else {
@@ -584,6 +608,35 @@ impl Matcher<'_> {
         }
         let decoded = percent_decode(purl);
         !decoded.is_ascii() || words.is_match(&decoded)
+    }
+}
+
+/// Words one of which an ASCII text must hold (read without ASCII case) for a lookup of it to
+/// find anything: each key of a table, or a piece of it that every text reaching it holds.
+/// Looking a text up costs a lowercased copy and several hash lookups (a name is normalised and
+/// each run of its tokens looked up, a URL is cut and each parent domain looked up), for texts
+/// that almost never match; one `aho-corasick` search for the words first was most of it (issue
+/// 7). Keys outside ASCII are left out: an ASCII text lowercased or normalised stays ASCII and
+/// cannot reach them; a text outside ASCII is always looked up (NFKC and Unicode lowercasing
+/// may turn its characters into ASCII ones).
+#[derive(Debug, Default)]
+struct Words(Option<aho_corasick::AhoCorasick>);
+
+impl Words {
+    fn new(keys: impl Iterator<Item = String>) -> Words {
+        let ascii: Vec<String> = keys.filter(|k| k.is_ascii()).collect();
+        let searcher = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(ascii);
+        Words(searcher.ok())
+    }
+
+    /// False only when `text` is ASCII and holds none of the words.
+    fn may_hold(&self, text: &str) -> bool {
+        match &self.0 {
+            Some(words) => !text.is_ascii() || words.is_match(text),
+            None => true,
+        }
     }
 }
 
@@ -1344,6 +1397,133 @@ code-orgs = ["Own-Er"]
             for purl in ordinary {
                 assert!(!m.purl_may_match(purl), "{purl}");
             }
+        }
+    }
+
+    /// The words searched before names, URLs, e-mail addresses and component names are looked
+    /// up change no match: random components whose texts are built from pieces of the default
+    /// policy's identifiers, in other cases, with legal forms, full-width letters, the Kelvin
+    /// sign, Han characters and paths, match the same entities with the words as without them;
+    /// and ordinary components are not looked up.
+    #[test]
+    fn words_change_no_match() {
+        use bomvet_model::{ExternalRef, Party, PartyKind, PartyRole};
+        let policy = Policy::embedded_default();
+        let m = Matcher::new(&policy);
+        let mut every = Matcher::new(&policy);
+        every.name_words = Words(None);
+        every.product_words = Words(None);
+        every.url_words = Words(None);
+        let pieces = [
+            "Kaspersky",
+            "KASPERSKY",
+            "kaspersky",
+            "Lab",
+            "AO",
+            "Huawei",
+            "huawei",
+            "HUAWEI",
+            "Technologies",
+            "Co., Ltd.",
+            "Inc.",
+            "HiSilicon",
+            "Hikvision",
+            "Hangzhou",
+            "Digital",
+            "Technology",
+            "Dahua",
+            "ZTE",
+            "zte",
+            "Hytera",
+            "DJI",
+            "华为",
+            "华为技术有限公司",
+            "ＨＵＡＷＥＩ",
+            "\u{212A}aspersky",
+            "Anti-Virus",
+            "SDK",
+            "KAV",
+            "kav",
+            "avp.com",
+            "AVP.COM",
+            "klnagent",
+            "bin/",
+            "C:\\x\\",
+            "kaspersky.com",
+            "KASPERSKY.COM",
+            "huawei.com",
+            "www.",
+            "mail.",
+            "sub.",
+            "https://",
+            "http://",
+            "git@",
+            "mailto:",
+            "github.com/",
+            "gitlab.com:",
+            "KasperskyLab",
+            "HMS-Core",
+            "huawei-noah",
+            "dji-sdk",
+            "@",
+            "/",
+            ".",
+            " ",
+            " ",
+            "-",
+            "x",
+            "Vendor",
+            "pkg-1",
+        ];
+        let mut rng = fastrand::Rng::with_seed(5);
+        let text = |rng: &mut fastrand::Rng| {
+            let mut t = String::new();
+            for _ in 0..rng.usize(1..6) {
+                t.push_str(pieces[rng.usize(..pieces.len())]);
+            }
+            t
+        };
+        let mut hits = 0;
+        for _ in 0..50_000 {
+            let mut c = Component::new(
+                ComponentRef::from("c"),
+                text(&mut rng).into(),
+                Location::default(),
+            );
+            c.group = rng.bool().then(|| text(&mut rng).into());
+            for (role, kind) in [
+                (PartyRole::Supplier, PartyKind::Organization),
+                (PartyRole::Author, PartyKind::Person),
+            ] {
+                c.parties.push(Party {
+                    role,
+                    kind,
+                    name: Some(text(&mut rng).into()),
+                    emails: vec![text(&mut rng).into()],
+                    urls: vec![text(&mut rng).into()],
+                    country: None,
+                    field: Field::new("supplier"),
+                });
+            }
+            c.external_refs.push(ExternalRef {
+                kind: "website".into(),
+                url: text(&mut rng).into(),
+                field: Field::new("externalReferences"),
+            });
+            let found = m.match_component(&c);
+            assert_eq!(found, every.match_component(&c), "{c:?}");
+            hits += usize::from(!found.is_empty());
+        }
+        assert!(hits > 5_000, "{hits}");
+        let ordinary = [
+            "pkg-5000",
+            "Vendor 1 Inc.",
+            "https://vendor1.example/pkg-5000",
+            "a@b.example",
+        ];
+        for text in ordinary {
+            let words = [&m.name_words, &m.product_words, &m.url_words];
+            assert!(words.iter().all(|w| !w.may_hold(text)), "{text}");
         }
     }
 
