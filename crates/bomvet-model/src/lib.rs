@@ -328,18 +328,52 @@ impl Location {
         if self.0.is_empty() {
             Location(name.into())
         } else {
-            Location(format_compact!("{}.{name}", self.0))
+            let mut path = CompactString::with_capacity(self.0.len() + 1 + name.len());
+            path.push_str(&self.0);
+            path.push('.');
+            path.push_str(name);
+            Location(path)
         }
     }
 
     /// A child location `self[index]`.
+    ///
+    /// Pushed piece by piece, the index written by `itoa`: every component read gets one, and
+    /// `format!`'s machinery was 2% of reading a 100,000-component SBOM (issue 7).
     pub fn index(&self, index: usize) -> Location {
-        Location(format_compact!("{}[{index}]", self.0))
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(index);
+        let mut path = CompactString::with_capacity(self.0.len() + digits.len() + 2);
+        path.push_str(&self.0);
+        path.push('[');
+        path.push_str(digits);
+        path.push(']');
+        Location(path)
     }
 
     /// The path as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::*;
+
+    /// Paths are built as JSON paths are written: fields after a dot (none at the root),
+    /// indices in brackets, at any size.
+    #[test]
+    fn locations_are_written_as_paths() {
+        let root = Location::default();
+        assert_eq!(root.field("components").as_str(), "components");
+        let c = root.field("components").index(12_345);
+        assert_eq!(c.as_str(), "components[12345]");
+        let deep = c.field("externalReferences").index(0).field("url");
+        assert_eq!(deep.as_str(), "components[12345].externalReferences[0].url");
+        assert_eq!(root.index(7).as_str(), "[7]");
+        let long = Location("a".repeat(40).into()).index(usize::MAX);
+        assert_eq!(long.as_str(), format!("{}[{}]", "a".repeat(40), usize::MAX));
     }
 }
 
