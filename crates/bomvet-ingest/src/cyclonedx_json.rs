@@ -354,10 +354,7 @@ impl Converter {
     /// A converter for a document of about `refs` components (the count of `bom-ref`s): its
     /// component and relationship vectors sized once.
     fn sized(path: &Path, refs: usize) -> Converter {
-        let mut conv = Converter::new(path);
-        conv.sbom.components.reserve(refs);
-        conv.sbom.relationships.reserve(refs.saturating_mul(2));
-        conv
+        Converter::new(path).sized_for(refs, refs.saturating_mul(2))
     }
 
     /// Warns about a top-level key met before (every occurrence is still read).
@@ -422,8 +419,9 @@ impl Converter {
         }
     }
 
-    /// This part with room for `components` and `relationships`: a run's part is filled with
-    /// about a run's elements, and growing it from empty copied each of its vectors ten times.
+    /// This converter with room for `components` and `relationships`, sized once instead of
+    /// doubled while filled (for a run's part of a parallel read, about a run's elements: grown
+    /// from empty, each of its vectors was copied ten times).
     fn sized_for(mut self, components: usize, relationships: usize) -> Converter {
         self.sbom.components.reserve_exact(components);
         self.sbom.relationships.reserve_exact(relationships);

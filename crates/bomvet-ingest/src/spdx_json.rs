@@ -179,7 +179,7 @@ pub(crate) fn read(
     let ids = source.count(b"\"SPDXID\"");
     let make = |parallel: bool| {
         move || DocSeed {
-            sbom: sized(path, ids),
+            sbom: sized(path.display().to_string(), ids),
             parallel,
         }
     };
@@ -199,11 +199,11 @@ pub(crate) fn read(
     Ok(sbom)
 }
 
-/// A document for about `ids` packages and files (the count of `SPDXID`s): its component
-/// vector sized once.
-fn sized(path: &Path, ids: usize) -> Sbom {
-    let mut sbom = Sbom::new(path.display().to_string(), Format::SpdxJson, String::new());
-    sbom.components.reserve(ids);
+/// A document of `source` for about `ids` packages and files (the count of `SPDXID`s, or a
+/// run's elements): its component vector sized once.
+fn sized(source: String, ids: usize) -> Sbom {
+    let mut sbom = Sbom::new(source, Format::SpdxJson, String::new());
+    sbom.components.reserve_exact(ids);
     sbom
 }
 
@@ -215,14 +215,10 @@ pub(crate) fn read_in_place<'de>(
     text: &'de str,
     ids: usize,
 ) -> Option<(Sbom, Doc<'de>)> {
-    let mut sbom = sized(path, ids);
+    let mut sbom = sized(path.display().to_string(), ids);
     let source = sbom.source.clone();
     // A run's part sized for a run's packages (grown from empty, its vector was copied ten times).
-    let part = || {
-        let mut part = Sbom::new(source.clone(), Format::SpdxJson, String::new());
-        part.components.reserve_exact(crate::par::CHUNK);
-        part
-    };
+    let part = || sized(source.clone(), crate::par::CHUNK);
     let mut doc = Doc::default();
     let (mut packages, mut files) = (0usize, 0usize);
     crate::par::object(text, |key, c| {

@@ -231,12 +231,11 @@ pub struct Matcher<'p> {
     code_orgs: HashMap<String, Vec<Hit>>,
     products: HashMap<String, Vec<Hit>>,
     files: HashMap<String, Vec<Hit>>,
-    /// What a purl must contain to reach `purl_exact`, `purl_glob` or `code_orgs` (see
-    /// [`purl_words`]); `None` when every purl is to be keyed.
-    purl_words: Option<aho_corasick::AhoCorasick>,
-    /// What an ASCII organisation or person name must contain to reach `names`, a component
-    /// name (or group) to reach `products` or `files`, and a URL or e-mail address to reach
-    /// `domains` or `code_orgs` (see [`Words`]).
+    /// What a decoded purl must contain to reach `purl_exact`, `purl_glob` or `code_orgs` (see
+    /// [`purl_words`]); an organisation or person name to reach `names`; a component name (or
+    /// group) to reach `products` or `files`; a URL or e-mail address to reach `domains` or
+    /// `code_orgs` (see [`Words`]).
+    purl_words: Words,
     name_words: Words,
     product_words: Words,
     url_words: Words,
@@ -257,7 +256,7 @@ impl<'p> Matcher<'p> {
             code_orgs: HashMap::new(),
             products: HashMap::new(),
             files: HashMap::new(),
-            purl_words: None,
+            purl_words: Words::default(),
             name_words: Words::default(),
             product_words: Words::default(),
             url_words: Words::default(),
@@ -592,22 +591,14 @@ impl<'p> Matcher<'p> {
 }
 
 impl Matcher<'_> {
-    /// Whether `purl` holds one of the [`purl_words`] (decoded, read without case): false means
-    /// that its key can reach no purl identifier and name no code-hosting owner.
+    /// Whether `purl` holds one of the [`purl_words`] once decoded: false means that its key
+    /// can reach no purl identifier and name no code-hosting owner. A purl outside ASCII is
+    /// always keyed (lowercasing the Kelvin sign gives `k`).
     fn purl_may_match(&self, purl: &str) -> bool {
-        let Some(words) = &self.purl_words else {
-            return true;
-        };
-        // Lowercasing a character outside ASCII may give an ASCII one (the Kelvin sign gives
-        // `k`): such purls are keyed.
-        if !purl.is_ascii() {
-            return true;
+        match memchr::memchr(b'%', purl.as_bytes()) {
+            None => self.purl_words.may_hold(purl),
+            Some(_) => self.purl_words.may_hold(&percent_decode(purl)),
         }
-        if memchr::memchr(b'%', purl.as_bytes()).is_none() {
-            return words.is_match(purl);
-        }
-        let decoded = percent_decode(purl);
-        !decoded.is_ascii() || words.is_match(&decoded)
     }
 }
 
@@ -649,31 +640,28 @@ impl Words {
 /// `packageurl` does not read it): each segment of the key is in the decoded purl, read without
 /// ASCII case and with `_` for `-`. A key that equals an identifier, or starts with one, holds
 /// the identifier's last segment (for a glob, the part written); a key that names an owner
-/// holds the owner. So those, with each `-` also as `_`, are the words. `None` (every purl
-/// keyed) when one is empty, is not ASCII, or has more than four `-`.
-fn purl_words(m: &Matcher<'_>) -> Option<aho_corasick::AhoCorasick> {
-    let mut words: Vec<Vec<u8>> = Vec::new();
+/// holds the owner. So those, with each `-` also as `_`, are the words ([`Words`]: an empty one
+/// keys every purl); no words at all (every purl keyed) when one has more than four `-`.
+fn purl_words(m: &Matcher<'_>) -> Words {
+    let mut words: Vec<String> = Vec::new();
     let keys = m.purl_exact.keys().chain(m.purl_glob.keys());
     for key in keys.chain(m.code_orgs.keys()) {
-        let last = key.rsplit('/').next().unwrap_or(key).as_bytes();
-        let dashes: Vec<usize> = memchr::memchr_iter(b'-', last).collect();
-        if last.is_empty() || !last.is_ascii() || dashes.len() > 4 {
-            return None;
+        let last = key.rsplit('/').next().unwrap_or(key);
+        let dashes: Vec<usize> = last.match_indices('-').map(|(at, _)| at).collect();
+        if dashes.len() > 4 {
+            return Words::default();
         }
         for variant in 0..1u32 << dashes.len() {
-            let mut word = last.to_vec();
+            let mut word = last.to_owned();
             for (bit, &at) in dashes.iter().enumerate() {
                 if variant >> bit & 1 == 1 {
-                    word[at] = b'_';
+                    word.replace_range(at..=at, "_");
                 }
             }
             words.push(word);
         }
     }
-    aho_corasick::AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build(words)
-        .ok()
+    Words::new(words.into_iter())
 }
 
 /// `type/namespace/name` of a purl, lowercased and percent-decoded, as the `packageurl` crate
@@ -1369,9 +1357,9 @@ code-orgs = ["Own-Er"]
         let ends = ["", "", "@1", "@1.0?k=v", "#sub", "?a=b#c/d", "@%40"];
         for policy in [Policy::embedded_default(), custom] {
             let m = Matcher::new(&policy);
-            assert!(m.purl_words.is_some());
+            assert!(m.purl_words.0.is_some());
             let mut every = Matcher::new(&policy);
-            every.purl_words = None;
+            every.purl_words = Words(None);
             let mut rng = fastrand::Rng::with_seed(11);
             let mut hits = 0;
             for _ in 0..100_000 {
