@@ -157,7 +157,7 @@ impl SbomGraph {
         // Pass 2: edges, each (from, to, kind) once, in document order. Duplicates are found by
         // bucketing the resolved edges by their source rather than with a hash set of them (a set
         // of 2M edges was ~100 MB, the largest thing the audit of a 1M-component SBOM allocated)
-        // or by sorting them all (a tenth of the graph's build at 100k components).
+        // or by sorting them all (a fifth of the graph's build at 100k components).
         let mut resolved: Vec<(u32, u32, EdgeKind)> = Vec::with_capacity(sbom.relationships.len());
         // The source of consecutive relationships is often the same (a CycloneDX dependency
         // entry's `dependsOn`, an SPDX element's relationships): looked up once.
