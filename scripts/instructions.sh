@@ -5,8 +5,8 @@
 #
 #   scripts/instructions.sh [BOMVET...]      (default: target/release/bomvet, built here)
 #
-# For each binary, each JSON encoding (COMPONENTS components, default 20000, generated once into
-# DATA, default target/bench-data) and each thread count (THREADS, default "1 2"), prints the
+# For each binary, each encoding (FORMATS, default the three JSON ones; also cdx-xml and spdx-tv;
+# COMPONENTS components, default 20000, generated once into DATA, default target/bench-data) and each thread count (THREADS, default "1 2"), prints the
 # instruction count. One thread takes the sequential read, which is deterministic; two take the
 # parallel one, where rayon's idle workers spin for a moment, so counts vary by about 1%.
 # Not counted: time in the kernel (page faults) and the speed of each instruction; `rep movsb`
@@ -15,6 +15,7 @@
 set -euo pipefail
 components=${COMPONENTS:-20000}
 threads=${THREADS:-1 2}
+formats=${FORMATS:-cdx-json spdx-json spdx3-json}
 data=${DATA:-target/bench-data}
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
 if [ $# -eq 0 ]; then
@@ -26,8 +27,12 @@ fi
 mkdir -p "$data"
 echo "| binary | encoding | components | threads | instructions |"
 echo "|---|---|---:|---:|---:|"
-for format in cdx-json spdx-json spdx3-json; do
-  file="$data/instr-$components.$format.json"
+for format in $formats; do
+  case $format in
+    cdx-xml) file="$data/instr-$components.cdx.xml" ;;
+    spdx-tv) file="$data/instr-$components.spdx" ;;
+    *) file="$data/instr-$components.$format.json" ;;
+  esac
   [ -s "$file" ] || target/release/bomvet-gen --components "$components" --format "$format" -o "$file" >/dev/null 2>&1
   for bin in "$@"; do
     for t in $threads; do

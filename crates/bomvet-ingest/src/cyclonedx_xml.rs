@@ -21,7 +21,7 @@ use std::path::Path;
 
 use bomvet_model::{format_compact, Diagnostic, DiagnosticLevel, Format, Location, Sbom};
 use quick_xml::events::attributes::Attributes;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::cyclonedx_json::{
@@ -36,57 +36,205 @@ use crate::IngestError;
 const MAX_ELEMENT_DEPTH: usize = 1_024;
 
 /// One element of a subtree: name, attributes and text borrowed from the input where possible
-/// (always copied when the input is a file read through a buffer), child elements in order.
+/// (always copied when the input is a file read through a buffer), linked to its first child
+/// and next sibling in its [`Tree`].
 #[derive(Debug, Default)]
 struct El<'i> {
     /// The name as written (`cdx:component`).
     qname: Cow<'i, str>,
-    /// Where the local name starts in `qname` (after the prefix's `:`): found once, since the
-    /// conversion looks children up by name a dozen times per component (searching for the `:`
-    /// on each lookup was a sixth of reading a 100k-component document).
+    /// Where the local name starts in `qname` (after the prefix's `:`).
     local: usize,
-    attrs: Vec<(Cow<'i, str>, Cow<'i, str>)>,
+    /// What the conversion knows the element as; `None` for the roots of subtrees it does not
+    /// read (inside a subtree, such elements are not built: [`Kind`]).
+    kind: Option<Kind>,
+    /// Its attributes: `attrs[start..end]` of the tree.
+    attrs: (usize, usize),
     text: Cow<'i, str>,
-    children: Vec<El<'i>>,
+    /// Its first child and its next sibling, as indices in the tree; 0 for none (0 is the root,
+    /// no one's child or sibling).
+    first: usize,
+    next: usize,
 }
 
-impl<'i> El<'i> {
+/// A subtree read whole: its elements in document order, the root first, and their attributes.
+/// Two vectors, cleared and reused from one subtree to the next, instead of a vector of
+/// children and one of attributes per element: allocating, growing and moving those was a
+/// sixth of reading a 100,000-component document (decision 27).
+#[derive(Debug, Default)]
+struct Tree<'i> {
+    els: Vec<El<'i>>,
+    attrs: Vec<(Cow<'i, str>, Cow<'i, str>)>,
+    /// While reading: the open elements, each with its last child so far (0: none yet).
+    open: Vec<(usize, usize)>,
+}
+
+impl<'i> Tree<'i> {
+    fn clear(&mut self) {
+        self.els.clear();
+        self.attrs.clear();
+        self.open.clear();
+    }
+
+    fn root(&self) -> Node<'_, 'i> {
+        Node { tree: self, at: 0 }
+    }
+
+    /// Adds element `el` as the last child of the innermost open element.
+    fn link(&mut self, el: usize) {
+        if let Some((parent, last)) = self.open.last_mut() {
+            match *last {
+                0 => self.els[*parent].first = el,
+                l => self.els[l].next = el,
+            }
+            *last = el;
+        }
+    }
+
+    fn push_text(&mut self, piece: Cow<'i, str>) {
+        let Some(&(el, _)) = self.open.last() else {
+            return;
+        };
+        let text = &mut self.els[el].text;
+        if text.is_empty() {
+            *text = piece;
+        } else {
+            text.to_mut().push_str(&piece);
+        }
+    }
+}
+
+/// An element of a [`Tree`], as the conversion reads it.
+#[derive(Clone, Copy)]
+struct Node<'t, 'i> {
+    tree: &'t Tree<'i>,
+    at: usize,
+}
+
+impl<'t, 'i> Node<'t, 'i> {
+    fn el(self) -> &'t El<'i> {
+        &self.tree.els[self.at]
+    }
+
     /// The local name (`component`).
-    fn name(&self) -> &str {
-        self.qname.get(self.local..).unwrap_or_default()
+    fn name(self) -> &'t str {
+        let el = self.el();
+        el.qname.get(el.local..).unwrap_or_default()
     }
 
-    fn elements<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s El<'i>> + 's {
-        self.children.iter().filter(move |c| c.name() == name)
+    fn children(self) -> impl Iterator<Item = Node<'t, 'i>> {
+        let tree = self.tree;
+        let mut at = self.el().first;
+        std::iter::from_fn(move || {
+            (at != 0).then(|| {
+                let node = Node { tree, at };
+                at = tree.els[at].next;
+                node
+            })
+        })
     }
 
-    fn child(&self, name: &str) -> Option<&El<'i>> {
-        self.children.iter().find(|c| c.name() == name)
+    fn elements(self, kind: Kind) -> impl Iterator<Item = Node<'t, 'i>> {
+        self.children().filter(move |c| c.el().kind == Some(kind))
+    }
+
+    fn child(self, kind: Kind) -> Option<Node<'t, 'i>> {
+        self.children().find(|c| c.el().kind == Some(kind))
     }
 
     /// Trimmed text, when not empty.
-    fn trimmed(&self) -> Option<Cow<'i, str>> {
-        let t = self.text.trim();
+    fn trimmed(self) -> Option<Cow<'i, str>> {
+        let text = &self.el().text;
+        let t = text.trim();
         if t.is_empty() {
             return None;
         }
-        Some(match &self.text {
+        Some(match text {
             Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
             Cow::Owned(_) => Cow::Owned(t.to_owned()),
         })
     }
 
-    /// Trimmed text of a named child.
-    fn text_of(&self, name: &str) -> Option<Cow<'i, str>> {
-        self.child(name).and_then(El::trimmed)
+    /// Trimmed text of a child.
+    fn text_of(self, kind: Kind) -> Option<Cow<'i, str>> {
+        self.child(kind).and_then(Node::trimmed)
     }
 
-    fn attr(&self, name: &str) -> Option<Cow<'i, str>> {
-        self.attrs
+    fn attr(self, name: &str) -> Option<Cow<'i, str>> {
+        let (start, end) = self.el().attrs;
+        self.tree.attrs[start..end]
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     }
+}
+
+/// The elements the conversion reads ([`component`], [`metadata`], [`dependency`] and what
+/// they call), by local name. [`Xml::subtree`] skips the others (`description`, `hashes`,
+/// `licenses`, `properties`, `evidence`, ...) after checking them, rather than build them into
+/// the tree, and the conversion finds children by kind rather than by comparing names (decision
+/// 27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Address,
+    Author,
+    Authors,
+    Component,
+    Components,
+    Contact,
+    Country,
+    Cpe,
+    Dependency,
+    Email,
+    ExternalReferences,
+    Group,
+    Manufacture,
+    Manufacturer,
+    Name,
+    Publisher,
+    Purl,
+    Reference,
+    Scope,
+    Supplier,
+    Url,
+    Version,
+}
+
+use Kind as K;
+
+impl Kind {
+    /// The kind of an element by its local name.
+    fn of(local: &[u8]) -> Option<Kind> {
+        Some(match local {
+            b"address" => K::Address,
+            b"author" => K::Author,
+            b"authors" => K::Authors,
+            b"component" => K::Component,
+            b"components" => K::Components,
+            b"contact" => K::Contact,
+            b"country" => K::Country,
+            b"cpe" => K::Cpe,
+            b"dependency" => K::Dependency,
+            b"email" => K::Email,
+            b"externalReferences" => K::ExternalReferences,
+            b"group" => K::Group,
+            b"manufacture" => K::Manufacture,
+            b"manufacturer" => K::Manufacturer,
+            b"name" => K::Name,
+            b"publisher" => K::Publisher,
+            b"purl" => K::Purl,
+            b"reference" => K::Reference,
+            b"scope" => K::Scope,
+            b"supplier" => K::Supplier,
+            b"url" => K::Url,
+            b"version" => K::Version,
+            _ => return None,
+        })
+    }
+}
+
+/// The local part of a qualified name: after its last `:`.
+fn local_name(qname: &[u8]) -> &[u8] {
+    qname.rsplit(|&b| b == b':').next().unwrap_or_default()
 }
 
 /// Where the local part of a qualified name starts: after its last `:`, or at 0.
@@ -110,9 +258,6 @@ enum Source<'i> {
         skip: u64,
     },
 }
-
-/// A start tag's name as written and its attributes (name, normalised value).
-type Tag<'r> = (&'r str, Vec<(&'r str, Cow<'r, str>)>);
 
 /// The streaming reader over one document.
 struct Xml<'i> {
@@ -232,50 +377,72 @@ impl<'i> Xml<'i> {
         }
     }
 
-    /// Name and attributes of the start tag `tag` just read: borrowed from the input in memory
-    /// (`quick-xml` hands out attribute values borrowed from the event, not the input), copied
-    /// from the event when the input is a file.
-    fn open(&self, empty: bool, tag: &BytesStart<'_>) -> Result<El<'i>, IngestError> {
+    /// Adds the element whose start tag `tag` was just read to `tree` (not linked), with its
+    /// name and attributes: borrowed from the input in memory (`quick-xml` hands out attribute
+    /// values borrowed from the event, not the input), copied from the event when the input is a
+    /// file. Returns its index.
+    fn open(
+        &self,
+        tree: &mut Tree<'i>,
+        empty: bool,
+        tag: &BytesStart<'_>,
+    ) -> Result<usize, IngestError> {
+        self.open_as(
+            tree,
+            empty,
+            tag,
+            Kind::of(local_name(tag.name().into_inner())),
+        )
+    }
+
+    /// [`Xml::open`] for a tag whose kind is known.
+    fn open_as(
+        &self,
+        tree: &mut Tree<'i>,
+        empty: bool,
+        tag: &BytesStart<'_>,
+        kind: Option<Kind>,
+    ) -> Result<usize, IngestError> {
         let at = self.tag_start(empty, tag);
-        match &self.source {
+        let start = tree.attrs.len();
+        let attrs = &mut tree.attrs;
+        let qname = match &self.source {
             Source::Text { text, .. } => {
                 let raw = text.get(at + 1..at + 1 + tag.len()).unwrap_or_default();
-                let (qname, attrs) = self.tag(at, raw)?;
-                Ok(El {
-                    local: local_start(qname),
-                    qname: Cow::Borrowed(qname),
-                    attrs: attrs
-                        .into_iter()
-                        .map(|(k, v)| (Cow::Borrowed(k), v))
-                        .collect(),
-                    ..El::default()
-                })
+                let name_end = self.each_attr(at, raw, |k, v| attrs.push((Cow::Borrowed(k), v)))?;
+                Cow::Borrowed(&raw[..name_end])
             }
             Source::File { .. } => {
                 // The event is the text between `<` and `>` or `/>`, already checked as UTF-8.
                 let raw = std::str::from_utf8(tag).unwrap_or_default();
-                let (qname, attrs) = self.tag(at, raw)?;
-                Ok(El {
-                    local: local_start(qname),
-                    qname: Cow::Owned(qname.to_owned()),
-                    attrs: attrs
-                        .into_iter()
-                        .map(|(k, v)| (Cow::Owned(k.to_owned()), Cow::Owned(v.into_owned())))
-                        .collect(),
-                    ..El::default()
-                })
+                let name_end = self.each_attr(at, raw, |k, v| {
+                    attrs.push((Cow::Owned(k.to_owned()), Cow::Owned(v.into_owned())));
+                })?;
+                Cow::Owned(raw[..name_end].to_owned())
             }
-        }
+        };
+        tree.els.push(El {
+            local: local_start(&qname),
+            qname,
+            kind,
+            attrs: (start, tree.attrs.len()),
+            ..El::default()
+        });
+        Ok(tree.els.len() - 1)
     }
 
-    /// The name and attributes of a start tag's text `raw` (name, attributes; no `<`, `>` or
-    /// `/`), for a tag that began at byte `at`.
-    fn tag<'r>(&self, at: usize, raw: &'r str) -> Result<Tag<'r>, IngestError> {
+    /// Checks the attributes of a start tag's text `raw` (name, attributes; no `<`, `>` or `/`)
+    /// of a tag that began at byte `at`, and hands each to `f`; returns where the name ends.
+    fn each_attr<'r>(
+        &self,
+        at: usize,
+        raw: &'r str,
+        mut f: impl FnMut(&'r str, Cow<'r, str>),
+    ) -> Result<usize, IngestError> {
         let name_end = raw
-            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .bytes()
+            .position(|c| c.is_ascii_whitespace() || c == b'/')
             .unwrap_or(raw.len());
-        let qname = &raw[..name_end];
-        let mut attrs = Vec::new();
         for a in Attributes::new(raw, name_end) {
             let a = a.map_err(|e| {
                 use quick_xml::events::attributes::AttrError as A;
@@ -296,9 +463,46 @@ impl<'i> Xml<'i> {
             let value = a
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|e| self.error_at(at, e.to_string()))?;
-            attrs.push((key, value));
+            f(key, value);
         }
-        Ok((qname, attrs))
+        Ok(name_end)
+    }
+
+    /// Checks the start tag `tag` just read as [`Xml::open`] does, without keeping it; returns
+    /// its name as written.
+    fn check_tag(&self, empty: bool, tag: &BytesStart<'_>) -> Result<Cow<'i, str>, IngestError> {
+        let at = self.tag_start(empty, tag);
+        match &self.source {
+            Source::Text { text, .. } => {
+                let raw = text.get(at + 1..at + 1 + tag.len()).unwrap_or_default();
+                let name_end = self.each_attr(at, raw, |_, _| {})?;
+                Ok(Cow::Borrowed(&raw[..name_end]))
+            }
+            Source::File { .. } => {
+                let raw = std::str::from_utf8(tag).unwrap_or_default();
+                let name_end = self.each_attr(at, raw, |_, _| {})?;
+                Ok(Cow::Owned(raw[..name_end].to_owned()))
+            }
+        }
+    }
+
+    /// The text an entity or character reference at byte `at` stands for: XML's five predefined
+    /// entities and character references only.
+    fn reference(&self, at: usize, r: &BytesRef<'_>) -> Result<Cow<'i, str>, IngestError> {
+        match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            Ok(None) => {
+                let name = r.decode().map_err(|e| self.error_at(at, e.to_string()))?;
+                match quick_xml::escape::resolve_predefined_entity(&name) {
+                    Some(s) => Ok(Cow::Borrowed(s)),
+                    None => Err(self.error_at(
+                        at,
+                        format!("undefined entity `&{name};` (a document without a DTD can only use XML's five predefined entities)"),
+                    )),
+                }
+            }
+            Err(e) => Err(self.error_at(at, e.to_string())),
+        }
     }
 
     /// Where the start tag just read begins: the reader stands just after it, and it is `<`, the
@@ -310,72 +514,76 @@ impl<'i> Xml<'i> {
         self.position().saturating_sub(tag.len() + around)
     }
 
-    /// Reads the rest of an element whose start tag was `start` (children and text) into a tree.
-    fn subtree(&mut self, start: El<'i>) -> Result<El<'i>, IngestError> {
-        let mut stack = vec![start];
+    /// Reads the rest of the element just opened as the root of `tree` (children and text).
+    fn subtree(&mut self, tree: &mut Tree<'i>) -> Result<(), IngestError> {
+        tree.open.push((0, 0));
         loop {
             let (at, event) = self.next()?;
             match event {
                 Event::Start(tag) => {
-                    if stack.len() >= MAX_ELEMENT_DEPTH {
+                    if tree.open.len() >= MAX_ELEMENT_DEPTH {
                         return Err(self.error_at(
                             at,
                             format!("elements nested more than {MAX_ELEMENT_DEPTH} deep"),
                         ));
                     }
-                    let el = self.open(false, &tag)?;
-                    stack.push(el);
+                    let Some(kind) = Kind::of(local_name(tag.name().into_inner())) else {
+                        self.skip_checked(&tag, tree.open.len() + 1)?;
+                        continue;
+                    };
+                    let el = self.open_as(tree, false, &tag, Some(kind))?;
+                    tree.link(el);
+                    tree.open.push((el, 0));
                 }
                 Event::Empty(tag) => {
-                    let el = self.open(true, &tag)?;
-                    if let Some(top) = stack.last_mut() {
-                        top.children.push(el);
-                    }
+                    let Some(kind) = Kind::of(local_name(tag.name().into_inner())) else {
+                        self.check_tag(true, &tag)?;
+                        continue;
+                    };
+                    let el = self.open_as(tree, true, &tag, Some(kind))?;
+                    tree.link(el);
                 }
                 Event::End(_) => {
-                    let Some(done) = stack.pop() else {
-                        return Err(self.error_at(at, "unexpected end tag".into()));
-                    };
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(done),
-                        None => return Ok(done),
+                    tree.open.pop();
+                    if tree.open.is_empty() {
+                        return Ok(());
                     }
                 }
                 Event::Text(t) => {
-                    let piece = t
-                        .xml10_content()
-                        .map_err(|e| self.error_at(at, e.to_string()))?;
-                    push_text(stack.last_mut(), piece);
+                    // In memory, the text is the input's from where the event starts (no second
+                    // UTF-8 check) unless its line ends are to be normalised.
+                    let piece = match &self.source {
+                        Source::Text { text, .. } if memchr::memchr(b'\r', &t).is_none() => {
+                            let piece = text.get(at..at + t.len());
+                            debug_assert_eq!(piece.map(str::as_bytes), Some(&*t), "text at {at}");
+                            piece.map(Cow::Borrowed)
+                        }
+                        _ => None,
+                    };
+                    let piece = match piece {
+                        Some(p) => p,
+                        None => t
+                            .xml10_content()
+                            .map_err(|e| self.error_at(at, e.to_string()))?,
+                    };
+                    tree.push_text(piece);
                 }
                 Event::CData(t) => {
                     let piece = t.decode().map_err(|e| self.error_at(at, e.to_string()))?;
-                    push_text(stack.last_mut(), piece);
+                    tree.push_text(piece);
                 }
                 Event::GeneralRef(r) => {
-                    let replaced: Cow<'i, str> = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Cow::Owned(c.to_string()),
-                        Ok(None) => {
-                            let name = r.decode().map_err(|e| self.error_at(at, e.to_string()))?;
-                            match quick_xml::escape::resolve_predefined_entity(&name) {
-                                Some(s) => Cow::Borrowed(s),
-                                None => {
-                                    return Err(self.error_at(
-                                        at,
-                                        format!("undefined entity `&{name};` (a document without a DTD can only use XML's five predefined entities)"),
-                                    ))
-                                }
-                            }
-                        }
-                        Err(e) => return Err(self.error_at(at, e.to_string())),
-                    };
-                    push_text(stack.last_mut(), replaced);
+                    let replaced = self.reference(at, &r)?;
+                    tree.push_text(replaced);
                 }
                 Event::Eof => {
                     return Err(self.error_at(
                         at,
                         format!(
                             "unexpected end of document: `<{}>` is not closed",
-                            stack.last().map_or("", El::name)
+                            tree.open
+                                .last()
+                                .map_or("", |&(at, _)| Node { tree, at }.name())
                         ),
                     ))
                 }
@@ -401,14 +609,61 @@ impl<'i> Xml<'i> {
         Ok(())
     }
 
-    /// The element whose start tag `tag` was just read, whole: its attributes, and its children
-    /// and text unless it is empty (`<x/>`).
-    fn element(&mut self, empty: bool, tag: &BytesStart<'_>) -> Result<El<'i>, IngestError> {
-        let el = self.open(empty, tag)?;
+    /// Skips the rest of an element whose start tag `start` was just read at depth `depth` (1 for
+    /// the root) and which the conversion does not read, checking what [`Xml::subtree`] would
+    /// (attributes, references, depth), so that an element left out fails as it would if read.
+    fn skip_checked(&mut self, start: &BytesStart<'_>, depth: usize) -> Result<(), IngestError> {
+        // The names of the open elements, for the error at an unexpected end.
+        let mut open = vec![self.check_tag(false, start)?];
+        while !open.is_empty() {
+            let (at, event) = self.next()?;
+            match event {
+                Event::Start(tag) => {
+                    if depth + open.len() > MAX_ELEMENT_DEPTH {
+                        return Err(self.error_at(
+                            at,
+                            format!("elements nested more than {MAX_ELEMENT_DEPTH} deep"),
+                        ));
+                    }
+                    open.push(self.check_tag(false, &tag)?);
+                }
+                Event::Empty(tag) => {
+                    self.check_tag(true, &tag)?;
+                }
+                Event::End(_) => {
+                    open.pop();
+                }
+                Event::GeneralRef(r) => {
+                    self.reference(at, &r)?;
+                }
+                Event::Eof => {
+                    let name = open.last().map_or("", |n| &n[local_start(n)..]);
+                    return Err(self.error_at(
+                        at,
+                        format!("unexpected end of document: `<{name}>` is not closed"),
+                    ));
+                }
+                // Text and CDATA are UTF-8 already (checked before reading); nothing else fails.
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The element whose start tag `tag` was just read, whole, into `tree` (cleared first): its
+    /// attributes, and its children and text unless it is empty (`<x/>`).
+    fn element(
+        &mut self,
+        tree: &mut Tree<'i>,
+        empty: bool,
+        tag: &BytesStart<'_>,
+    ) -> Result<(), IngestError> {
+        tree.clear();
+        self.open(tree, empty, tag)?;
         if empty {
-            Ok(el)
+            Ok(())
         } else {
-            self.subtree(el)
+            self.subtree(tree)
         }
     }
 
@@ -432,9 +687,11 @@ impl<'i> Xml<'i> {
 
     /// Each child element of the element whose start tag was just read, as a whole subtree.
     /// Returns when the element ends.
-    fn children(&mut self, mut f: impl FnMut(El<'i>)) -> Result<(), IngestError> {
+    fn children(&mut self, mut f: impl FnMut(Node<'_, 'i>)) -> Result<(), IngestError> {
+        let mut tree = Tree::default();
         while let Some((tag, empty)) = self.next_child()? {
-            f(self.element(empty, &tag)?);
+            self.element(&mut tree, empty, &tag)?;
+            f(tree.root());
         }
         Ok(())
     }
@@ -442,17 +699,17 @@ impl<'i> Xml<'i> {
     /// Each child element named `wanted` of the element whose start tag was just read,
     /// converted into `conv` by `each` with its index among them (other children are read and
     /// left), as [`Xml::children`] reads them. In a document in memory, the children after the
-    /// first `parallel_after` are only skipped here (tokenised, end tags checked) and their spans
-    /// handed to rayon 512 at a time, each run read and converted into a part of its own on
-    /// another core while this thread skips on; the parts are appended in order (decisions 22
-    /// and 24).
+    /// first `parallel_after` are only found here by a scan for their start tags
+    /// ([`scan_children`]), and handed to rayon in runs of 512, each run read and converted into
+    /// a part of its own on another core while this thread scans on; the parts are appended in
+    /// order (decisions 22, 24 and 27).
     /// A run that does not read fails the whole read, which [`read`] then does again
     /// sequentially for the exact error.
     fn convert_children(
         &mut self,
         conv: &mut Converter,
         wanted: &str,
-        each: &(dyn Fn(&mut Converter, usize, &El<'i>) + Sync),
+        each: &(dyn Fn(&mut Converter, usize, Node<'_, 'i>) + Sync),
     ) -> Result<(), IngestError> {
         let mut i = 0usize;
         let text = match &self.source {
@@ -460,7 +717,7 @@ impl<'i> Xml<'i> {
             _ => {
                 return self.children(|c| {
                     if c.name() == wanted {
-                        each(conv, i, &c);
+                        each(conv, i, c);
                         i += 1;
                     }
                 })
@@ -468,18 +725,21 @@ impl<'i> Xml<'i> {
         };
         // The first `parallel_after` children, read and converted here.
         let mut seen = 0usize;
+        let mut tree = Tree::default();
         while seen < self.parallel_after {
             let Some((tag, empty)) = self.next_child()? else {
                 return Ok(());
             };
             seen += 1;
-            let el = self.element(empty, &tag)?;
+            self.element(&mut tree, empty, &tag)?;
+            let el = tree.root();
             if el.name() == wanted {
-                each(conv, i, &el);
+                each(conv, i, el);
                 i += 1;
             }
         }
-        // The rest only skipped here, read on rayon's threads, and each part appended as soon as
+        // The rest found by a cheap scan for the children's start tags (not tokenised here,
+        // [`scan_children`]), read in runs on rayon's threads, and each part appended as soon as
         // the ones before it are in (decision 24); after a part that did not read, none is.
         let (path, source) = (self.path, conv.sbom.source.clone());
         let mut failed = false;
@@ -492,94 +752,182 @@ impl<'i> Xml<'i> {
                 None => **failed = true,
             },
         );
-        let read = rayon::in_place_scope(|s| -> Result<(), IngestError> {
+        let from = self.position();
+        let end = rayon::in_place_scope(|s| {
             let (done, source) = (&done, &source);
             let mut parts = 0usize;
-            let mut send = |spans: Vec<(usize, usize)>, first: usize| {
+            let mut send = |run: Run| {
                 let k = parts;
                 parts += 1;
                 s.spawn(move |_| {
-                    done.push(
-                        k,
-                        convert_spans(path, text, &spans, first, wanted, each, source),
-                    );
+                    done.push(k, convert_run(path, text, run, wanted, each, source));
                 });
             };
-            let mut spans: Vec<(usize, usize)> = Vec::new();
-            let mut first = 0usize;
-            while let Some((tag, empty)) = self.next_child()? {
-                if spans.is_empty() {
-                    first = i;
+            // The run being gathered: its start, children, and children named `wanted`.
+            let mut run = Run {
+                start: from,
+                end: from,
+                first: i,
+                wanted: 0,
+            };
+            let mut children = 0usize;
+            let end = scan_children(text.as_bytes(), from, wanted.as_bytes(), |at, named| {
+                if children == crate::par::CHUNK {
+                    run.end = at;
+                    send(run);
+                    run = Run {
+                        start: at,
+                        end: at,
+                        first: run.first + run.wanted,
+                        wanted: 0,
+                    };
+                    children = 0;
                 }
-                let start = self.tag_start(empty, &tag);
-                if tag.local_name().as_ref() == wanted.as_bytes() {
-                    i += 1;
-                }
-                if !empty {
-                    self.skip()?;
-                }
-                spans.push((start, self.position()));
-                if spans.len() == crate::par::CHUNK {
-                    send(std::mem::take(&mut spans), first);
-                }
+                children += 1;
+                run.wanted += usize::from(named);
+            });
+            if let Some(end) = end {
+                run.end = end;
+                send(run);
             }
-            if !spans.is_empty() {
-                send(spans, first);
-            }
-            Ok(())
+            end
         });
         done.finish();
-        read?;
-        if failed {
+        // A document the scan cannot follow is malformed: read again in order for the error.
+        let Some(end) = end else {
+            return Err(self.error_at(from, "read again in order".into()));
+        };
+        // On to the end tag; the reader's stack of open names still holds this element's.
+        match &mut self.source {
+            Source::Text { reader, .. } => reader.stream().consume(end - from),
+            Source::File { .. } => {
+                unreachable!("runs are read in parallel from text in memory only")
+            }
+        }
+        if failed || self.next_child()?.is_some() {
             return Err(self.error_at(self.position(), "read again in order".into()));
         }
         Ok(())
     }
 }
 
-/// The elements at `spans` of `text`, each read on its own as [`Xml::children`] reads it, the
-/// ones named `wanted` converted by `each` with their index among them from `first`; `None` when
-/// one does not read (its error is found again by the sequential read).
-fn convert_spans<'i>(
+/// A run of children handed to another core: the bytes `start..end` of the text (children, and
+/// the text and comments between them), the index among the `wanted` children of its first
+/// one, and how many it holds by [`scan_children`]'s count.
+#[derive(Clone, Copy)]
+struct Run {
+    start: usize,
+    end: usize,
+    first: usize,
+    wanted: usize,
+}
+
+/// Finds, from byte `at` (between the children of an element), the start tag of each child
+/// (calling `child` with its position and whether its local name is `wanted`) and the element's
+/// end tag, whose position it returns: a search for `<` that follows depth, quotes in tags,
+/// comments, CDATA and processing instructions, without checking or tokenising anything, at a
+/// small part of what `quick-xml`'s events cost (decision 27). `None` where it cannot follow
+/// the bytes (a DTD, markup not closed).
+///
+/// It only proposes where runs start and end: each run is read by `quick-xml` on its own and
+/// must come out as whole elements ending at the run's end, with the count of `wanted` children
+/// found here ([`convert_run`]). Runs read so are contiguous and each ends between two events, so
+/// their events are those of one read of the whole, and a wrong proposal only fails the read
+/// (which is then done again in order).
+fn scan_children(
+    bytes: &[u8],
+    mut at: usize,
+    wanted: &[u8],
+    mut child: impl FnMut(usize, bool),
+) -> Option<usize> {
+    use memchr::memmem;
+    let mut depth = 0usize;
+    loop {
+        let lt = at + memchr::memchr(b'<', bytes.get(at..)?)?;
+        let rest = bytes.get(lt + 1..)?;
+        at = match rest.first()? {
+            b'/' => {
+                if depth == 0 {
+                    return Some(lt);
+                }
+                depth -= 1;
+                lt + 1 + memchr::memchr(b'>', rest)? + 1
+            }
+            b'!' => {
+                let (open, close): (&[u8], &[u8]) = if rest.starts_with(b"!--") {
+                    (b"!--", b"-->")
+                } else if rest.starts_with(b"![CDATA[") {
+                    (b"![CDATA[", b"]]>")
+                } else {
+                    return None;
+                };
+                let from = lt + 1 + open.len();
+                from + memmem::find(bytes.get(from..)?, close)? + close.len()
+            }
+            b'?' => lt + 2 + memmem::find(bytes.get(lt + 2..)?, b"?>")? + 2,
+            _ => {
+                // The tag's `>`: the first one outside quoted attribute values.
+                let mut j = lt + 1;
+                let gt = loop {
+                    let k = j + memchr::memchr3(b'>', b'"', b'\'', bytes.get(j..)?)?;
+                    match bytes[k] {
+                        b'>' => break k,
+                        quote => j = k + 1 + memchr::memchr(quote, bytes.get(k + 1..)?)? + 1,
+                    }
+                };
+                if depth == 0 {
+                    let name = &bytes[lt + 1..gt];
+                    let name = name
+                        .iter()
+                        .position(|&b| b.is_ascii_whitespace() || b == b'/')
+                        .map_or(name, |e| &name[..e]);
+                    let local = name.rsplit(|&b| b == b':').next().unwrap_or_default();
+                    child(lt, local == wanted);
+                }
+                if bytes[gt - 1] != b'/' {
+                    depth += 1;
+                }
+                gt + 1
+            }
+        };
+    }
+}
+
+/// The children in `run` of `text`, read as [`Xml::children`] reads them, the ones named
+/// `wanted` converted by `each` with their index among them; `None` when the run does not read
+/// as whole elements or holds another count of `wanted` children than the scan found (the
+/// sequential read then finds the error, or the same model).
+fn convert_run<'i>(
     path: &'i Path,
     text: &'i str,
-    spans: &[(usize, usize)],
-    first: usize,
+    run: Run,
     wanted: &str,
-    each: &(dyn Fn(&mut Converter, usize, &El<'i>) + Sync),
+    each: &(dyn Fn(&mut Converter, usize, Node<'_, 'i>) + Sync),
     source: &str,
 ) -> Option<Converter> {
     let mut part = Converter::part(source);
-    let mut i = first;
-    for &(start, end) in spans {
-        let mut xml = Xml::new(path, text.get(start..end)?);
-        let el = match xml.next().ok()?.1 {
-            Event::Start(tag) => xml.element(false, &tag).ok()?,
-            Event::Empty(tag) => xml.element(true, &tag).ok()?,
-            _ => return None,
+    let mut xml = Xml::new(path, text.get(run.start..run.end)?);
+    let mut i = run.first;
+    let mut tree = Tree::default();
+    loop {
+        match xml.next().ok()?.1 {
+            Event::Start(tag) => xml.element(&mut tree, false, &tag).ok()?,
+            Event::Empty(tag) => xml.element(&mut tree, true, &tag).ok()?,
+            Event::End(_) => return None,
+            Event::Eof => break,
+            _ => continue,
         };
-        if !matches!(xml.next().ok()?.1, Event::Eof) {
-            return None;
-        }
+        let el = tree.root();
         if el.name() == wanted {
-            each(&mut part, i, &el);
+            each(&mut part, i, el);
             i += 1;
         }
     }
-    Some(part)
+    (i - run.first == run.wanted).then_some(part)
 }
 
 fn is_blank(t: &[u8]) -> bool {
     t.iter().all(u8::is_ascii_whitespace)
-}
-
-fn push_text<'i>(el: Option<&mut El<'i>>, piece: Cow<'i, str>) {
-    let Some(el) = el else { return };
-    if el.text.is_empty() {
-        el.text = piece;
-    } else {
-        el.text.to_mut().push_str(&piece);
-    }
 }
 
 /// Reads a CycloneDX XML document.
@@ -609,11 +957,18 @@ pub(crate) fn read_file(path: &Path) -> Result<Sbom, IngestError> {
 fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
     let path = xml.path;
     // The root element: the first start tag.
-    let (root_at, root, empty) = loop {
+    let mut tree = Tree::default();
+    let (root_at, empty) = loop {
         let (at, event) = xml.next()?;
         match event {
-            Event::Start(tag) => break (xml.tag_start(false, &tag), xml.open(false, &tag)?, false),
-            Event::Empty(tag) => break (xml.tag_start(true, &tag), xml.open(true, &tag)?, true),
+            Event::Start(tag) => {
+                xml.open(&mut tree, false, &tag)?;
+                break (xml.tag_start(false, &tag), false);
+            }
+            Event::Empty(tag) => {
+                xml.open(&mut tree, true, &tag)?;
+                break (xml.tag_start(true, &tag), true);
+            }
             Event::Eof => {
                 return Err(xml.error_at(at, "no root element".into()));
             }
@@ -624,7 +979,8 @@ fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
         }
     };
     // The root's namespace: `xmlns`, or `xmlns:prefix` for a prefixed root.
-    let qname = &root.qname;
+    let root = tree.root();
+    let qname = &root.el().qname;
     let ns_attr = match qname.split_once(':') {
         Some((prefix, _)) => format!("xmlns:{prefix}"),
         None => "xmlns".to_owned(),
@@ -682,13 +1038,15 @@ fn read_document(mut xml: Xml<'_>) -> Result<Sbom, IngestError> {
 
 /// The children of `<bom>`: metadata whole, components and dependencies one at a time.
 fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestError> {
+    let mut tree = Tree::default();
     while let Some((tag, empty)) = xml.next_child()? {
-        let el = xml.open(empty, &tag)?;
-        match (el.name(), empty) {
+        tree.clear();
+        xml.open(&mut tree, empty, &tag)?;
+        match (tree.root().name(), empty) {
             (_, true) => {}
             ("metadata", false) => {
-                let el = xml.subtree(el)?;
-                conv.metadata(metadata(&el));
+                xml.subtree(&mut tree)?;
+                conv.metadata(metadata(tree.root()));
             }
             ("components", false) => {
                 let base = Location("components".into());
@@ -707,72 +1065,72 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
     Ok(())
 }
 
-fn org<'i>(n: &El<'i>) -> OrgEntity<'i> {
+fn org<'i>(n: Node<'_, 'i>) -> OrgEntity<'i> {
     OrgEntity {
-        name: n.text_of("name"),
-        url: n.elements("url").filter_map(El::trimmed).collect(),
-        contact: Some(n.elements("contact").map(contact).collect()),
-        address: n.child("address").map(|a| Address {
-            country: a.text_of("country"),
+        name: n.text_of(K::Name),
+        url: n.elements(K::Url).filter_map(Node::trimmed).collect(),
+        contact: Some(n.elements(K::Contact).map(contact).collect()),
+        address: n.child(K::Address).map(|a| Address {
+            country: a.text_of(K::Country),
         }),
     }
 }
 
 /// A `<contact>` or `<author>`: name and e-mail.
-fn contact<'i>(n: &El<'i>) -> Contact<'i> {
+fn contact<'i>(n: Node<'_, 'i>) -> Contact<'i> {
     Contact {
-        name: n.text_of("name"),
-        email: n.text_of("email"),
+        name: n.text_of(K::Name),
+        email: n.text_of(K::Email),
     }
 }
 
-fn metadata<'i>(n: &El<'i>) -> Metadata<'i> {
+fn metadata<'i>(n: Node<'_, 'i>) -> Metadata<'i> {
     Metadata {
-        component: n.child("component").map(component),
-        supplier: n.child("supplier").map(org),
-        manufacture: n.child("manufacture").map(org),
-        manufacturer: n.child("manufacturer").map(org),
+        component: n.child(K::Component).map(component),
+        supplier: n.child(K::Supplier).map(org),
+        manufacture: n.child(K::Manufacture).map(org),
+        manufacturer: n.child(K::Manufacturer).map(org),
     }
 }
 
-fn component<'i>(n: &El<'i>) -> CdxComponent<'i> {
+fn component<'i>(n: Node<'_, 'i>) -> CdxComponent<'i> {
     CdxComponent {
         kind: n.attr("type"),
         bom_ref: n.attr("bom-ref"),
-        supplier: n.child("supplier").map(org),
-        manufacturer: n.child("manufacturer").map(org),
-        author: n.text_of("author"),
+        supplier: n.child(K::Supplier).map(org),
+        manufacturer: n.child(K::Manufacturer).map(org),
+        author: n.text_of(K::Author),
         authors: n
-            .child("authors")
-            .map(|a| a.elements("author").map(contact).collect()),
-        publisher: n.text_of("publisher"),
-        group: n.text_of("group"),
-        name: n.text_of("name"),
-        version: n.text_of("version"),
-        scope: n.text_of("scope"),
-        cpe: n.text_of("cpe"),
-        purl: n.text_of("purl"),
-        external_references: n.child("externalReferences").map(|r| {
-            r.elements("reference")
+            .child(K::Authors)
+            .map(|a| a.elements(K::Author).map(contact).collect()),
+        publisher: n.text_of(K::Publisher),
+        group: n.text_of(K::Group),
+        name: n.text_of(K::Name),
+        version: n.text_of(K::Version),
+        scope: n.text_of(K::Scope),
+        cpe: n.text_of(K::Cpe),
+        purl: n.text_of(K::Purl),
+        external_references: n.child(K::ExternalReferences).map(|r| {
+            r.elements(K::Reference)
                 .map(|c| CdxExtRef {
-                    url: c.text_of("url"),
+                    url: c.text_of(K::Url),
                     kind: c.attr("type"),
                 })
                 .collect()
         }),
-        components: n.child("components").map(|cs| {
-            cs.elements("component")
+        components: n.child(K::Components).map(|cs| {
+            cs.elements(K::Component)
                 .map(|c| Some(component(c)))
                 .collect()
         }),
     }
 }
 
-fn dependency<'i>(n: &El<'i>) -> Dependency<'i> {
+fn dependency<'i>(n: Node<'_, 'i>) -> Dependency<'i> {
     Dependency {
         reference: n.attr("ref"),
         depends_on: Some(
-            n.elements("dependency")
+            n.elements(K::Dependency)
                 .map(|c| Str(c.attr("ref")))
                 .collect(),
         ),
@@ -952,6 +1310,140 @@ mod tests {
             error(&format!("<!DOCTYPE bom [<!ENTITY x \"y\">]>{}", doc("")))
                 .starts_with("1:1: a DTD (`<!DOCTYPE`) is not allowed")
         );
+    }
+
+    /// Elements the conversion does not read are skipped, not built, but fail as they would if
+    /// read: an undefined entity, a broken or doubled attribute, a bad character reference, an
+    /// element left open, a nesting bomb (the errors of the reader that built them all).
+    #[test]
+    fn elements_not_read_are_checked_as_if_read() {
+        let cases = [
+            (
+                "<description>a &nope; b</description>",
+                "2:88: undefined entity `&nope;` (a document without a DTD can only use XML's five predefined entities)",
+            ),
+            (
+                "<hashes><hash alg=SHA-256>x</hash></hashes>",
+                "2:91: an attribute value must be quoted",
+            ),
+            (
+                r#"<licenses><license a="1" a="2"/></licenses>"#,
+                "2:98: attribute given twice",
+            ),
+            (
+                r#"<evidence x="&bad;"/>"#,
+                "2:73: at 1..4: unrecognized entity `bad`",
+            ),
+            (
+                r#"<properties><property name="a">&#0;</property></properties>"#,
+                "2:104: invalid character reference: 0x0 character is not permitted in XML",
+            ),
+        ];
+        for (bad, expected) in cases {
+            let text = doc(&format!(
+                "<components><component>{bad}</component></components>"
+            ));
+            assert_eq!(error(&text), expected, "{bad}");
+        }
+        assert_eq!(
+            error(&format!(
+                "{HEAD}<components><component><description>abc <b>x"
+            )),
+            "2:94: unexpected end of document: `<b>` is not closed"
+        );
+        let deep = format!("{}{}", "<a>".repeat(1_100), "</a>".repeat(1_100));
+        assert_eq!(
+            error(&doc(&format!(
+                "<components><component><description>{deep}</description></component></components>"
+            ))),
+            "2:3152: elements nested more than 1024 deep"
+        );
+    }
+
+    /// The scan for children finds each child's start tag (and whether it is the one wanted)
+    /// and the end tag of their parent, past comments, CDATA and processing instructions that
+    /// hold tags, `>` and the other quote in attribute values, prefixes and empty elements;
+    /// it gives up on what it cannot follow.
+    #[test]
+    fn the_scan_finds_each_child_and_the_end() {
+        let text = concat!(
+            "<x/>\n<!-- <component> </components> --><c:component a='>\"' b=\"'>\">",
+            "<component><components/></component><![CDATA[</components>]]><?pi </x> ?>",
+            "</c:component> text <component\n/><other x='1'></other></components> tail"
+        );
+        let mut found = Vec::new();
+        let end = scan_children(text.as_bytes(), 0, b"component", |at, named| {
+            found.push((at, named));
+        });
+        let starts: Vec<usize> = ["<x/>", "<c:component", "<component\n/>", "<other"]
+            .iter()
+            .map(|t| text.find(t).unwrap_or(usize::MAX))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (starts[0], false),
+                (starts[1], true),
+                (starts[2], true),
+                (starts[3], false)
+            ]
+        );
+        assert_eq!(end, text.find("</components> tail"));
+        for cannot in [
+            "<a><!DOCTYPE x></a></components>",
+            "<a><!-- open </a></components>",
+            "<a b=\"open></a></components>",
+            "<a></a>",
+        ] {
+            assert_eq!(
+                scan_children(cannot.as_bytes(), 0, b"a", |_, _| {}),
+                None,
+                "{cannot}"
+            );
+        }
+    }
+
+    /// Every CycloneDX XML document of the fixtures (real ones and the conformance suites)
+    /// reads in runs from its first child exactly as in order, and one that does not read in
+    /// order does not read in runs either (so [`read`] reports the sequential error).
+    #[test]
+    fn real_documents_read_in_runs_as_in_order() {
+        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "xml") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut all = Vec::new();
+        files(&root, &mut all);
+        all.sort();
+        let (mut same, mut failed) = (0, 0);
+        for path in &all {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let text = text.trim_start_matches('\u{feff}');
+            match (read_parallel(text, 0), read_parallel(text, usize::MAX)) {
+                (Ok(runs), Ok(in_order)) => {
+                    assert_eq!(runs, in_order, "{}", path.display());
+                    same += 1;
+                }
+                (Err(_), Err(_)) => failed += 1,
+                (runs, in_order) => panic!(
+                    "{}: in runs {:?}, in order {:?}",
+                    path.display(),
+                    runs.map(|_| ()),
+                    in_order.map(|_| ())
+                ),
+            }
+        }
+        assert!(same >= 400 && failed >= 1, "{same} read, {failed} failed");
     }
 
     /// Fuzzing found a panic on two byte order marks before the root (the position before an
