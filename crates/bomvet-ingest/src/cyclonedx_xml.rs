@@ -698,11 +698,12 @@ impl<'i> Xml<'i> {
 
     /// Each child element named `wanted` of the element whose start tag was just read,
     /// converted into `conv` by `each` with its index among them (other children are read and
-    /// left), as [`Xml::children`] reads them. In a document in memory, the children after the
-    /// first `parallel_after` are only found here by a scan for their start tags
-    /// ([`scan_children`]), and handed to rayon in runs of 512, each run read and converted into
-    /// a part of its own on another core while this thread scans on; the parts are appended in
-    /// order (decisions 22, 24 and 27).
+    /// left), as [`Xml::children`] reads them. In a document in memory read in parallel, the
+    /// children are only found here by a scan for their start tags ([`scan_children`]); once
+    /// there are more than `parallel_after`, they are handed to rayon in runs of 512, each run
+    /// read and converted into a part of its own on another core while this thread scans on, and
+    /// the parts are appended in order (decisions 22, 24 and 27); with fewer, the runs are read
+    /// on this thread.
     /// A run that does not read fails the whole read, which [`read`] then does again
     /// sequentially for the exact error.
     fn convert_children(
@@ -723,26 +724,15 @@ impl<'i> Xml<'i> {
                 })
             }
         };
-        // The first `parallel_after` children, read and converted here.
-        let mut seen = 0usize;
-        let mut tree = Tree::default();
-        while seen < self.parallel_after {
-            let Some((tag, empty)) = self.next_child()? else {
-                return Ok(());
-            };
-            seen += 1;
-            self.element(&mut tree, empty, &tag)?;
-            let el = tree.root();
-            if el.name() == wanted {
-                each(conv, i, el);
-                i += 1;
-            }
-        }
-        // The rest found by a cheap scan for the children's start tags (not tokenised here,
-        // [`scan_children`]), read in runs on rayon's threads, and each part appended as soon as
-        // the ones before it are in (decision 24); after a part that did not read, none is.
+        // The children found by a cheap scan for their start tags (not tokenised here,
+        // [`scan_children`]) and read in runs: held until the scan has seen more than
+        // `parallel_after` of them, then each read on rayon's threads and its part appended as
+        // soon as the ones before it are in (decision 24; after a part that did not read, none
+        // is). With no more children than that, the runs are read here, in order.
         let (path, source) = (self.path, conv.sbom.source.clone());
+        let parallel_after = self.parallel_after;
         let mut failed = false;
+        let mut held: Vec<Run> = Vec::new();
         let mut into = (&mut conv.sbom, &mut failed);
         let done = crate::par::InOrder::new(
             &mut into,
@@ -760,7 +750,9 @@ impl<'i> Xml<'i> {
                 let k = parts;
                 parts += 1;
                 s.spawn(move |_| {
-                    done.push(k, convert_run(path, text, run, wanted, each, source));
+                    let mut part = Converter::part(source);
+                    let read = convert_run(&mut part, path, text, run, wanted, each);
+                    done.push(k, read.map(|()| part));
                 });
             };
             // The run being gathered: its start, children, and children named `wanted`.
@@ -770,11 +762,16 @@ impl<'i> Xml<'i> {
                 first: i,
                 wanted: 0,
             };
-            let mut children = 0usize;
+            let (mut children, mut seen) = (0usize, 0usize);
+            let mut handed = false;
             let end = scan_children(text.as_bytes(), from, wanted.as_bytes(), |at, named| {
                 if children == crate::par::CHUNK {
                     run.end = at;
-                    send(run);
+                    held.push(run);
+                    if seen > parallel_after {
+                        handed = true;
+                        held.drain(..).for_each(&mut send);
+                    }
                     run = Run {
                         start: at,
                         end: at,
@@ -784,11 +781,15 @@ impl<'i> Xml<'i> {
                     children = 0;
                 }
                 children += 1;
+                seen += 1;
                 run.wanted += usize::from(named);
             });
             if let Some(end) = end {
                 run.end = end;
-                send(run);
+                held.push(run);
+                if handed || seen > parallel_after {
+                    held.drain(..).for_each(&mut send);
+                }
             }
             end
         });
@@ -797,12 +798,15 @@ impl<'i> Xml<'i> {
         let Some(end) = end else {
             return Err(self.error_at(from, "read again in order".into()));
         };
-        // On to the end tag; the reader's stack of open names still holds this element's.
-        match &mut self.source {
-            Source::Text { reader, .. } => reader.stream().consume(end - from),
-            Source::File { .. } => {
-                unreachable!("runs are read in parallel from text in memory only")
+        for run in held {
+            if convert_run(conv, path, text, run, wanted, each).is_none() {
+                failed = true;
+                break;
             }
+        }
+        // On to the end tag; the reader's stack of open names still holds this element's.
+        if let Source::Text { reader, .. } = &mut self.source {
+            reader.stream().consume(end - from);
         }
         if failed || self.next_child()?.is_some() {
             return Err(self.error_at(self.position(), "read again in order".into()));
@@ -836,22 +840,27 @@ struct Run {
 /// (which is then done again in order).
 fn scan_children(
     bytes: &[u8],
-    mut at: usize,
+    at: usize,
     wanted: &[u8],
     mut child: impl FnMut(usize, bool),
 ) -> Option<usize> {
     use memchr::memmem;
     let mut depth = 0usize;
-    loop {
-        let lt = at + memchr::memchr(b'<', bytes.get(at..)?)?;
-        let rest = bytes.get(lt + 1..)?;
-        at = match rest.first()? {
+    // Where markup that may hold a `<` (a comment, CDATA, an instruction) ended: a `<` before
+    // it is not a tag. Start and end tags hold none (`<` is not allowed in attribute values).
+    let mut resume = at;
+    for lt in memchr::memchr_iter(b'<', bytes.get(at..)?).map(|i| at + i) {
+        if lt < resume {
+            continue;
+        }
+        let rest = &bytes[lt + 1..];
+        match rest.first()? {
+            // An end tag: nothing in it to find (the next `<` is past it).
             b'/' => {
                 if depth == 0 {
                     return Some(lt);
                 }
                 depth -= 1;
-                lt + 1 + memchr::memchr(b'>', rest)? + 1
             }
             b'!' => {
                 let (open, close): (&[u8], &[u8]) = if rest.starts_with(b"!--") {
@@ -862,50 +871,52 @@ fn scan_children(
                     return None;
                 };
                 let from = lt + 1 + open.len();
-                from + memmem::find(bytes.get(from..)?, close)? + close.len()
+                resume = from + memmem::find(bytes.get(from..)?, close)? + close.len();
             }
-            b'?' => lt + 2 + memmem::find(bytes.get(lt + 2..)?, b"?>")? + 2,
+            b'?' => resume = lt + 2 + memmem::find(rest.get(1..)?, b"?>")? + 2,
             _ => {
                 // The tag's `>`: the first one outside quoted attribute values.
-                let mut j = lt + 1;
+                let mut j = 0;
                 let gt = loop {
-                    let k = j + memchr::memchr3(b'>', b'"', b'\'', bytes.get(j..)?)?;
-                    match bytes[k] {
-                        b'>' => break k,
-                        quote => j = k + 1 + memchr::memchr(quote, bytes.get(k + 1..)?)? + 1,
+                    match *rest.get(j)? {
+                        b'>' => break j,
+                        quote @ (b'"' | b'\'') => {
+                            j += 1 + memchr::memchr(quote, rest.get(j + 1..)?)?;
+                        }
+                        _ => {}
                     }
+                    j += 1;
                 };
                 if depth == 0 {
-                    let name = &bytes[lt + 1..gt];
-                    let name = name
+                    let tag = &rest[..gt];
+                    let name = tag
                         .iter()
                         .position(|&b| b.is_ascii_whitespace() || b == b'/')
-                        .map_or(name, |e| &name[..e]);
-                    let local = name.rsplit(|&b| b == b':').next().unwrap_or_default();
-                    child(lt, local == wanted);
+                        .map_or(tag, |e| &tag[..e]);
+                    child(lt, local_name(name) == wanted);
                 }
-                if bytes[gt - 1] != b'/' {
+                if gt == 0 || rest[gt - 1] != b'/' {
                     depth += 1;
                 }
-                gt + 1
+                resume = lt + 1 + gt + 1;
             }
-        };
+        }
     }
+    None
 }
 
 /// The children in `run` of `text`, read as [`Xml::children`] reads them, the ones named
-/// `wanted` converted by `each` with their index among them; `None` when the run does not read
-/// as whole elements or holds another count of `wanted` children than the scan found (the
-/// sequential read then finds the error, or the same model).
+/// `wanted` converted into `conv` by `each` with their index among them; `None` when the run
+/// does not read as whole elements or holds another count of `wanted` children than the scan
+/// found (the sequential read then finds the error, or the same model).
 fn convert_run<'i>(
+    conv: &mut Converter,
     path: &'i Path,
     text: &'i str,
     run: Run,
     wanted: &str,
     each: &(dyn Fn(&mut Converter, usize, Node<'_, 'i>) + Sync),
-    source: &str,
-) -> Option<Converter> {
-    let mut part = Converter::part(source);
+) -> Option<()> {
     let mut xml = Xml::new(path, text.get(run.start..run.end)?);
     let mut i = run.first;
     let mut tree = Tree::default();
@@ -919,11 +930,11 @@ fn convert_run<'i>(
         };
         let el = tree.root();
         if el.name() == wanted {
-            each(&mut part, i, el);
+            each(conv, i, el);
             i += 1;
         }
     }
-    (i - run.first == run.wanted).then_some(part)
+    (i - run.first == run.wanted).then_some(())
 }
 
 fn is_blank(t: &[u8]) -> bool {
