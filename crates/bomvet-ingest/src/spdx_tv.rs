@@ -22,6 +22,9 @@ enum Current {
     Package(usize),
     File(usize),
     Other,
+    /// At the start of a segment that starts at a `Relationship:` line ([`read_segments`]):
+    /// what came before is not known here.
+    Unknown,
 }
 
 /// Reads an SPDX tag-value document. Once a document has `parallel_above` packages, each
@@ -34,9 +37,15 @@ pub(crate) fn read(path: &Path, bytes: &[u8], parallel_above: usize) -> Result<S
     } else {
         usize::MAX
     };
+    if parallel_above < usize::MAX && text.len() >= 2 * MIN_SEGMENT {
+        let segment = (text.len() / (4 * rayon::current_num_threads())).max(MIN_SEGMENT);
+        if let Some(sbom) = read_segments(path, text, segment) {
+            return sbom;
+        }
+    }
     read_lines(
         path,
-        text.lines().map(|l| Ok(Cow::Borrowed(l))),
+        lines(text).map(|l| Ok(Cow::Borrowed(l))),
         parallel_above,
     )
 }
@@ -58,7 +67,41 @@ fn split_line(line: &str) -> Option<(&str, &str)> {
     // trimmed already, so only the inner sides are (four whole-line trims and a `char` search
     // per line were a fifth of reading a 100k-package document).
     let colon = memchr::memchr(b':', line.as_bytes())?;
-    Some((line[..colon].trim_end(), line[colon + 1..].trim_start()))
+    Some((trim(&line[..colon]), trim(&line[colon + 1..])))
+}
+
+/// The lines of `text` as [`str::lines`] cuts them (at `\n`, a `\r` before it dropped), found
+/// by one `memchr` iterator instead of a search per line (`str::lines` was an eighth of reading
+/// a 20k-package document).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || match ends.next() {
+        Some(end) => {
+            let line = &text[start..end];
+            start = end + 1;
+            Some(line.strip_suffix('\r').unwrap_or(line))
+        }
+        None if start < text.len() => {
+            let line = &text[start..];
+            start = text.len();
+            Some(line)
+        }
+        None => None,
+    })
+}
+
+/// [`str::trim`]: ASCII whitespace cut byte by byte, and characters decoded only when an end is
+/// then not ASCII or is a vertical tab (which `char::is_whitespace` counts and
+/// `u8::is_ascii_whitespace` does not); almost every line has neither.
+fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b.is_ascii() && b != 0x0B);
+    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
+        t
+    } else {
+        t.trim()
+    }
 }
 
 /// The scanner over the lines of a document, borrowed from text in memory or read from a file.
@@ -77,7 +120,7 @@ fn read_lines<'a>(
     let done = crate::par::InOrder::new(&mut sbom, crate::par::append);
     let mut parts = 0usize;
     let scanned = rayon::in_place_scope(|s| {
-        scan(path, lines, |first, chunk| {
+        scan(path, lines, Current::Document, |first, chunk| {
             if first + chunk.len() < parallel_above.max(crate::par::CHUNK) {
                 return Some(chunk);
             }
@@ -94,22 +137,223 @@ fn read_lines<'a>(
         })
     });
     done.finish();
-    let (doc, first, diagnostics) = scanned?;
+    let scanned = scanned?;
+    let diagnostics = scanned.diagnostics(0).collect();
+    finish(path, sbom, scanned.first, scanned.doc, diagnostics)
+}
+
+/// The model of a scanned document: `doc`'s packages from index `first` on (those before are in
+/// `sbom` already), its files and relationships converted into `sbom`, the scanner's
+/// `diagnostics` first; an error when it has no `SPDXVersion`.
+fn finish(
+    path: &Path,
+    mut sbom: Sbom,
+    first: usize,
+    doc: Doc<'_>,
+    diagnostics: Vec<Diagnostic>,
+) -> Result<Sbom, IngestError> {
+    if doc.spdx_version.is_none() {
+        return Err(IngestError::Invalid {
+            path: path.to_owned(),
+            json_path: String::new(),
+            message: "no `SPDXVersion:` line".into(),
+        });
+    }
     crate::spdx_json::convert_into(&mut sbom, first, doc);
     sbom.diagnostics.splice(0..0, diagnostics);
     Ok(sbom)
 }
 
-/// The scan itself: the document with the packages not handed to `hand_off`, the index of
-/// the first of them, and the scanner's warnings. `hand_off(first, packages)` is offered the
-/// finished packages before each new one, [`crate::par::CHUNK`] or more at a time, and gives
-/// them back when they are to stay.
-#[allow(clippy::type_complexity)]
+/// Segments of at least this many bytes are scanned on every core ([`read_segments`]).
+const MIN_SEGMENT: usize = 256 * 1024;
+
+/// Reads a document in memory in segments on every core (decision 28). Each segment but the
+/// first starts at a `PackageName:` line (where the scanner's state is a new package whatever
+/// came before), about `segment` bytes apart. The `PackageName:` lines of each segment are
+/// counted first (so that each knows the index of its first package); then each segment is
+/// scanned and its packages converted, 512 at a time, into a part of its own, on every core.
+/// The parts are appended in order, the rest joined as one scan would have left it: a later
+/// document-level value wins, lists and warnings are concatenated, a warning's line counted
+/// from its segment's first. `None` when a segment does not read on its own: a `<text>` value
+/// not closed in it runs on into the next (the boundary was inside it), or it holds another
+/// number of packages than its `PackageName:` lines (an indented one); the document is then
+/// scanned in one piece.
+fn read_segments(path: &Path, text: &str, segment: usize) -> Option<Result<Sbom, IngestError>> {
+    use rayon::prelude::*;
+    let bytes = text.as_bytes();
+    let finder = memchr::memmem::Finder::new(b"\nPackageName:");
+    let relationship = memchr::memmem::Finder::new(b"\nRelationship:");
+    // The next of each line at or after a place, kept while it is ahead (each search then
+    // covers the text once, not once per segment).
+    // (`usize::MAX`: none ahead; 0: not searched yet.)
+    let mut next = [0usize; 2];
+    let mut starts = vec![0];
+    while let Some(&last) = starts.last() {
+        let from = last + segment;
+        if from >= bytes.len() {
+            break;
+        }
+        for (next, finder) in next.iter_mut().zip([&finder, &relationship]) {
+            if *next < from {
+                *next = finder
+                    .find(&bytes[from..])
+                    .map_or(usize::MAX, |at| from + at);
+            }
+        }
+        let at = next[0].min(next[1]);
+        if at == usize::MAX {
+            break;
+        }
+        starts.push(at + 1);
+    }
+    if starts.len() < 2 {
+        return None;
+    }
+    let bounds: Vec<(usize, usize)> = starts
+        .iter()
+        .copied()
+        .zip(starts[1..].iter().copied().chain([text.len()]))
+        .collect();
+    // The `PackageName:` lines that start in each segment, and so the index of its first.
+    let counts: Vec<usize> = bounds
+        .par_iter()
+        .map(|&(start, end)| {
+            let from = start.saturating_sub(1);
+            let head = usize::from(start == 0 && text.starts_with("PackageName:"));
+            head + finder.find_iter(&text.as_bytes()[from..end - 1]).count()
+        })
+        .collect();
+    let firsts: Vec<usize> = counts
+        .iter()
+        .scan(0, |n, c| {
+            let first = *n;
+            *n += c;
+            Some(first)
+        })
+        .collect();
+    let source = path.display().to_string();
+    let last = bounds.len() - 1;
+    let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
+    let mut failed = false;
+    let mut into = (&mut sbom, &mut failed);
+    let done = crate::par::InOrder::new(
+        &mut into,
+        |(sbom, failed): &mut (&mut Sbom, &mut bool), part: Option<Sbom>| match part {
+            Some(part) if !**failed => crate::par::append(sbom, part),
+            Some(_) => {}
+            None => **failed = true,
+        },
+    );
+    let scans: Vec<Option<Scanned<'_>>> = (0..bounds.len())
+        .into_par_iter()
+        .map(|k| {
+            let (start, end) = bounds[k];
+            let mut part = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
+            let first = firsts[k];
+            let lines = lines(&text[start..end]).map(|l| Ok(Cow::Borrowed(l)));
+            let start = if k == 0 {
+                Current::Document
+            } else {
+                Current::Unknown
+            };
+            let scanned = scan(path, lines, start, |i, packages| {
+                for (j, p) in packages.into_iter().enumerate() {
+                    crate::spdx_json::package(&mut part, first + i + j, p);
+                }
+                None
+            });
+            // Every part is pushed, `None` for a segment that does not read on its own.
+            let scanned = scanned.ok().filter(|s| {
+                let rest = s.doc.packages.as_ref().map_or(0, Vec::len);
+                (k == last || !s.open_text) && !s.unsure && s.first + rest == counts[k]
+            });
+            let Some(mut scanned) = scanned else {
+                done.push(k, None);
+                return None;
+            };
+            let rest = scanned.doc.packages.take().unwrap_or_default();
+            for (j, p) in rest.into_iter().enumerate() {
+                crate::spdx_json::package(&mut part, first + scanned.first + j, p);
+            }
+            done.push(k, Some(part));
+            Some(scanned)
+        })
+        .collect();
+    done.finish();
+    if failed {
+        return None;
+    }
+    let scans: Vec<Scanned<'_>> = scans.into_iter().collect::<Option<_>>()?;
+    // The rest of the segments joined as one scan would have read them.
+    let mut doc = Doc::default();
+    let (mut files, mut rels) = (Vec::new(), Vec::new());
+    let mut diagnostics = Vec::new();
+    let mut lines = 0;
+    for mut scanned in scans {
+        let d = &mut scanned.doc;
+        for (into, value) in [
+            (&mut doc.spdx_version, d.spdx_version.take()),
+            (&mut doc.spdx_id, d.spdx_id.take()),
+            (&mut doc.name, d.name.take()),
+            (&mut doc.namespace, d.namespace.take()),
+        ] {
+            if value.is_some() {
+                *into = value;
+            }
+        }
+        if let Some(refs) = d.external_documents.take() {
+            doc.external_documents
+                .get_or_insert_with(Vec::new)
+                .extend(refs);
+        }
+        files.extend(d.files.take().unwrap_or_default());
+        rels.extend(d.relationships.take().unwrap_or_default());
+        diagnostics.extend(scanned.diagnostics(lines));
+        lines += scanned.lines;
+    }
+    doc.files = Some(files);
+    doc.relationships = Some(rels);
+    let count = firsts[last] + counts[last];
+    Some(finish(path, sbom, count, doc, diagnostics))
+}
+
+/// What a scan found.
+struct Scanned<'a> {
+    /// The document, with the packages not handed off.
+    doc: Doc<'a>,
+    /// The index of the first of those packages.
+    first: usize,
+    /// The scanner's warnings: line (from 1) and message.
+    warnings: Vec<(usize, String)>,
+    /// Lines scanned.
+    lines: usize,
+    /// Whether the last `<text>` value was not closed.
+    open_text: bool,
+    /// Whether a line read from a start at [`Current::Unknown`] needed to know what came before
+    /// (an `SPDXID` or a package's tag before any `PackageName` or `FileName`).
+    unsure: bool,
+}
+
+impl Scanned<'_> {
+    /// The warnings as diagnostics, for a scan that began after `before` lines.
+    fn diagnostics(&self, before: usize) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.warnings.iter().map(move |(line, message)| Diagnostic {
+            level: DiagnosticLevel::Warning,
+            location: Location(format_compact!("line {}", before + line)),
+            message: message.clone(),
+        })
+    }
+}
+
+/// The scan itself. `hand_off(first, packages)` is offered the finished packages before each
+/// new one, [`crate::par::CHUNK`] or more at a time, and gives them back when they are to stay.
+/// Fails only when a line cannot be read.
 fn scan<'a>(
     path: &Path,
     lines: impl Iterator<Item = std::io::Result<Cow<'a, str>>>,
+    start: Current,
     mut hand_off: impl FnMut(usize, Vec<Option<Package<'a>>>) -> Option<Vec<Option<Package<'a>>>>,
-) -> Result<(Doc<'a>, usize, Vec<Diagnostic>), IngestError> {
+) -> Result<Scanned<'a>, IngestError> {
     let io = crate::io_error(path);
     // Index of `packages[0]` in the document: packages before it were handed off.
     let mut first = 0usize;
@@ -117,30 +361,29 @@ fn scan<'a>(
     let mut packages: Vec<Option<Package<'a>>> = Vec::new();
     let mut files: Vec<Option<File<'a>>> = Vec::new();
     let mut rels: Vec<Option<Rel<'a>>> = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut warn = |line: usize, message: String| {
-        diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Warning,
-            location: Location(format_compact!("line {line}")),
-            message,
-        });
-    };
-    let mut cur = Current::Document;
+    let mut warnings = Vec::new();
+    let mut warn = |line: usize, message: String| warnings.push((line, message));
+    let mut cur = start;
+    // Whether a line's meaning depended on what came before the scan (`Current::Unknown`).
+    let mut unsure = false;
     let mut lines = lines.enumerate();
+    // Lines seen, and whether the last `<text>` value ran to the end unclosed.
+    let (mut seen, mut open_text) = (0, false);
     while let Some((i, raw)) = lines.next() {
         let raw = raw.map_err(&io)?;
         let n = i + 1;
+        seen = n;
         // Borrowed from text in memory; a line read from a file is gone at the next one, so
         // its value is copied.
         let owned: String;
         let (line, in_text): (&str, Option<&'a str>) = match raw {
             Cow::Borrowed(r) => {
-                let line = r.trim();
+                let line = trim(r);
                 (line, Some(line))
             }
             Cow::Owned(o) => {
                 owned = o;
-                (owned.trim(), None)
+                (trim(&owned), None)
             }
         };
         if line.is_empty() || line.starts_with('#') {
@@ -165,7 +408,8 @@ fn scan<'a>(
             } else {
                 let mut acc = after.to_owned();
                 let mut closed = false;
-                for (_, l) in lines.by_ref() {
+                for (j, l) in lines.by_ref() {
+                    seen = j + 1;
                     let l = l.map_err(&io)?;
                     if let Some(end) = l.find("</text>") {
                         acc.push('\n');
@@ -178,6 +422,7 @@ fn scan<'a>(
                 }
                 if !closed {
                     warn(n, format!("`{tag}`: <text> is never closed"));
+                    open_text = true;
                 }
                 value = Cow::Owned(acc);
             }
@@ -220,6 +465,7 @@ fn scan<'a>(
                     }
                 }
                 Current::Other => {}
+                Current::Unknown => unsure = true,
             },
             "PackageName" => {
                 if packages.len() >= crate::par::CHUNK {
@@ -228,6 +474,7 @@ fn scan<'a>(
                         packages = kept;
                     } else {
                         first += n;
+                        packages.reserve(crate::par::CHUNK + 1);
                     }
                 }
                 packages.push(Some(Package {
@@ -245,25 +492,38 @@ fn scan<'a>(
             }
             "SnippetSPDXID" | "LicenseID" => cur = Current::Other,
             "Relationship" => {
-                let parts: Vec<&str> = value.split_whitespace().collect();
-                if parts.len() != 3 {
+                let mut words = value.split_whitespace();
+                let (Some(a), Some(kind), Some(b), None) =
+                    (words.next(), words.next(), words.next(), words.next())
+                else {
                     warn(
                         n,
                         format!("`Relationship: {}` needs `A TYPE B`, ignored", clip(&value)),
                     );
                     continue;
-                }
+                };
                 rels.push(Some(Rel {
-                    element: Some(Cow::Owned(parts[0].to_owned())),
-                    kind: Some(Cow::Owned(parts[1].to_owned())),
-                    related: Some(Cow::Owned(parts[2].to_owned())),
+                    element: Some(part_of(&value, a)),
+                    kind: Some(part_of(&value, kind)),
+                    related: Some(part_of(&value, b)),
                 }));
             }
             _ => {
-                let Current::Package(k) = cur else { continue };
-                let Some(p) = packages[k].as_mut() else {
-                    continue;
+                let mut scratch;
+                let p = match cur {
+                    Current::Package(k) => match packages[k].as_mut() {
+                        Some(p) => p,
+                        None => continue,
+                    },
+                    // Whether a package is open is not known here: a package's tag is read
+                    // into nothing and the segment marked (below).
+                    Current::Unknown => {
+                        scratch = Package::default();
+                        &mut scratch
+                    }
+                    _ => continue,
                 };
+                let unknown = matches!(cur, Current::Unknown);
                 match tag {
                     "PackageVersion" => p.version = v(),
                     "PackageSupplier" => p.supplier = v(),
@@ -272,8 +532,11 @@ fn scan<'a>(
                     "PackageHomePage" => p.homepage = v(),
                     "PrimaryPackagePurpose" => p.purpose = v(),
                     "ExternalRef" => {
-                        let parts: Vec<&str> = value.split_whitespace().collect();
-                        if parts.len() < 3 {
+                        let mut words = value.split_whitespace();
+                        let (Some(_), Some(kind), Some(locator)) =
+                            (words.next(), words.next(), words.next())
+                        else {
+                            unsure |= unknown;
                             warn(
                                 n,
                                 format!(
@@ -282,34 +545,62 @@ fn scan<'a>(
                                 ),
                             );
                             continue;
-                        }
+                        };
+                        // The locator's words joined by one space (one word: as written).
+                        let locator = match words.next() {
+                            None => part_of(&value, locator),
+                            Some(more) => {
+                                let mut joined = format!("{locator} {more}");
+                                for w in words {
+                                    joined.push(' ');
+                                    joined.push_str(w);
+                                }
+                                Cow::Owned(joined)
+                            }
+                        };
                         p.external_refs
                             .get_or_insert_with(Vec::new)
                             .push(SpdxExtRef {
-                                kind: Some(Cow::Owned(parts[1].to_owned())),
-                                locator: Some(Cow::Owned(parts[2..].join(" "))),
+                                kind: Some(part_of(&value, kind)),
+                                locator: Some(locator),
                             });
                     }
                     "HasFile" => p
                         .has_files
                         .get_or_insert_with(Vec::new)
                         .push(Str(Some(value.clone()))),
-                    _ => {}
+                    _ => continue,
                 }
+                unsure |= unknown;
             }
         }
-    }
-    if doc.spdx_version.is_none() {
-        return Err(IngestError::Invalid {
-            path: path.to_owned(),
-            json_path: String::new(),
-            message: "no `SPDXVersion:` line".into(),
-        });
     }
     doc.packages = Some(packages);
     doc.files = Some(files);
     doc.relationships = Some(rels);
-    Ok((doc, first, diagnostics))
+    Ok(Scanned {
+        doc,
+        first,
+        warnings,
+        lines: seen,
+        open_text,
+        unsure,
+    })
+}
+
+/// `part` (a slice of `value`) as a string of `value`'s lifetime: borrowed from the input when
+/// `value` is, copied when `value` was copied out of a line.
+fn part_of<'a>(value: &Cow<'a, str>, part: &str) -> Cow<'a, str> {
+    match value {
+        Cow::Borrowed(v) => {
+            let start = (part.as_ptr() as usize).wrapping_sub(v.as_ptr() as usize);
+            match v.get(start..start.wrapping_add(part.len())) {
+                Some(p) if p.as_ptr() == part.as_ptr() => Cow::Borrowed(p),
+                _ => Cow::Owned(part.to_owned()),
+            }
+        }
+        Cow::Owned(_) => Cow::Owned(part.to_owned()),
+    }
 }
 
 fn clip(s: &str) -> String {
@@ -393,6 +684,168 @@ mod tests {
                 read(parallel_above) == sequential,
                 "parallel_above {parallel_above}"
             );
+        }
+    }
+
+    /// A document scanned in segments on every core makes the model one scan makes (packages,
+    /// files, relationships, document values set late, warnings with their lines), for
+    /// segments of every size; a `<text>` value that a boundary falls in is not read in
+    /// segments (the caller then scans the whole).
+    #[test]
+    fn segments_scanned_apart_make_the_model_of_one_scan() {
+        let mut text = String::from(
+            "SPDXVersion: SPDX-2.3\nDocumentName: first\nSPDXID: SPDXRef-DOCUMENT\n\n",
+        );
+        for i in 0..300 {
+            text.push_str(&format!("PackageName: p{i}\n"));
+            if i % 7 != 0 {
+                text.push_str(&format!("SPDXID: SPDXRef-p{i}\n"));
+            }
+            if i % 11 == 0 {
+                text.push_str("ExternalRef: broken\nnot a tag line\n# comment\n\n");
+            }
+            if i % 3 == 0 {
+                text.push_str(&format!("PackageSupplier: Organization: Vendor {i}\nPackageComment: <text>two\nlines {i}</text>\nExternalRef: PACKAGE-MANAGER purl pkg:npm/p{i}@1\n"));
+            }
+            if i % 50 == 0 {
+                text.push_str(&format!("FileName: ./f{i}.bin\nSPDXID: SPDXRef-f{i}\nDocumentName: renamed at {i}\nExternalDocumentRef: DocumentRef-{i} https://x/{i} SHA1: 0\n"));
+            }
+            text.push_str(&format!(
+                "Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-p{i}\n"
+            ));
+        }
+        let whole = read_lines(
+            Path::new("t.spdx"),
+            text.lines().map(|l| Ok(Cow::Borrowed(l))),
+            usize::MAX,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(whole.components.len(), 306);
+        assert!(whole.diagnostics.len() > 80, "{}", whole.diagnostics.len());
+        for segment in [1, 10, 100, 1_000, 5_000, text.len() / 2] {
+            let segmented = read_segments(Path::new("t.spdx"), &text, segment);
+            let segmented = segmented.unwrap_or_else(|| panic!("segment {segment}: not read"));
+            assert!(
+                segmented.unwrap_or_else(|e| panic!("{e}")) == whole,
+                "segment {segment}"
+            );
+        }
+        // A package's tag or an SPDXID after a `Relationship:` line (a boundary) belongs to
+        // the package before it: not read in segments.
+        for late in [
+            "PackageVersion: 9",
+            "SPDXID: SPDXRef-late",
+            "ExternalRef: broken",
+        ] {
+            let text = text.replacen(
+                "Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-p5\n",
+                &format!("Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-p5\n{late}\n"),
+                1,
+            );
+            assert!(
+                read_segments(Path::new("t.spdx"), &text, 1).is_none(),
+                "{late}"
+            );
+            assert!(read_segments(Path::new("t.spdx"), &text, text.len() / 2).is_some());
+        }
+        // A boundary inside a <text> value, and one after a value never closed.
+        let open = text.replacen(
+            "<text>two\nlines 3</text>",
+            "<text>two\nPackageName: x\nlines 3</text>",
+            1,
+        );
+        assert!(read_segments(Path::new("t.spdx"), &open, 1).is_none());
+        let unclosed = text.replacen("<text>two\nlines 297</text>", "<text>two\nlines 297", 1);
+        let whole = read_lines(
+            Path::new("t.spdx"),
+            unclosed.lines().map(|l| Ok(Cow::Borrowed(l))),
+            usize::MAX,
+        );
+        assert!(read_segments(Path::new("t.spdx"), &unclosed, 1).is_none());
+        assert!(whole.is_ok_and(|w| w
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("never closed"))));
+        // Unclosed in the last segment: read in segments, with the warning.
+        let end = format!("{text}PackageName: last\nPackageComment: <text>never closed\nstill\n");
+        let whole = read_lines(
+            Path::new("t.spdx"),
+            end.lines().map(|l| Ok(Cow::Borrowed(l))),
+            usize::MAX,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let segmented = read_segments(Path::new("t.spdx"), &end, 1);
+        assert!(segmented.is_some_and(|s| s.is_ok_and(|s| s == whole)));
+        // No SPDXVersion: the same error.
+        let none = text.replacen("SPDXVersion: SPDX-2.3", "", 1);
+        let e = read_segments(Path::new("t.spdx"), &none, 1)
+            .map(|r| r.map(|_| ()).unwrap_err().to_string());
+        assert!(e.is_some_and(|e| e.contains("no `SPDXVersion:` line")));
+    }
+
+    /// Every tag-value document of the fixtures (real ones and the conformance suites) read in
+    /// segments as small as they come (one per package or relationship) makes the model of one
+    /// scan, or is refused for a whole scan (a value a boundary falls in).
+    #[test]
+    fn real_documents_read_in_segments_as_in_one_scan() {
+        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    files(&p, out);
+                } else if p.extension().is_some_and(|x| x == "spdx") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+        let mut all = Vec::new();
+        files(&root, &mut all);
+        all.sort();
+        let (mut same, mut whole) = (0, 0);
+        for path in &all {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let one = read_lines(path, lines(text).map(|l| Ok(Cow::Borrowed(l))), usize::MAX);
+            match read_segments(path, text, 1) {
+                Some(segmented) => {
+                    match (segmented, one) {
+                        (Ok(s), Ok(o)) => assert!(s == o, "{}", path.display()),
+                        (Err(s), Err(o)) => assert_eq!(s.to_string(), o.to_string()),
+                        (s, o) => panic!("{}: {:?} {:?}", path.display(), s.is_ok(), o.is_ok()),
+                    }
+                    same += 1;
+                }
+                None => whole += 1,
+            }
+        }
+        assert!(same >= 20, "{same} read in segments, {whole} whole");
+    }
+
+    /// The scanner's own `lines` and `trim` cut as `str::lines` and `str::trim` do, on strings
+    /// of line ends, ASCII and Unicode whitespace (a vertical tab, no-break and ideographic
+    /// spaces), letters and colons.
+    #[test]
+    fn lines_and_trim_are_the_standard_ones() {
+        let alphabet = [
+            '\n', '\r', ' ', '\t', '\x0B', '\u{a0}', '\u{3000}', 'a', ':', '\u{e9}',
+        ];
+        let mut seed = 7u64;
+        for len in 0..400 {
+            let text: String = (0..len % 40)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(
+                lines(&text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+            assert_eq!(trim(&text), text.trim(), "{text:?}");
         }
     }
 
