@@ -1419,20 +1419,7 @@ mod tests {
     /// order does not read in runs either (so [`read`] reports the sequential error).
     #[test]
     fn real_documents_read_in_runs_as_in_order() {
-        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    files(&p, out);
-                } else if p.extension().is_some_and(|x| x == "xml") {
-                    out.push(p);
-                }
-            }
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut all = Vec::new();
-        files(&root, &mut all);
-        all.sort();
+        let all = crate::fixture_files("xml");
         let (mut same, mut failed) = (0, 0);
         for path in &all {
             let bytes = std::fs::read(path).unwrap_or_default();

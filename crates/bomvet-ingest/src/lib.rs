@@ -1085,6 +1085,25 @@ impl Drop for TempFile {
     }
 }
 
+/// The files under `fixtures/` of this repository (recursively) whose extension is `ext`, sorted.
+#[cfg(test)]
+pub(crate) fn fixture_files(ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Writes `bytes` to a file named like `name`, reads it with `read_file` (a reader through a
 /// buffer) and checks that it agrees with `expected` (the reader in memory on the same bytes,
 /// read as `name`): the same model, or the same error.

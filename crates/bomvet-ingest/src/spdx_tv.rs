@@ -623,6 +623,15 @@ mod tests {
         whole
     }
 
+    /// `text` read in one scan, in order.
+    fn one_scan(text: &str) -> Result<Sbom, IngestError> {
+        read_lines(
+            Path::new("t.spdx"),
+            lines(text).map(|l| Ok(Cow::Borrowed(l))),
+            usize::MAX,
+        )
+    }
+
     #[test]
     fn lines_from_a_file_read_as_lines_in_memory() {
         let text = "SPDXVersion: SPDX-2.3\r\nDocumentName: d\nSPDXID: SPDXRef-DOCUMENT\n\n# a comment\nnot a tag line\nPackageName: AVP SDK\nSPDXID: SPDXRef-a\nPackageSupplier: Organization: AO Kaspersky Lab\nPackageComment: <text>two\nlines</text>\nExternalRef: PACKAGE-MANAGER purl pkg:generic/kaspersky/avp-sdk@1\nExternalRef: broken\nFileName: ./a.bin\nSPDXID: SPDXRef-f\nRelationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-a\nRelationship: SPDXRef-a CONTAINS\nPackageComment: <text>never closed\nstill";
@@ -714,12 +723,7 @@ mod tests {
                 "Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-p{i}\n"
             ));
         }
-        let whole = read_lines(
-            Path::new("t.spdx"),
-            text.lines().map(|l| Ok(Cow::Borrowed(l))),
-            usize::MAX,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let whole = one_scan(&text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(whole.components.len(), 306);
         assert!(whole.diagnostics.len() > 80, "{}", whole.diagnostics.len());
         for segment in [1, 10, 100, 1_000, 5_000, text.len() / 2] {
@@ -756,11 +760,7 @@ mod tests {
         );
         assert!(read_segments(Path::new("t.spdx"), &open, 1).is_none());
         let unclosed = text.replacen("<text>two\nlines 297</text>", "<text>two\nlines 297", 1);
-        let whole = read_lines(
-            Path::new("t.spdx"),
-            unclosed.lines().map(|l| Ok(Cow::Borrowed(l))),
-            usize::MAX,
-        );
+        let whole = one_scan(&unclosed);
         assert!(read_segments(Path::new("t.spdx"), &unclosed, 1).is_none());
         assert!(whole.is_ok_and(|w| w
             .diagnostics
@@ -768,12 +768,7 @@ mod tests {
             .any(|d| d.message.contains("never closed"))));
         // Unclosed in the last segment: read in segments, with the warning.
         let end = format!("{text}PackageName: last\nPackageComment: <text>never closed\nstill\n");
-        let whole = read_lines(
-            Path::new("t.spdx"),
-            end.lines().map(|l| Ok(Cow::Borrowed(l))),
-            usize::MAX,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let whole = one_scan(&end).unwrap_or_else(|e| panic!("{e}"));
         let segmented = read_segments(Path::new("t.spdx"), &end, 1);
         assert!(segmented.is_some_and(|s| s.is_ok_and(|s| s == whole)));
         // No SPDXVersion: the same error.
@@ -788,20 +783,7 @@ mod tests {
     /// scan, or is refused for a whole scan (a value a boundary falls in).
     #[test]
     fn real_documents_read_in_segments_as_in_one_scan() {
-        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    files(&p, out);
-                } else if p.extension().is_some_and(|x| x == "spdx") {
-                    out.push(p);
-                }
-            }
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
-        let mut all = Vec::new();
-        files(&root, &mut all);
-        all.sort();
+        let all = crate::fixture_files("spdx");
         let (mut same, mut whole) = (0, 0);
         for path in &all {
             let bytes = std::fs::read(path).unwrap_or_default();
