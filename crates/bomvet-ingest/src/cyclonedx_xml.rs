@@ -232,14 +232,10 @@ impl Kind {
     }
 }
 
-/// The local part of a qualified name: after its last `:`.
+/// The local part of a qualified name: after its last `:` (an ASCII byte, so a character
+/// boundary of the name).
 fn local_name(qname: &[u8]) -> &[u8] {
     qname.rsplit(|&b| b == b':').next().unwrap_or_default()
-}
-
-/// Where the local part of a qualified name starts: after its last `:`, or at 0.
-fn local_start(qname: &str) -> usize {
-    qname.rfind(':').map_or(0, |i| i + 1)
 }
 
 /// Where the events come from.
@@ -422,7 +418,7 @@ impl<'i> Xml<'i> {
             }
         };
         tree.els.push(El {
-            local: local_start(&qname),
+            local: qname.len() - local_name(qname.as_bytes()).len(),
             qname,
             kind,
             attrs: (start, tree.attrs.len()),
@@ -637,7 +633,9 @@ impl<'i> Xml<'i> {
                     self.reference(at, &r)?;
                 }
                 Event::Eof => {
-                    let name = open.last().map_or("", |n| &n[local_start(n)..]);
+                    let name = open
+                        .last()
+                        .map_or("", |n| &n[n.len() - local_name(n.as_bytes()).len()..]);
                     return Err(self.error_at(
                         at,
                         format!("unexpected end of document: `<{name}>` is not closed"),
