@@ -732,14 +732,7 @@ impl<'i> Xml<'i> {
         let mut failed = false;
         let mut held: Vec<Run> = Vec::new();
         let mut into = (&mut conv.sbom, &mut failed);
-        let done = crate::par::InOrder::new(
-            &mut into,
-            |(sbom, failed): &mut (&mut Sbom, &mut bool), part: Option<Converter>| match part {
-                Some(part) if !**failed => crate::par::append(sbom, part.sbom),
-                Some(_) => {}
-                None => **failed = true,
-            },
-        );
+        let done = crate::par::InOrder::new(&mut into, crate::par::append_unless_failed);
         let from = self.position();
         let end = rayon::in_place_scope(|s| {
             let (done, source) = (&done, &source);
@@ -750,7 +743,7 @@ impl<'i> Xml<'i> {
                 s.spawn(move |_| {
                     let mut part = Converter::part(source);
                     let read = convert_run(&mut part, path, text, run, wanted, each);
-                    done.push(k, read.map(|()| part));
+                    done.push(k, read.map(|()| part.sbom));
                 });
             };
             // The run being gathered: its start, children, and children named `wanted`.

@@ -65,6 +65,20 @@ pub(crate) fn append(into: &mut bomvet_model::Sbom, mut part: bomvet_model::Sbom
     into.diagnostics.append(&mut part.diagnostics);
 }
 
+/// The fold of a read whose parts may fail: each part appended to the model while none before
+/// it failed; a failed part (`None`) sets the flag and no later part is appended (the read is
+/// then done again another way).
+pub(crate) fn append_unless_failed(
+    (sbom, failed): &mut (&mut bomvet_model::Sbom, &mut bool),
+    part: Option<bomvet_model::Sbom>,
+) {
+    match part {
+        Some(part) if !**failed => append(sbom, part),
+        Some(_) => {}
+        None => **failed = true,
+    }
+}
+
 /// Parts made on rayon's threads, numbered 0, 1, 2... in document order, each folded into
 /// `into` as soon as every part before it is in: what a sequential read makes, in its order,
 /// with each part freed as soon as it is folded (its memory reused by the next ones) and the

@@ -236,14 +236,7 @@ fn read_segments(path: &Path, text: &str, segment: usize) -> Option<Result<Sbom,
     let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
     let mut failed = false;
     let mut into = (&mut sbom, &mut failed);
-    let done = crate::par::InOrder::new(
-        &mut into,
-        |(sbom, failed): &mut (&mut Sbom, &mut bool), part: Option<Sbom>| match part {
-            Some(part) if !**failed => crate::par::append(sbom, part),
-            Some(_) => {}
-            None => **failed = true,
-        },
-    );
+    let done = crate::par::InOrder::new(&mut into, crate::par::append_unless_failed);
     let scans: Vec<Option<Scanned<'_>>> = (0..bounds.len())
         .into_par_iter()
         .map(|k| {
