@@ -39,7 +39,7 @@ pub(crate) fn read(path: &Path, bytes: &[u8], parallel_above: usize) -> Result<S
     };
     if parallel_above < usize::MAX && text.len() >= 2 * MIN_SEGMENT {
         let segment = (text.len() / (4 * rayon::current_num_threads())).max(MIN_SEGMENT);
-        if let Some(sbom) = read_segments(path, text, segment) {
+        if let Some(sbom) = read_segments(path, text, segment, parallel_above) {
             return sbom;
         }
     }
@@ -139,18 +139,25 @@ fn read_lines<'a>(
     done.finish();
     let scanned = scanned?;
     let diagnostics = scanned.diagnostics(0).collect();
-    finish(path, sbom, scanned.first, scanned.doc, diagnostics)
+    finish(
+        path,
+        sbom,
+        (scanned.first, scanned.doc),
+        diagnostics,
+        parallel_above,
+    )
 }
 
 /// The model of a scanned document: `doc`'s packages from index `first` on (those before are in
-/// `sbom` already), its files and relationships converted into `sbom`, the scanner's
-/// `diagnostics` first; an error when it has no `SPDXVersion`.
+/// `sbom` already), its files and relationships converted into `sbom` (on every core from
+/// `parallel_above` relationships on), the scanner's `diagnostics` first; an error when it has
+/// no `SPDXVersion`.
 fn finish(
     path: &Path,
     mut sbom: Sbom,
-    first: usize,
-    doc: Doc<'_>,
+    (first, doc): (usize, Doc<'_>),
     diagnostics: Vec<Diagnostic>,
+    parallel_above: usize,
 ) -> Result<Sbom, IngestError> {
     if doc.spdx_version.is_none() {
         return Err(IngestError::Invalid {
@@ -159,7 +166,7 @@ fn finish(
             message: "no `SPDXVersion:` line".into(),
         });
     }
-    crate::spdx_json::convert_into(&mut sbom, first, doc);
+    crate::spdx_json::convert_into(&mut sbom, first, doc, parallel_above);
     sbom.diagnostics.splice(0..0, diagnostics);
     Ok(sbom)
 }
@@ -178,7 +185,12 @@ const MIN_SEGMENT: usize = 256 * 1024;
 /// not closed in it runs on into the next (the boundary was inside it), or it holds another
 /// number of packages than its `PackageName:` lines (an indented one); the document is then
 /// scanned in one piece.
-fn read_segments(path: &Path, text: &str, segment: usize) -> Option<Result<Sbom, IngestError>> {
+fn read_segments(
+    path: &Path,
+    text: &str,
+    segment: usize,
+    parallel_above: usize,
+) -> Option<Result<Sbom, IngestError>> {
     use rayon::prelude::*;
     let bytes = text.as_bytes();
     let finder = memchr::memmem::Finder::new(b"\nPackageName:");
@@ -279,7 +291,7 @@ fn read_segments(path: &Path, text: &str, segment: usize) -> Option<Result<Sbom,
     let scans: Vec<Scanned<'_>> = scans.into_iter().collect::<Option<_>>()?;
     // The rest of the segments joined as one scan would have read them.
     let mut doc = Doc::default();
-    let (mut files, mut rels) = (Vec::new(), Vec::new());
+    let (mut files, mut rels) = (Vec::new(), crate::par::Pieces::default());
     let mut diagnostics = Vec::new();
     let mut lines = 0;
     for mut scanned in scans {
@@ -300,14 +312,20 @@ fn read_segments(path: &Path, text: &str, segment: usize) -> Option<Result<Sbom,
                 .extend(refs);
         }
         files.extend(d.files.take().unwrap_or_default());
-        rels.extend(d.relationships.take().unwrap_or_default());
+        rels.append(d.relationships.take().unwrap_or_default());
         diagnostics.extend(scanned.diagnostics(lines));
         lines += scanned.lines;
     }
     doc.files = Some(files);
     doc.relationships = Some(rels);
     let count = firsts[last] + counts[last];
-    Some(finish(path, sbom, count, doc, diagnostics))
+    Some(finish(
+        path,
+        sbom,
+        (count, doc),
+        diagnostics,
+        parallel_above,
+    ))
 }
 
 /// What a scan found.
@@ -353,7 +371,7 @@ fn scan<'a>(
     let mut doc = Doc::default();
     let mut packages: Vec<Option<Package<'a>>> = Vec::new();
     let mut files: Vec<Option<File<'a>>> = Vec::new();
-    let mut rels: Vec<Option<Rel<'a>>> = Vec::new();
+    let mut rels: crate::par::Pieces<Option<Rel<'a>>> = crate::par::Pieces::default();
     let mut warnings = Vec::new();
     let mut warn = |line: usize, message: String| warnings.push((line, message));
     let mut cur = start;
@@ -720,7 +738,7 @@ mod tests {
         assert_eq!(whole.components.len(), 306);
         assert!(whole.diagnostics.len() > 80, "{}", whole.diagnostics.len());
         for segment in [1, 10, 100, 1_000, 5_000, text.len() / 2] {
-            let segmented = read_segments(Path::new("t.spdx"), &text, segment);
+            let segmented = read_segments(Path::new("t.spdx"), &text, segment, 0);
             let segmented = segmented.unwrap_or_else(|| panic!("segment {segment}: not read"));
             assert!(
                 segmented.unwrap_or_else(|e| panic!("{e}")) == whole,
@@ -740,10 +758,10 @@ mod tests {
                 1,
             );
             assert!(
-                read_segments(Path::new("t.spdx"), &text, 1).is_none(),
+                read_segments(Path::new("t.spdx"), &text, 1, 0).is_none(),
                 "{late}"
             );
-            assert!(read_segments(Path::new("t.spdx"), &text, text.len() / 2).is_some());
+            assert!(read_segments(Path::new("t.spdx"), &text, text.len() / 2, 0).is_some());
         }
         // A boundary inside a <text> value, and one after a value never closed.
         let open = text.replacen(
@@ -751,10 +769,10 @@ mod tests {
             "<text>two\nPackageName: x\nlines 3</text>",
             1,
         );
-        assert!(read_segments(Path::new("t.spdx"), &open, 1).is_none());
+        assert!(read_segments(Path::new("t.spdx"), &open, 1, 0).is_none());
         let unclosed = text.replacen("<text>two\nlines 297</text>", "<text>two\nlines 297", 1);
         let whole = one_scan(&unclosed);
-        assert!(read_segments(Path::new("t.spdx"), &unclosed, 1).is_none());
+        assert!(read_segments(Path::new("t.spdx"), &unclosed, 1, 0).is_none());
         assert!(whole.is_ok_and(|w| w
             .diagnostics
             .iter()
@@ -762,11 +780,11 @@ mod tests {
         // Unclosed in the last segment: read in segments, with the warning.
         let end = format!("{text}PackageName: last\nPackageComment: <text>never closed\nstill\n");
         let whole = one_scan(&end).unwrap_or_else(|e| panic!("{e}"));
-        let segmented = read_segments(Path::new("t.spdx"), &end, 1);
+        let segmented = read_segments(Path::new("t.spdx"), &end, 1, 0);
         assert!(segmented.is_some_and(|s| s.is_ok_and(|s| s == whole)));
         // No SPDXVersion: the same error.
         let none = text.replacen("SPDXVersion: SPDX-2.3", "", 1);
-        let e = read_segments(Path::new("t.spdx"), &none, 1)
+        let e = read_segments(Path::new("t.spdx"), &none, 1, 0)
             .map(|r| r.map(|_| ()).unwrap_err().to_string());
         assert!(e.is_some_and(|e| e.contains("no `SPDXVersion:` line")));
     }
@@ -784,7 +802,7 @@ mod tests {
                 continue;
             };
             let one = read_lines(path, lines(text).map(|l| Ok(Cow::Borrowed(l))), usize::MAX);
-            match read_segments(path, text, 1) {
+            match read_segments(path, text, 1, 0) {
                 Some(segmented) => {
                     match (segmented, one) {
                         (Ok(s), Ok(o)) => assert!(s == o, "{}", path.display()),
