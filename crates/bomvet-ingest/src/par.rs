@@ -1380,7 +1380,7 @@ mod tests {
             );
             let path = Path::new("big.spdx3.json");
             assert!(pool
-                .install(|| crate::spdx3::in_place(path, &json))
+                .install(|| crate::spdx3::in_place(path, &json, 0))
                 .is_some());
             let sbom = same("big.spdx3.json", &json);
             assert_eq!(sbom.components.len(), n);
