@@ -110,14 +110,16 @@ impl<T> Pieces<T> {
     }
 
     /// The elements in slices of at most `max` (and not across pieces), each with the index of
-    /// its first element in the whole list, in order.
-    pub(crate) fn slices(&self, max: usize) -> Vec<(usize, &[T])> {
+    /// its first element in the whole list, in order; mutable, so that each element can be taken
+    /// out and dropped as soon as it is used.
+    pub(crate) fn slices_mut(&mut self, max: usize) -> Vec<(usize, &mut [T])> {
         let mut out = Vec::new();
         let mut first = 0;
-        for piece in &self.0 {
-            for slice in piece.chunks(max.max(1)) {
+        for piece in &mut self.0 {
+            for slice in piece.chunks_mut(max.max(1)) {
+                let n = slice.len();
                 out.push((first, slice));
-                first += slice.len();
+                first += n;
             }
         }
         out
@@ -1599,10 +1601,10 @@ mod tests {
         flat.push(30_000);
         assert_eq!(pieces.len(), flat.len());
         for max in [1, 2, 7, CHUNK, usize::MAX] {
-            let slices = pieces.slices(max);
+            let slices = pieces.slices_mut(max);
             assert!(slices.iter().all(|(_, s)| !s.is_empty() && s.len() <= max));
-            for &(first, slice) in &slices {
-                assert_eq!(slice, &flat[first..first + slice.len()], "{max}");
+            for (first, slice) in &slices {
+                assert_eq!(&slice[..], &flat[*first..first + slice.len()], "{max}");
             }
             let joined: Vec<usize> = slices.iter().flat_map(|(_, s)| s.iter().copied()).collect();
             assert_eq!(joined, flat, "{max}");
