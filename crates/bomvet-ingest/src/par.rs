@@ -50,12 +50,6 @@ pub(crate) fn push<T>(part: &mut Vec<T>, _: usize, element: T) {
     part.push(element);
 }
 
-/// A part that is a list kept as a piece of the list of the whole, in order: the fold of
-/// [`InOrder`] for [`push`]'s parts.
-pub(crate) fn add_piece<T>(into: &mut Pieces<T>, part: Vec<T>) {
-    into.push_piece(part);
-}
-
 /// A long list kept in the pieces it was read in, in order (the runs of a parallel read, the
 /// segments of a tag-value scan), never copied into one vector: concatenating the wire structs of
 /// the SPDX `relationships` of a 100,000-package document (16 MB) was ~20 ms of copying and
@@ -97,7 +91,7 @@ impl<T> Pieces<T> {
         }
     }
 
-    /// `piece`'s elements after the others.
+    /// `piece`'s elements after the others (also the fold of [`InOrder`] for [`push`]'s parts).
     pub(crate) fn push_piece(&mut self, piece: Vec<T>) {
         if !piece.is_empty() {
             self.0.push(piece);

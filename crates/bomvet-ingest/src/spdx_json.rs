@@ -236,7 +236,12 @@ pub(crate) fn read_in_place<'de>(
             "relationships" => {
                 let mut rels = crate::par::Pieces::default();
                 let part = || Vec::with_capacity(crate::par::CHUNK);
-                c.array(part, crate::par::push, &mut rels, crate::par::add_piece)?;
+                c.array(
+                    part,
+                    crate::par::push,
+                    &mut rels,
+                    crate::par::Pieces::push_piece,
+                )?;
                 // `null` reads as no relationships, as the sequential read's `Option`.
                 doc.relationships = Some(rels);
             }
@@ -295,7 +300,7 @@ impl<'de> Visitor<'de> for DocSeed {
                         || Vec::with_capacity(crate::par::CHUNK),
                         crate::par::push,
                         &mut rels,
-                        crate::par::add_piece,
+                        crate::par::Pieces::push_piece,
                     ))?
                     .map_err(de::Error::custom)?;
                     // `null` reads as no relationships, as the sequential read's `Option`.
@@ -422,9 +427,7 @@ pub(crate) fn convert_into(sbom: &mut Sbom, first: usize, mut doc: Doc<'_>, para
     let packages = doc.packages.take().unwrap_or_default();
     let files = doc.files.take().unwrap_or_default();
     sbom.components.reserve(packages.len() + files.len());
-    for (i, p) in packages.into_iter().enumerate() {
-        package(sbom, first + i, p);
-    }
+    convert_packages(sbom, first, packages);
     for (i, f) in files.into_iter().enumerate() {
         file(sbom, i, f);
     }
@@ -479,8 +482,16 @@ fn id_or_location(
     }
 }
 
+/// `packages`, the document's from index `first` on, into components of `sbom`, in order (a run
+/// of the tag-value reader, or the rest of a document).
+pub(crate) fn convert_packages(sbom: &mut Sbom, first: usize, packages: Vec<Option<Package<'_>>>) {
+    for (i, p) in packages.into_iter().enumerate() {
+        package(sbom, first + i, p);
+    }
+}
+
 /// `packages[i]` into a component (and its `hasFiles` into relationships).
-pub(crate) fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
+fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     let loc = Location("packages".into()).index(i);
     let Some(p) = p else {
         warn(sbom, loc, "`null` package, skipped".into());

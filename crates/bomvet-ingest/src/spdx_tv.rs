@@ -128,9 +128,7 @@ fn read_lines<'a>(
             parts += 1;
             s.spawn(move |_| {
                 let mut part = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
-                for (j, p) in chunk.into_iter().enumerate() {
-                    crate::spdx_json::package(&mut part, first + j, p);
-                }
+                crate::spdx_json::convert_packages(&mut part, first, chunk);
                 done.push(k, part);
             });
             None
@@ -266,9 +264,7 @@ fn read_segments(
                 Current::Unknown
             };
             let scanned = scan(path, lines, start, |i, packages| {
-                for (j, p) in packages.into_iter().enumerate() {
-                    crate::spdx_json::package(&mut part, first + i + j, p);
-                }
+                crate::spdx_json::convert_packages(&mut part, first + i, packages);
                 None
             });
             // Every part is pushed, `None` for a segment that does not read on its own.
@@ -281,9 +277,7 @@ fn read_segments(
                 return None;
             };
             let rest = scanned.doc.packages.take().unwrap_or_default();
-            for (j, p) in rest.into_iter().enumerate() {
-                crate::spdx_json::package(&mut part, first + scanned.first + j, p);
-            }
+            crate::spdx_json::convert_packages(&mut part, first + scanned.first, rest);
             done.push(k, Some(part));
             Some(scanned)
         })
