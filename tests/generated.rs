@@ -22,8 +22,7 @@ fn check(format: Format, components: usize, seed: u64) {
     .unwrap_or_else(|e| panic!("{e}"));
     let path = format!("gen.{}", format.extension());
     let path = Path::new(&path);
-    let validation =
-        bomvet_ingest::validate::validate(path, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let validation = bomvet_validate::validate(path, &bytes).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         validation.violations.is_empty(),
         "{format:?}: the generated document breaks its schema: {:?}",

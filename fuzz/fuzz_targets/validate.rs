@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = bomvet_ingest::validate::validate(std::path::Path::new("fuzz.bom"), data);
+    let _ = bomvet_validate::validate(std::path::Path::new("fuzz.bom"), data);
 });

@@ -23,7 +23,6 @@ mod par;
 mod spdx3;
 mod spdx_json;
 mod spdx_tv;
-pub mod validate;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -393,6 +392,39 @@ fn read_decoded(
         Format::SpdxTagValue => spdx_tv::read(path, text, parallel_above),
         Format::Spdx3JsonLd => json(spdx3::read),
         Format::SpdxYaml => spdx_json::read_yaml(path, text),
+    }
+}
+
+/// `bytes` made ready for a schema check (`bomvet-validate`): gzip undone (within the default
+/// [`Limits::max_decompressed`]), a byte-order mark removed or UTF-16 converted to UTF-8, and the
+/// encoding recognised from the content.
+///
+/// # Errors
+/// Gzip that is not valid or too large, UTF-16 that is not valid, and what [`detect`] refuses.
+pub fn prepare<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Format, Cow<'a, [u8]>), IngestError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let raw = gunzip(path, bytes, Limits::default().max_decompressed)?;
+        let (format, text) = prepare(path, &raw)?;
+        return Ok((format, Cow::Owned(text.into_owned())));
+    }
+    let text = decode(path, bytes)?;
+    Ok((detect(path, &text)?, text))
+}
+
+/// A JSON (or, for [`Format::SpdxYaml`], YAML) document as a [`serde_json::Value`], for a schema
+/// check: a syntax error has the line, the column and the JSON path, as the readers' errors do.
+///
+/// # Errors
+/// [`IngestError::Parse`] when the text is not well-formed.
+pub fn parse_value(
+    path: &Path,
+    text: &[u8],
+    format: Format,
+) -> Result<serde_json::Value, IngestError> {
+    if format == Format::SpdxYaml {
+        parse_yaml(path, utf8(path, text)?)
+    } else {
+        parse_json(path, text)
     }
 }
 

@@ -499,7 +499,7 @@ fn schema_diagnostics(
             return;
         }
     };
-    match bomvet_ingest::validate::schema_violations(path, bytes, sbom) {
+    match bomvet_validate::schema_violations(path, bytes, sbom) {
         Ok(v) => sbom
             .diagnostics
             .extend(v.violations.into_iter().map(|x| Diagnostic {
@@ -990,15 +990,13 @@ fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
     let inputs = discover(files)?;
     let results: Vec<(
         String,
-        std::result::Result<bomvet_ingest::validate::Validation, String>,
+        std::result::Result<bomvet_validate::Validation, String>,
     )> = inputs
         .par_iter()
         .map(|i| {
             let r = std::fs::read(&i.path)
                 .map_err(|e| format!("cannot read `{}`: {e}", i.path.display()))
-                .and_then(|b| {
-                    bomvet_ingest::validate::validate(&i.path, &b).map_err(|e| render_error(&e))
-                });
+                .and_then(|b| bomvet_validate::validate(&i.path, &b).map_err(|e| render_error(&e)));
             (i.path.display().to_string(), r)
         })
         .collect();

@@ -15,6 +15,11 @@
 //! library whose build needs libclang; see `docs/decisions.md` (14).
 //!
 //! Tag-value has no schema: it is checked for its `Tag: Value` structure; the result says so.
+//!
+//! A crate of its own, apart from `bomvet-ingest`: the validators' generic code (jsonschema's
+//! above all) was a quarter of the reader crate's LLVM IR (`cargo llvm-lines`: 364k of 1.38M
+//! lines), compiled again for its unit tests; here it compiles once, beside the readers
+//! (decision 30).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -26,7 +31,7 @@ use bomvet_model::Format;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::{decode, detect, IngestError};
+use bomvet_ingest::IngestError;
 
 /// One schema violation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -451,19 +456,15 @@ fn run(
     bytes: &[u8],
     read: Option<&bomvet_model::Sbom>,
 ) -> Result<Validation, IngestError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let raw = crate::gunzip(path, bytes, crate::Limits::default().max_decompressed)?;
-        return run(path, &raw, read);
-    }
-    let text = decode(path, bytes)?;
+    let (format, text) = bomvet_ingest::prepare(path, bytes)?;
     let invalid = |message: String| IngestError::Invalid {
         path: path.to_owned(),
         json_path: String::new(),
         message,
     };
-    match detect(path, &text)? {
+    match format {
         Format::CyclonedxJson => {
-            let doc: Value = crate::parse_json(path, &text)?;
+            let doc = bomvet_ingest::parse_value(path, &text, format)?;
             let spec = doc
                 .get("specVersion")
                 .and_then(Value::as_str)
@@ -483,11 +484,7 @@ fn run(
             })
         }
         f @ (Format::SpdxJson | Format::SpdxYaml) => {
-            let doc: Value = if f == Format::SpdxJson {
-                crate::parse_json(path, &text)?
-            } else {
-                crate::parse_yaml(path, crate::utf8(path, &text)?)?
-            };
+            let doc = bomvet_ingest::parse_value(path, &text, f)?;
             let spec = doc
                 .get("spdxVersion")
                 .and_then(Value::as_str)
@@ -507,7 +504,7 @@ fn run(
             })
         }
         Format::Spdx3JsonLd => {
-            let doc: Value = crate::parse_json(path, &text)?;
+            let doc = bomvet_ingest::parse_value(path, &text, format)?;
             let v = validator("spdx3", SPDX3, false).map_err(invalid)?;
             Ok(Validation {
                 format: Format::Spdx3JsonLd,
@@ -523,7 +520,7 @@ fn run(
             let sbom = match read {
                 Some(s) => s,
                 None => {
-                    owned = crate::cyclonedx_xml::read(path, &text, crate::par::MIN_ELEMENTS)?;
+                    owned = bomvet_ingest::read_as(path, &text, format)?;
                     &owned
                 }
             };
@@ -550,7 +547,7 @@ fn run(
             let (violations, spec_version) = match read {
                 Some(s) => (Vec::new(), s.spec_version.clone()),
                 None => {
-                    let sbom = crate::spdx_tv::read(path, &text, crate::par::MIN_ELEMENTS)?;
+                    let sbom = bomvet_ingest::read_as(path, &text, format)?;
                     (reader_warnings(&sbom), sbom.spec_version)
                 }
             };
