@@ -1,8 +1,8 @@
 //! End-to-end tests of the `bomvet` binary: exit code, stdout and stderr.
 
-mod common;
+use crate::common;
 
-use common::{bomvet, bomvet_with, temp_file};
+use crate::common::{bomvet, bomvet_with, temp_file};
 
 const DEMO: &str = "fixtures/demo/secureedge-ngfw.cdx.json";
 

@@ -2,11 +2,11 @@
 //! `fixtures/README.md`): each one audits (exit 0 or 1) or, where it is genuinely broken, fails
 //! with a located error (exit 2). `make corpus` runs the whole shared corpus.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
-use common::bomvet;
+use crate::common::bomvet;
 
 /// Files that must fail, and a fragment of the located message each must give.
 const EXPECTED_FAILURES: &[(&str, &str)] = &[

@@ -1,7 +1,7 @@
 //! The CI recipes in `examples/` are real: each file parses, and the bomvet commands it runs are
 //! run here against the demo SBOM, exiting and writing files as the recipe expects.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

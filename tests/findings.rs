@@ -1,13 +1,13 @@
 //! Findings a pipeline can gate on: paths, path counts, scope, waivers, baselines, diff and the
 //! unknown-origin gate, on hand-built graphs and through the real binary.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
+use crate::common::{bomvet, temp_file};
 use bomvet_audit::{AuditOptions, Auditor, Code, Finding, Severity};
 use bomvet_policy::Policy;
-use common::{bomvet, temp_file};
 use serde_json::{json, Value};
 
 const KAV: &str = r#"{"name": "kav-sdk", "supplier": {"name": "AO Kaspersky Lab"}}"#;

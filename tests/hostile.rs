@@ -1,11 +1,11 @@
 //! Hostile input: every case gets a clear error or a correct result, never a panic, a hang or
 //! unbounded memory. Each file is made here (nothing large is committed).
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 
-use common::{bomvet, bomvet_with, temp_file};
+use crate::common::{bomvet, bomvet_with, temp_file};
 use serde_json::json;
 
 fn scan_bytes(name: &str, bytes: &[u8], extra: &[&str]) -> common::Run {

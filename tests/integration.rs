@@ -1,11 +1,11 @@
 //! Fitting where people work: `--help` of every subcommand (snapshotted, each with examples),
 //! `bomvet.toml` discovery and overrides, `bomvet init`, completions, the man page, JSON logs.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 
-use common::{bomvet, bomvet_with};
+use crate::common::{bomvet, bomvet_with};
 
 const DEMO: &str = "fixtures/demo/secureedge-ngfw.cdx.json";
 

@@ -2,9 +2,9 @@
 //! to, given in one run, are joined, and a restricted component in a supplier's SBOM is reported
 //! with its path from the product, its own file and its ref as written there.
 
-mod common;
+use crate::common;
 
-use common::{bomvet, bomvet_with};
+use crate::common::{bomvet, bomvet_with};
 use serde_json::Value;
 
 /// The restricted-origin findings of a JSON report.

@@ -1,12 +1,12 @@
 //! Policy behaviour end to end: the policy schema, country rules, policy files.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
+use crate::common::bomvet;
 use bomvet_audit::{AuditOptions, Auditor, Code, Severity};
 use bomvet_policy::Policy;
-use common::bomvet;
 use serde_json::json;
 
 fn policy_validator() -> jsonschema::Validator {

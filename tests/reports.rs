@@ -2,11 +2,11 @@
 //! schema, JUnit as XML, hostile strings inert in every format, and the HTML report rendered by
 //! headless Chromium (installed by `.ci/run`).
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
-use common::bomvet;
+use crate::common::bomvet;
 
 const DEMO: &str = "fixtures/demo/secureedge-ngfw.cdx.json";
 const HOSTILE: &str = "fixtures/hostile/malicious-names.cdx.json";

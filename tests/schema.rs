@@ -2,9 +2,9 @@
 //! `schemas/report.schema.json`, and the same product in CycloneDX and SPDX gives the same
 //! findings.
 
-mod common;
+use crate::common;
 
-use common::bomvet;
+use crate::common::bomvet;
 
 fn validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string(common::root().join("schemas/report.schema.json"))
