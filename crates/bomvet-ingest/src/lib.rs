@@ -462,7 +462,7 @@ pub fn read_as(path: &Path, bytes: &[u8], format: Format) -> Result<Sbom, Ingest
 
 /// The bytes as UTF-8 text, or a parse error at the first invalid byte.
 pub(crate) fn utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
-    simdutf8::compat::from_utf8(bytes).map_err(|e| {
+    par::utf8(bytes).map_err(|e| {
         let (line, column) = line_col(bytes, e.valid_up_to());
         IngestError::Parse {
             path: path.to_owned(),
@@ -633,7 +633,7 @@ impl JsonSource<'_> {
 /// where, as before; for UTF-8 text both readers give the same values and errors. With the offset
 /// of the first byte that is not UTF-8, if any.
 pub(crate) fn json_source(text: &[u8]) -> (JsonSource<'_>, Option<usize>) {
-    match simdutf8::compat::from_utf8(text) {
+    match par::utf8(text) {
         Ok(t) => (JsonSource::Text(t), None),
         Err(e) => (JsonSource::Bytes(text), Some(e.valid_up_to())),
     }
