@@ -123,6 +123,77 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
     duplicate
 }
 
+/// Relationships are resolved to components on every core in pieces of this many, from twice
+/// as many on.
+const RESOLVE_PIECE: usize = 8192;
+
+/// The relationships whose ends are components, as edges, and the issues of those whose ends are
+/// not, both in document order. Each end is looked up by its ref in `index`: the lookups were the
+/// largest part of building the graph, which runs on one thread beside the matcher (at 100k
+/// components it outlasted the matcher, and the matcher's thread waited); in pieces on every
+/// core, the matcher's thread takes the pieces left when it is done.
+fn resolve(
+    index: &HashMap<&str, usize>,
+    relationships: &[bomvet_model::Relationship],
+) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
+    use rayon::prelude::*;
+    if relationships.len() < 2 * RESOLVE_PIECE || rayon::current_num_threads() < 2 {
+        return resolve_piece(index, relationships);
+    }
+    let pieces: Vec<_> = relationships
+        .par_chunks(RESOLVE_PIECE)
+        .map(|piece| resolve_piece(index, piece))
+        .collect();
+    let mut resolved = Vec::with_capacity(pieces.iter().map(|(r, _)| r.len()).sum());
+    let mut issues = Vec::new();
+    for (r, i) in pieces {
+        resolved.extend(r);
+        issues.extend(i);
+    }
+    (resolved, issues)
+}
+
+/// [`resolve`] on one thread.
+fn resolve_piece(
+    index: &HashMap<&str, usize>,
+    relationships: &[bomvet_model::Relationship],
+) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
+    let mut resolved = Vec::with_capacity(relationships.len());
+    let mut issues = Vec::new();
+    // The source of consecutive relationships is often the same (a CycloneDX dependency
+    // entry's `dependsOn`, an SPDX element's relationships): looked up once.
+    let mut last_from: Option<(&str, Option<usize>)> = None;
+    for r in relationships {
+        let from = match last_from {
+            Some((id, at)) if id == r.from.as_str() => at,
+            _ => {
+                let at = index.get(r.from.as_str()).copied();
+                last_from = Some((r.from.as_str(), at));
+                at
+            }
+        };
+        let to = index.get(r.to.as_str()).copied();
+        match (from, to) {
+            (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
+                component: f,
+                location: r.origin.to_string(),
+            }),
+            (Some(f), Some(t)) => resolved.push((idx(f), idx(t), r.kind)),
+            (None, _) => issues.push(GraphIssue::DanglingRef {
+                from: None,
+                to: r.from.clone(),
+                location: r.origin.to_string(),
+            }),
+            (Some(f), None) => issues.push(GraphIssue::DanglingRef {
+                from: Some(f),
+                to: r.to.clone(),
+                location: r.origin.to_string(),
+            }),
+        }
+    }
+    (resolved, issues)
+}
+
 impl SbomGraph {
     /// Builds the graph: first every component becomes a node, then every relationship whose
     /// ends resolve becomes an edge.
@@ -158,38 +229,8 @@ impl SbomGraph {
         // bucketing the resolved edges by their source rather than with a hash set of them (a set
         // of 2M edges was ~100 MB, the largest thing the audit of a 1M-component SBOM allocated)
         // or by sorting them all (a fifth of the graph's build at 100k components).
-        let mut resolved: Vec<(u32, u32, EdgeKind)> = Vec::with_capacity(sbom.relationships.len());
-        // The source of consecutive relationships is often the same (a CycloneDX dependency
-        // entry's `dependsOn`, an SPDX element's relationships): looked up once.
-        let mut last_from: Option<(&str, Option<usize>)> = None;
-        for r in &sbom.relationships {
-            let from = match last_from {
-                Some((id, at)) if id == r.from.as_str() => at,
-                _ => {
-                    let at = index.get(r.from.as_str()).copied();
-                    last_from = Some((r.from.as_str(), at));
-                    at
-                }
-            };
-            let to = index.get(r.to.as_str()).copied();
-            match (from, to) {
-                (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
-                    component: f,
-                    location: r.origin.to_string(),
-                }),
-                (Some(f), Some(t)) => resolved.push((idx(f), idx(t), r.kind)),
-                (None, _) => issues.push(GraphIssue::DanglingRef {
-                    from: None,
-                    to: r.from.clone(),
-                    location: r.origin.to_string(),
-                }),
-                (Some(f), None) => issues.push(GraphIssue::DanglingRef {
-                    from: Some(f),
-                    to: r.to.clone(),
-                    location: r.origin.to_string(),
-                }),
-            }
-        }
+        let (resolved, unresolved) = resolve(&index, &sbom.relationships);
+        issues.extend(unresolved);
         let duplicate = duplicate_edges(&resolved, n);
         for (&(f, t, kind), dup) in resolved.iter().zip(duplicate) {
             if !dup {
@@ -773,6 +814,56 @@ mod tests {
             // Both kinds of bucket are met, with duplicates in them.
             assert!(len < 40 || found.iter().any(|&d| d));
         }
+    }
+
+    /// Relationships resolved in pieces on several threads give the edges and issues of one
+    /// pass, in document order: runs of one source across piece boundaries, self loops and
+    /// dangling refs at either end among them.
+    #[test]
+    fn relationships_resolved_in_pieces_are_one_pass() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let ids: Vec<String> = (0..500).map(|i| format!("c{i}")).collect();
+        let index: HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let end = |rng: &mut fastrand::Rng| match rng.u32(..50) {
+            0 => "missing".to_owned(),
+            _ => format!("c{}", rng.u32(..500)),
+        };
+        let mut relationships = Vec::new();
+        while relationships.len() < 5 * RESOLVE_PIECE + 17 {
+            let from = end(&mut rng);
+            for k in 0..rng.usize(1..8) {
+                relationships.push(Relationship {
+                    from: from.as_str().into(),
+                    to: end(&mut rng).as_str().into(),
+                    kind: EdgeKind::DependsOn,
+                    origin: RelOrigin::Relationship {
+                        index: idx(relationships.len() + k),
+                    },
+                });
+            }
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (edges, issues) = pool.install(|| resolve(&index, &relationships));
+        assert_eq!((edges, issues), resolve_piece(&index, &relationships));
+        let (edges, issues) = resolve_piece(&index, &relationships);
+        assert!(edges.len() > 4 * RESOLVE_PIECE);
+        let has = |f: fn(&GraphIssue) -> bool| issues.iter().any(f);
+        assert!(has(|i| matches!(i, GraphIssue::SelfLoop { .. })));
+        assert!(has(|i| matches!(
+            i,
+            GraphIssue::DanglingRef { from: None, .. }
+        )));
+        assert!(has(|i| matches!(
+            i,
+            GraphIssue::DanglingRef { from: Some(_), .. }
+        )));
     }
 
     /// A diamond gives one shortest path and counts the dependent once.
