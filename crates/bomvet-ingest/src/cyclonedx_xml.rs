@@ -1286,6 +1286,27 @@ mod tests {
         assert_eq!(c.parties[0].urls, ["https://kaspersky.com"]);
     }
 
+    /// Attribute values are normalised as XML says (a tab or line end is a space, `\r\n` one
+    /// space, references resolved) whether or not they need it, characters outside ASCII kept.
+    #[test]
+    fn attribute_values_are_normalised() {
+        for (written, read) in [
+            ("plain-ref", "plain-ref"),
+            ("é-ref 😀", "é-ref 😀"),
+            ("a\tb", "a b"),
+            ("a\nb", "a b"),
+            ("a\r\nb", "a b"),
+            ("a\rb", "a b"),
+            ("é&amp;\t&#x41;", "é& A"),
+        ] {
+            let sbom = read_str(&doc(&format!(
+                r#"<components><component type="library" bom-ref="{written}"><name>n</name></component></components>"#
+            )))
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(sbom.components[0].id.0, read, "{written:?}");
+        }
+    }
+
     #[test]
     fn nested_components_prefixed_root_and_dependencies() {
         let text = r#"<c:bom xmlns:c="http://cyclonedx.org/schema/bom/1.5" serialNumber="urn:uuid:1"><c:components><c:component type="device" bom-ref="r"><c:name>cam</c:name><c:components><c:component type="firmware" bom-ref="n"><c:name>fw</c:name></c:component></c:components></c:component></c:components><c:dependencies><c:dependency ref="r"><c:dependency ref="n"/></c:dependency></c:dependencies></c:bom>"#;
