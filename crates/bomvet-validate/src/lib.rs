@@ -450,6 +450,17 @@ pub fn schema_violations(
     run(path, bytes, Some(read))
 }
 
+/// The spec version a JSON document names in `field`, and the schema of that version among
+/// `schemas`, if there is one.
+fn schema_for(
+    doc: &Value,
+    field: &str,
+    schemas: &'static [(&'static str, &'static str)],
+) -> (String, Option<&'static (&'static str, &'static str)>) {
+    let spec = doc.get(field).and_then(Value::as_str).unwrap_or("");
+    (spec.to_owned(), schemas.iter().find(|(k, _)| *k == spec))
+}
+
 /// `read`: the reader's document when the caller has it (then its warnings are not repeated).
 fn run(
     path: &Path,
@@ -465,12 +476,8 @@ fn run(
     match format {
         Format::CyclonedxJson => {
             let doc = bomvet_ingest::parse_value(path, &text, format)?;
-            let spec = doc
-                .get("specVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let Some((key, schema)) = CDX.iter().find(|(k, _)| *k == spec) else {
+            let (spec, schema) = schema_for(&doc, "specVersion", CDX);
+            let Some((key, schema)) = schema else {
                 return Err(invalid(format!(
                     "no CycloneDX JSON schema for `specVersion` `{spec}` (JSON exists for 1.2 to 1.7)"
                 )));
@@ -485,12 +492,8 @@ fn run(
         }
         f @ (Format::SpdxJson | Format::SpdxYaml) => {
             let doc = bomvet_ingest::parse_value(path, &text, f)?;
-            let spec = doc
-                .get("spdxVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned();
-            let Some((key, schema)) = SPDX2.iter().find(|(k, _)| *k == spec) else {
+            let (spec, schema) = schema_for(&doc, "spdxVersion", SPDX2);
+            let Some((key, schema)) = schema else {
                 return Err(invalid(format!(
                     "no SPDX JSON schema for `spdxVersion` `{spec}` (official schemas exist for SPDX-2.2 and SPDX-2.3)"
                 )));
