@@ -123,6 +123,13 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
     duplicate
 }
 
+/// Each component's index by its ref. The refs are copied into the table (most are short enough
+/// to be kept inline, 24 bytes): a table of `&str` pointing into the components made every
+/// lookup read a component's memory to compare the key, a cache miss per lookup that was most
+/// of resolving the relationships (100k components: `memcmp` was a quarter of the graph's
+/// build).
+type Index = HashMap<bomvet_model::CompactString, usize>;
+
 /// Relationships are resolved to components on every core in pieces of this many, from twice
 /// as many on.
 const RESOLVE_PIECE: usize = 8192;
@@ -133,7 +140,7 @@ const RESOLVE_PIECE: usize = 8192;
 /// components it outlasted the matcher, and the matcher's thread waited); in pieces on every
 /// core, the matcher's thread takes the pieces left when it is done.
 fn resolve(
-    index: &HashMap<&str, usize>,
+    index: &Index,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     use rayon::prelude::*;
@@ -155,7 +162,7 @@ fn resolve(
 
 /// [`resolve`] on one thread.
 fn resolve_piece(
-    index: &HashMap<&str, usize>,
+    index: &Index,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     let mut resolved = Vec::with_capacity(relationships.len());
@@ -200,18 +207,18 @@ impl SbomGraph {
     pub fn build(sbom: &Sbom) -> SbomGraph {
         let n = sbom.components.len();
         let mut graph = DiGraph::<(), EdgeKind, u32>::with_capacity(n, sbom.relationships.len());
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut index: Index = HashMap::with_capacity(n);
         let mut dups: HashMap<&str, Vec<usize>> = HashMap::new();
         // Pass 1: nodes.
         for (i, c) in sbom.components.iter().enumerate() {
             graph.add_node(());
-            match index.entry(c.id.as_str()) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(i);
+            match index.get(c.id.as_str()) {
+                None => {
+                    index.insert(c.id.0.clone(), i);
                 }
-                std::collections::hash_map::Entry::Occupied(o) => {
+                Some(&first) => {
                     dups.entry(c.id.as_str())
-                        .or_insert_with(|| vec![*o.get()])
+                        .or_insert_with(|| vec![first])
                         .push(i);
                 }
             }
@@ -290,8 +297,30 @@ impl SbomGraph {
             issues,
         };
         // Components on cycles that nothing enters: promote the first unreached one (document
-        // order) to a root, mark what it reaches, repeat. One pass over the graph in total.
-        let mut seen: Vec<bool> = g.reach().dist.iter().map(|&d| d != UNREACHED).collect();
+        // order) to a root, mark what it reaches, repeat. One pass over the graph in total: what
+        // the roots reach is marked first, by a search in any order (`reach`, whose paths need
+        // children in order, sorted every component's children for it, and is made again for
+        // the finished graph).
+        let mut seen = vec![false; n];
+        let mut stack: Vec<usize> = Vec::new();
+        let mark_from =
+            |stack: &mut Vec<usize>, seen: &mut [bool], graph: &DiGraph<(), EdgeKind, u32>| {
+                while let Some(u) = stack.pop() {
+                    for v in graph.neighbors_directed(NodeIndex::new(u), Direction::Outgoing) {
+                        if !seen[v.index()] {
+                            seen[v.index()] = true;
+                            stack.push(v.index());
+                        }
+                    }
+                }
+            };
+        for &r in &g.roots {
+            if !seen[r] {
+                seen[r] = true;
+                stack.push(r);
+            }
+        }
+        mark_from(&mut stack, &mut seen, &g.graph);
         for i in 0..n {
             if seen[i] {
                 continue;
@@ -306,18 +335,8 @@ impl SbomGraph {
                 g.is_root[i] = true;
             }
             seen[i] = true;
-            let mut stack = vec![i];
-            while let Some(u) = stack.pop() {
-                for v in g
-                    .graph
-                    .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
-                {
-                    if !seen[v.index()] {
-                        seen[v.index()] = true;
-                        stack.push(v.index());
-                    }
-                }
-            }
+            stack.push(i);
+            mark_from(&mut stack, &mut seen, &g.graph);
         }
         let sccs = petgraph::algo::kosaraju_scc(&g.graph);
         g.scc_start.reserve(sccs.len() + 1);
@@ -823,10 +842,10 @@ mod tests {
     fn relationships_resolved_in_pieces_are_one_pass() {
         let mut rng = fastrand::Rng::with_seed(7);
         let ids: Vec<String> = (0..500).map(|i| format!("c{i}")).collect();
-        let index: HashMap<&str, usize> = ids
+        let index: Index = ids
             .iter()
             .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
+            .map(|(i, id)| (id.as_str().into(), i))
             .collect();
         let end = |rng: &mut fastrand::Rng| match rng.u32(..50) {
             0 => "missing".to_owned(),
