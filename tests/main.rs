@@ -1,7 +1,8 @@
 //! The integration tests, one binary: a test binary per file compiled and linked every bomvet
 //! crate into each of 13 binaries (49 s of compiling in a clean `make test` on 2 cores; one
-//! binary, 16 s), and ran its file's tests alone, one binary after another. Each file is a module here; `cargo test --test tests FILTER` still
-//! picks tests by module (`cli::`, `hostile::`).
+//! binary, 16 s), and ran its file's tests alone, one binary after another. Each file is a
+//! module here; `cargo test --test tests FILTER` still picks tests by module (`cli::`,
+//! `hostile::`).
 
 mod common;
 

@@ -87,11 +87,8 @@ pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Sbom, IngestError> {
 /// # Errors
 /// As [`read_path`], and [`IngestError::Limit`] when a limit is exceeded.
 pub fn read_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbom, IngestError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let raw = gunzip(path, bytes, limits.max_decompressed)?;
-        return read_bytes_with(path, &raw, limits);
-    }
-    let sbom = read_plain(path, bytes, limits)?;
+    let (format, text) = prepare_within(path, bytes, limits.max_decompressed)?;
+    let sbom = read_decoded(path, &text, format, limits)?;
     check_limits(path, sbom, limits)
 }
 
@@ -361,12 +358,6 @@ pub(crate) fn gunzip(path: &Path, bytes: &[u8], max: u64) -> Result<Vec<u8>, Ing
     Ok(out)
 }
 
-fn read_plain(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Sbom, IngestError> {
-    let text = decode(path, bytes)?;
-    let format = detect(path, &text)?;
-    read_decoded(path, &text, format, limits)
-}
-
 /// The reader of each encoding, for text already decoded to UTF-8.
 fn read_decoded(
     path: &Path,
@@ -402,10 +393,28 @@ fn read_decoded(
 /// # Errors
 /// Gzip that is not valid or too large, UTF-16 that is not valid, and what [`detect`] refuses.
 pub fn prepare<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Format, Cow<'a, [u8]>), IngestError> {
+    prepare_within(path, bytes, Limits::default().max_decompressed)
+}
+
+/// [`prepare`], decompressing no more than `max` bytes (the readers' first step too).
+fn prepare_within<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    max: u64,
+) -> Result<(Format, Cow<'a, [u8]>), IngestError> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let raw = gunzip(path, bytes, Limits::default().max_decompressed)?;
-        let (format, text) = prepare(path, &raw)?;
-        return Ok((format, Cow::Owned(text.into_owned())));
+        let mut raw = gunzip(path, bytes, max)?;
+        let (format, text) = prepare_within(path, &raw, max)?;
+        // The decompressed bytes themselves, not a copy (less a byte-order mark, if any).
+        let text = match text {
+            Cow::Borrowed(t) => {
+                let skip = raw.len() - t.len();
+                raw.drain(..skip);
+                raw
+            }
+            Cow::Owned(t) => t,
+        };
+        return Ok((format, Cow::Owned(text)));
     }
     let text = decode(path, bytes)?;
     Ok((detect(path, &text)?, text))

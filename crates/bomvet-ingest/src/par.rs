@@ -879,6 +879,7 @@ pub(crate) fn count(bytes: &[u8], needle: &[u8]) -> usize {
 ///
 /// The check was the first step of every read, on one thread while the others waited (~10 ms of
 /// a 75 MB document).
+///
 /// Each block starts at a character's first byte (a byte that is not `10xxxxxx`; valid text has
 /// at most three continuation bytes in a row, so the block starts at most three bytes late):
 /// the blocks are then each UTF-8 exactly when the whole is, since UTF-8 strings joined are

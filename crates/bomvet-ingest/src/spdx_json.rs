@@ -945,7 +945,6 @@ pub(crate) fn normalise(kind: &str) -> Normalised {
 mod tests {
     use super::*;
 
-    /// The relationships of a document, converted `piece` at a time on four threads.
     /// The relationships of the document `text` (which parses), converted `piece` at a time on
     /// four threads.
     fn converted(text: &str, piece: usize) -> Sbom {
