@@ -181,6 +181,115 @@ fn million_paths_are_counted_not_enumerated() {
     assert_eq!(f.via_roots[0].direct_dependencies.len(), 10);
 }
 
+/// The SDK 201 levels below the product (a chain of 200 components, and a second way into
+/// its second link): every path is shown cut, its first and last 32 refs around one entry for
+/// the 138 left out, with the whole length and the depth exact, and no other paths searched
+/// for; in the real binary's JSON and text reports too. Paths in full made a hostile chain of
+/// 20,000 components a 1.7 GB report (decision 32).
+#[test]
+fn long_paths_are_shown_cut_with_their_length() {
+    let chain: Vec<String> = (0..200).map(|i| format!("c{i:03}")).collect();
+    let mut comps: Vec<&str> = vec!["app", "x", "kav"];
+    comps.extend(chain.iter().map(String::as_str));
+    let mut deps: Vec<(&str, Vec<&str>)> = vec![("app", vec!["c000", "x"]), ("x", vec!["c001"])];
+    for w in chain.windows(2) {
+        deps.push((&w[0], vec![&w[1]]));
+    }
+    deps.push(("c199", vec!["kav"]));
+    let dep_refs: Vec<(&str, &[&str])> = deps.iter().map(|(f, t)| (*f, t.as_slice())).collect();
+    let doc = cdx(&comps, &dep_refs, "app");
+    let f = &restricted(&doc)[0];
+    let cut = |p: &[String]| {
+        assert_eq!(p.len(), 65, "{p:?}");
+        assert_eq!(p[32], "... 138 more ...");
+        assert_eq!((p[0].as_str(), p[64].as_str()), ("app", "kav"));
+        assert_eq!(p[63], "c199");
+    };
+    cut(&f.path);
+    assert_eq!(f.path_names.len(), 65);
+    assert_eq!(f.path_names[32], "... 138 more ...");
+    assert_eq!(f.path_length, Some(202));
+    assert_eq!(f.depth(), 201);
+    assert!(f.message.contains("201 levels down"), "{}", f.message);
+    assert_eq!(f.path_count, Some(2));
+    cut(&f.via_roots[0].shortest);
+    assert!(f.via_roots[0].paths.is_empty());
+
+    let (_dir, file) = temp_file(
+        "chain.cdx.json",
+        &serde_json::to_vec(&doc).unwrap_or_default(),
+    );
+    let path = file.to_string_lossy().into_owned();
+    let json = bomvet(&["scan", "--format", "json", "--fail-on", "never", &path]).json();
+    let found = &json["findings"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["code"] == "restricted-origin"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(found["path"].as_array().map(Vec::len), Some(65), "{found}");
+    assert_eq!(found["path"][32], "... 138 more ...");
+    assert_eq!(found["path_length"], 202);
+    let text = bomvet(&["scan", "--format", "human", "--fail-on", "never", &path]);
+    assert!(
+        text.stdout.contains("201 levels below the product"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("c030 -> ... 138 more ... -> c169"),
+        "{}",
+        text.stdout
+    );
+}
+
+/// Two chains of 200 below the product, each ending in a Kaspersky component: in the drawn
+/// graph each cut path has an entry of its own for the refs it leaves out (both leave out 138),
+/// so that no edge joins the top of one chain to the bottom of the other.
+#[test]
+fn each_cut_path_is_drawn_with_its_own_gap() {
+    let mut comps = Vec::new();
+    let mut deps = vec![json!({"ref": "app", "dependsOn": ["a000", "b000"]})];
+    for chain in ["a", "b"] {
+        for i in 0..200 {
+            comps.push(
+                json!({"bom-ref": format!("{chain}{i:03}"), "type": "library",
+                "name": format!("{chain}{i:03}"), "supplier": {"name": "Acme"}}),
+            );
+            let next = if i == 199 {
+                format!("kav-{chain}")
+            } else {
+                format!("{chain}{:03}", i + 1)
+            };
+            deps.push(json!({"ref": format!("{chain}{i:03}"), "dependsOn": [next]}));
+        }
+        comps.push(json!({"bom-ref": format!("kav-{chain}"), "type": "library",
+            "name": format!("kav-sdk-{chain}"), "supplier": {"name": "AO Kaspersky Lab"}}));
+    }
+    let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+        "metadata": {"component": {"bom-ref": "app", "name": "app", "type": "application"}},
+        "components": comps, "dependencies": deps});
+    let (_dir, file) = temp_file(
+        "chains.cdx.json",
+        &serde_json::to_vec(&doc).unwrap_or_default(),
+    );
+    let path = file.to_string_lossy().into_owned();
+    let dot = bomvet(&["scan", "--format", "dot", "--fail-on", "never", &path]).stdout;
+    let gaps: Vec<&str> = dot
+        .lines()
+        .filter(|l| l.contains("label=\"... 138 more ...\""))
+        .collect();
+    assert_eq!(gaps.len(), 2, "{dot}");
+    // Each gap sits between its own chain's refs: a030 -> gap -> a169, b030 -> gap -> b169.
+    for chain in ["a", "b"] {
+        let into: Vec<&str> = dot
+            .lines()
+            .filter(|l| l.contains(&format!("\"{chain}030\" -> ")))
+            .collect();
+        assert_eq!(into.len(), 1, "{dot}");
+        assert!(into[0].contains("138 more"), "{}", into[0]);
+    }
+}
+
 /// Reached only through a dev dependency (SPDX DEV_DEPENDENCY_OF): reported with that fact,
 /// capped at review.
 #[test]

@@ -30,6 +30,14 @@ pub struct Node {
     pub root: bool,
 }
 
+/// Whether a path's entry is the one that stands for refs left out ([`bomvet_audit::left_out`]).
+fn is_left_out(entry: &str) -> bool {
+    entry
+        .strip_prefix("... ")
+        .and_then(|e| e.strip_suffix(" more ..."))
+        .is_some_and(|n| n.parse::<usize>().is_ok())
+}
+
 /// At most this many nodes are drawn; beyond it only shortest paths are kept.
 pub(crate) const MAX_NODES: usize = 80;
 
@@ -74,9 +82,15 @@ impl Subgraph {
             for p in paths {
                 let mut prev: Option<usize> = None;
                 for (depth, r) in p.iter().enumerate() {
-                    let i = *index.entry(r.clone()).or_insert_with(|| {
+                    // The entry for the refs left out of a long path stands for those of this
+                    // path only: one node per place it follows.
+                    let key = match prev {
+                        Some(p) if is_left_out(r) => format!("{r} after {}", g.nodes[p].id),
+                        _ => r.clone(),
+                    };
+                    let i = *index.entry(key.clone()).or_insert_with(|| {
                         g.nodes.push(Node {
-                            id: r.clone(),
+                            id: key,
                             label: names.get(r).cloned().unwrap_or_else(|| r.clone()),
                             severity: None,
                             layer: depth,

@@ -245,10 +245,7 @@ fn finding(o: &mut String, f: &Finding) {
     let where_ = match f.relation {
         Some(Relation::Root) => "the product itself".to_owned(),
         Some(Relation::Direct) => "a direct component of the product".to_owned(),
-        Some(Relation::Transitive) => format!(
-            "embedded {} levels below the product",
-            f.path.len().saturating_sub(1)
-        ),
+        Some(Relation::Transitive) => format!("embedded {} levels below the product", f.depth()),
         None => "not reachable from a product".to_owned(),
     };
     let _ = write!(o, "<dt>Where</dt><dd>{where_}");

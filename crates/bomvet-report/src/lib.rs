@@ -526,7 +526,7 @@ fn table(o: &mut String, findings: &[&Finding]) {
                     Some(Relation::Root) => "product".to_owned(),
                     Some(Relation::Direct) => "direct".to_owned(),
                     Some(Relation::Transitive) => {
-                        format!("depth {}", f.path.len().saturating_sub(1))
+                        format!("depth {}", f.depth())
                     }
                     None => "-".to_owned(),
                 },
@@ -631,10 +631,7 @@ fn finding(o: &mut String, f: &Finding) {
     let relation = match f.relation {
         Some(Relation::Root) => "the product itself (a root of the SBOM)".to_owned(),
         Some(Relation::Direct) => "a direct component of the product".to_owned(),
-        Some(Relation::Transitive) => format!(
-            "transitive, {} levels below the product",
-            f.path.len().saturating_sub(1)
-        ),
+        Some(Relation::Transitive) => format!("transitive, {} levels below the product", f.depth()),
         None => "not reachable from any product".to_owned(),
     };
     let _ = writeln!(o, "  where:     {relation}");
