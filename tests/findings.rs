@@ -242,6 +242,38 @@ fn long_paths_are_shown_cut_with_their_length() {
     );
 }
 
+/// Restricted components at depths 250, 3 and 120 of a chain of 300, listed in that order: the
+/// shallow one's dependents are found by a search, the deep ones' (past the search's budget) in a
+/// batch over the graph; the findings still come in the components' order, each with its exact
+/// dependents, products and the product's child that brings it in.
+#[test]
+fn findings_keep_the_components_order_however_their_dependents_are_found() {
+    let chain: Vec<String> = (0..300).map(|i| format!("c{i:03}")).collect();
+    let mut deps: Vec<Value> = vec![json!({"ref": "app", "dependsOn": ["c000"]})];
+    for w in chain.windows(2) {
+        deps.push(json!({"ref": w[0], "dependsOn": [w[1]]}));
+    }
+    let kav = |r: &str| json!({"bom-ref": r, "type": "library", "name": r, "supplier": {"name": "AO Kaspersky Lab"}});
+    let restricted_at = [250, 3, 120];
+    let mut comps: Vec<Value> = restricted_at.iter().map(|&d| kav(&chain[d - 1])).collect();
+    comps.extend(chain.iter().enumerate().filter(|(i, _)| !restricted_at.contains(&(i + 1))).map(
+        |(_, r)| json!({"bom-ref": r, "type": "library", "name": r, "supplier": {"name": "Acme"}}),
+    ));
+    let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+        "metadata": {"component": {"bom-ref": "app", "name": "app", "type": "application"}},
+        "components": comps, "dependencies": deps});
+    let found = restricted(&doc);
+    let refs: Vec<&str> = found.iter().map(|f| f.component.id.as_str()).collect();
+    assert_eq!(refs, ["c249", "c002", "c119"]);
+    for (f, depth) in found.iter().zip(restricted_at) {
+        let d = f.dependents.as_ref().map(|d| (d.direct, d.total));
+        assert_eq!(d, Some((1, depth)), "{}", f.component.id);
+        assert_eq!(f.depth(), depth);
+        assert_eq!(f.roots, ["app"]);
+        assert_eq!(f.via_roots[0].only_through.as_deref(), Some("c000"));
+    }
+}
+
 /// Two chains of 200 below the product, each ending in a Kaspersky component: in the drawn
 /// graph each cut path has an entry of its own for the refs it leaves out (both leave out 138),
 /// so that no edge joins the top of one chain to the bottom of the other.
