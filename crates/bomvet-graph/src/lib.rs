@@ -508,7 +508,7 @@ impl SbomGraph {
                         .collect()
                 })
                 .collect();
-            let members = Members(members.into_iter().map(idx).collect());
+            let members = Members::new(members.into_iter().map(idx).collect(), None);
             Some(Ancestors {
                 direct: self.direct_parents(node),
                 total: members.len() - 1,
@@ -617,10 +617,11 @@ impl SbomGraph {
                 }
             }
         };
+        let mut sets: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
         for (u, word) in bits.chunks_exact(words).enumerate() {
             each_bit(word, &mut |k| {
                 let a = &mut out[k];
-                a.members.0.push(idx(u));
+                sets[k].push(idx(u));
                 if self.is_root[u] {
                     a.roots.push(u);
                     a.via.push(Vec::new());
@@ -646,7 +647,10 @@ impl SbomGraph {
                 });
             }
         }
-        for a in &mut out {
+        for (a, set) in out.iter_mut().zip(sets) {
+            // Bits as well when there are more members than words of them.
+            let bits_for = (set.len() > n / 64).then_some(n);
+            a.members = Members::new(set, bits_for);
             a.total = a.members.len() - 1;
         }
         out
@@ -657,8 +661,15 @@ impl SbomGraph {
     /// every component as a child, and a finding's ancestors are often a handful).
     pub fn sorted_children_within(&self, u: usize, allowed: &Members, out: &mut Vec<usize>) {
         if (self.out_degree[u] as usize) <= allowed.len() {
-            self.sorted_children(u, out);
-            out.retain(|&c| allowed.contains(c));
+            // Those in the set first, then sorted: often a handful of thousands.
+            out.clear();
+            out.extend(
+                self.children(u)
+                    .map(|(c, _)| c)
+                    .filter(|&c| allowed.contains(c)),
+            );
+            out.sort_unstable();
+            out.dedup();
         } else {
             out.clear();
             out.extend(
@@ -919,14 +930,43 @@ pub struct Ancestors {
 }
 
 /// A set of components, sorted by index, sized by its members rather than by the SBOM (4 bytes
-/// each: a batch of [`ANCESTORS_BATCH`] sets is held at once).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Members(Vec<u32>);
+/// each: a batch of [`ANCESTORS_BATCH`] sets is held at once). A set found in a batch pass, larger
+/// than [`SbomGraph::ancestors_budget`] and so than a bit per component of the SBOM, also has
+/// those bits: the path searches test membership for each child of each component they pass,
+/// and a binary search per child of a product with thousands of them, per finding and per
+/// product, was most of a report of 2,000 findings under 2,000 products.
+#[derive(Debug, Clone, Default)]
+pub struct Members(Vec<u32>, Vec<u64>);
+
+/// The same members, whether or not either set has bits.
+impl PartialEq for Members {
+    fn eq(&self, other: &Members) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Members {}
 
 impl Members {
+    /// The set of `sorted` (ascending), with a bit per component of an SBOM of `bits_for` when
+    /// given.
+    fn new(sorted: Vec<u32>, bits_for: Option<usize>) -> Members {
+        let mut bits = vec![0u64; bits_for.map_or(0, |n| n.div_ceil(64))];
+        if !bits.is_empty() {
+            for &m in &sorted {
+                bits[m as usize / 64] |= 1 << (m % 64);
+            }
+        }
+        Members(sorted, bits)
+    }
+
     /// True when component `i` is a member.
     pub fn contains(&self, i: usize) -> bool {
-        self.0.binary_search(&idx(i)).is_ok()
+        if self.1.is_empty() {
+            self.0.binary_search(&idx(i)).is_ok()
+        } else {
+            self.1.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+        }
     }
 
     /// The members in ascending index order.
@@ -1040,6 +1080,12 @@ mod tests {
             rng.shuffle(&mut targets);
             targets.extend(targets[..n / 3].to_vec());
             let each: Vec<Ancestors> = targets.iter().map(|&t| g.ancestors(t)).collect();
+            // Membership, by bits in the large sets of a batch, by search in the others.
+            for (got, want) in g.ancestors_of(&targets).iter().zip(&each) {
+                for i in 0..n {
+                    assert_eq!(got.members.contains(i), want.members.contains(i), "{i}");
+                }
+            }
             assert_eq!(
                 g.ancestors_of(&targets),
                 each,
@@ -1273,7 +1319,7 @@ mod tests {
         let mut k = Vec::new();
         g.sorted_children_within(0, &all.members, &mut k);
         assert_eq!(k, vec![4, 8]);
-        let everything = Members((0..12).collect());
+        let everything = Members::new((0..12).collect(), None);
         g.sorted_children_within(0, &everything, &mut k);
         assert_eq!(k, (1..11).collect::<Vec<_>>());
     }

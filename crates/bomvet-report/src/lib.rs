@@ -638,10 +638,14 @@ fn finding(o: &mut String, f: &Finding) {
     if let Some(d) = &f.dependents {
         let _ = writeln!(
             o,
-            "  impact:    {} component(s) depend on it ({} directly); product(s): {}",
+            "  impact:    {} component(s) depend on it ({} directly); product(s): {}{}",
             d.total,
             d.direct,
-            inert(&f.roots.join(", "))
+            inert(&f.roots.join(", ")),
+            match f.root_count {
+                Some(n) => format!(", ... ({n} in all; all with --list-dependents)"),
+                None => String::new(),
+            }
         );
     }
     if !f.path_names.is_empty() {
