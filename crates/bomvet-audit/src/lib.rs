@@ -474,21 +474,29 @@ impl<'p> Auditor<'p> {
             let graph = SbomGraph::build(sbom);
             // Three passes over the finished graph, independent of each other: side by side,
             // so that a thread done matching takes one instead of waiting for the graph's
-            // thread to do all three (a 100k timeline showed it idle that long).
+            // thread to do all three (a 100k timeline showed it idle that long). Not for the
+            // largest SBOMs, where their temporaries side by side raised the peak (1M CycloneDX
+            // JSON: +67 MB).
             let excluded: Vec<bool> = sbom
                 .components
                 .iter()
                 .map(|c| c.scope != bomvet_model::Scope::Required)
                 .collect();
-            let (reach, (counts, runtime)) = rayon::join(
-                || graph.reach(),
-                || {
-                    rayon::join(
-                        || graph.path_counts(),
-                        || graph.runtime_reachable(&excluded),
-                    )
-                },
-            );
+            let (reach, (counts, runtime)) = if sbom.components.len() <= OVERLAP_MAX_COMPONENTS {
+                rayon::join(
+                    || graph.reach(),
+                    || {
+                        rayon::join(
+                            || graph.path_counts(),
+                            || graph.runtime_reachable(&excluded),
+                        )
+                    },
+                )
+            } else {
+                let reach = graph.reach();
+                let counts = graph.path_counts();
+                (reach, (counts, graph.runtime_reachable(&excluded)))
+            };
             (graph, reach, counts, runtime)
         };
         // Whether each component names its origin is found while it is matched, in cache: a pass
