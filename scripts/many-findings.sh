@@ -11,6 +11,7 @@
 #   chain    a chain of 50,000 components, every tenth restricted
 #   products 2,000 products over one library that brings in 2,000 restricted components
 #   flat     100,000 restricted components listed flat under one product
+#   ring     50,000 components in one cycle with a random chord each, every tenth restricted
 set -euo pipefail
 data=${DATA:-target/bench-data/many-findings}
 if [ $# -eq 0 ]; then
@@ -52,12 +53,17 @@ comps += [lib("hub", acme)] + [lib(f"k{i}", huawei) for i in range(2000)]
 write("products", comps, [{"ref": f"p{i}", "dependsOn": ["hub"]} for i in range(2000)]
       + [{"ref": "hub", "dependsOn": [f"k{i}" for i in range(2000)]}], root=False)
 write("flat", [lib(f"c{i}", huawei) for i in range(100_000)], [])
+rng = random.Random(9)
+n = 50_000
+write("ring", [lib(f"c{i}", huawei if i % 10 == 9 else acme) for i in range(n)],
+      [{"ref": "root", "dependsOn": ["c0"]}]
+      + [{"ref": f"c{i}", "dependsOn": sorted({f"c{(i + 1) % n}", f"c{rng.randrange(n)}"})} for i in range(n)])
 EOF
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 printf '%-28s %-9s %8s %9s %10s\n' binary shape seconds "peak MB" "report MB"
 for bin in "$@"; do
-  for shape in layers chain products flat; do
+  for shape in layers chain products flat ring; do
     t=$( { /usr/bin/time -f '%e %M' "$bin" scan "$data/$shape.cdx.json" --format json -o "$report" --fail-on never; } 2>&1 | tail -1)
     printf '%-28s %-9s %8s %9d %10d\n' "$bin" "$shape" "${t% *}" $(( ${t#* } / 1024 )) $(( $(stat -c %s "$report") / 1048576 ))
   done
