@@ -637,57 +637,57 @@ impl<'p> Auditor<'p> {
                 }
             };
             let mut out: Vec<Finding> = ms
-                    .iter()
-                    .map(|m| {
-                        let mut a = assess(policy, ctx, m);
-                        if !p.runtime && a.severity > self.options.non_runtime_cap {
-                            a.severity = self.options.non_runtime_cap;
-                            a.caps.push(
-                                "reachable only through dev, build, test or optional dependencies, or components not delivered (scope excluded/optional)"
-                                    .into(),
-                            );
-                        }
-                        let entity = &policy.entities[m.entity];
-                        let rules = a
-                            .rules
-                            .iter()
-                            .map(|r| {
-                                let l = &policy.lists[r.list];
-                                RuleCitation {
-                                    id: l.id.clone(),
-                                    title: l.title.clone(),
-                                    citation: l.citation.clone(),
-                                    jurisdiction: l.jurisdiction.clone(),
-                                    date: l.date.clone(),
-                                    url: l.urls.first().cloned(),
-                                    applies: r.applies,
-                                    severity: r.severity,
-                                    note: r.note.clone(),
-                                }
-                            })
-                            .collect();
-                        Finding {
-                            code: Code::RestrictedOrigin,
-                            severity: a.severity,
-                            message: format!(
-                                "`{}` is of {} origin ({} evidence) and {where_}",
-                                c.display_name(),
-                                entity.name,
-                                a.confidence.as_str()
-                            ),
-                            entity: Some(EntitySummary {
-                                id: entity.id.clone(),
-                                name: entity.name.clone(),
-                            }),
-                            confidence: Some(a.confidence),
-                            evidence: m.evidence.clone(),
-                            rules,
-                            caps: a.caps,
-                            order: (i, m.entity),
-                            ..p.finding(&source, c)
-                        }
-                    })
-                    .collect();
+                .iter()
+                .map(|m| {
+                    let mut a = assess(policy, ctx, m);
+                    if !p.runtime && a.severity > self.options.non_runtime_cap {
+                        a.severity = self.options.non_runtime_cap;
+                        a.caps.push(
+                            "reachable only through dev, build, test or optional dependencies, or components not delivered (scope excluded/optional)"
+                                .into(),
+                        );
+                    }
+                    let entity = &policy.entities[m.entity];
+                    let rules = a
+                        .rules
+                        .iter()
+                        .map(|r| {
+                            let l = &policy.lists[r.list];
+                            RuleCitation {
+                                id: l.id.clone(),
+                                title: l.title.clone(),
+                                citation: l.citation.clone(),
+                                jurisdiction: l.jurisdiction.clone(),
+                                date: l.date.clone(),
+                                url: l.urls.first().cloned(),
+                                applies: r.applies,
+                                severity: r.severity,
+                                note: r.note.clone(),
+                            }
+                        })
+                        .collect();
+                    Finding {
+                        code: Code::RestrictedOrigin,
+                        severity: a.severity,
+                        message: format!(
+                            "`{}` is of {} origin ({} evidence) and {where_}",
+                            c.display_name(),
+                            entity.name,
+                            a.confidence.as_str()
+                        ),
+                        entity: Some(EntitySummary {
+                            id: entity.id.clone(),
+                            name: entity.name.clone(),
+                        }),
+                        confidence: Some(a.confidence),
+                        evidence: m.evidence.clone(),
+                        rules,
+                        caps: a.caps,
+                        order: (i, m.entity),
+                        ..p.finding(&source, c)
+                    }
+                })
+                .collect();
             if countries {
                 let assessed: Vec<Severity> = out.iter().map(|f| f.severity).collect();
                 out.extend(country_findings(
