@@ -64,6 +64,13 @@ fn reports_validate_against_committed_schema() {
             "--fail-on",
             "never",
         ],
+        // A path shown cut and products listed up to 20 (`path_length`, `root_count`).
+        &[
+            "scan",
+            "fixtures/hostile/deep-shared.cdx.json",
+            "--format",
+            "json",
+        ],
     ];
     for args in cases {
         assert_valid(&v, args);
