@@ -321,6 +321,14 @@ pub fn left_out(n: usize) -> String {
     format!("... {n} more ...")
 }
 
+/// Whether a path's entry is one [`left_out`] wrote.
+pub fn is_left_out(entry: &str) -> bool {
+    entry
+        .strip_prefix("... ")
+        .and_then(|e| e.strip_suffix(" more ..."))
+        .is_some_and(|n| n.parse::<usize>().is_ok())
+}
+
 /// `path` as `show` writes each of its components, cut in the middle when it is longer than
 /// [`PATH_SHOWN`].
 fn shown(path: &[usize], show: impl Fn(usize) -> String) -> Vec<String> {

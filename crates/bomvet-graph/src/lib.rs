@@ -76,6 +76,10 @@ pub struct SbomGraph {
     /// is `scc_members[scc_start[k]..scc_start[k + 1]]`. Computed once in `build`.
     scc_start: Vec<u32>,
     scc_members: Vec<u32>,
+    /// The strongly connected component of each component, by its place in that order: for the
+    /// passes over the condensation (`path_counts`, `ancestors_of`, each batch of which had made
+    /// it again).
+    scc_of: Vec<u32>,
     declared_roots: usize,
     issues: Vec<GraphIssue>,
 }
@@ -293,6 +297,7 @@ impl SbomGraph {
             out_degree: Vec::new(),
             scc_start: Vec::new(),
             scc_members: Vec::new(),
+            scc_of: Vec::new(),
             declared_roots,
             issues,
         };
@@ -341,9 +346,13 @@ impl SbomGraph {
         let sccs = petgraph::algo::kosaraju_scc(&g.graph);
         g.scc_start.reserve(sccs.len() + 1);
         g.scc_members.reserve(n);
-        for scc in &sccs {
+        g.scc_of = vec![0; n];
+        for (k, scc) in sccs.iter().enumerate() {
             g.scc_start.push(idx(g.scc_members.len()));
             g.scc_members.extend(scc.iter().map(|v| idx(v.index())));
+            for v in scc {
+                g.scc_of[v.index()] = idx(k);
+            }
             if scc.len() > 1 {
                 let mut components: Vec<usize> = scc.iter().map(|v| v.index()).collect();
                 components.sort_unstable();
@@ -563,20 +572,11 @@ impl SbomGraph {
             bits[t * words + k / 64] |= 1 << (k % 64);
         }
         let sccs = self.scc_start.len().saturating_sub(1);
-        let members = |k: usize| {
-            &self.scc_members[self.scc_start[k] as usize..self.scc_start[k + 1] as usize]
-        };
-        let mut scc_of = vec![0u32; n];
-        for k in 0..sccs {
-            for &v in members(k) {
-                scc_of[v as usize] = idx(k);
-            }
-        }
         let mut acc = vec![0u64; words];
         // Sinks first (`kosaraju_scc`'s order): every child outside the component is done.
         for k in 0..sccs {
             acc.fill(0);
-            for &u in members(k) {
+            for &u in self.scc(k) {
                 let u = u as usize;
                 for (a, b) in acc.iter_mut().zip(&bits[u * words..(u + 1) * words]) {
                     *a |= b;
@@ -586,7 +586,7 @@ impl SbomGraph {
                     .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
                 {
                     let v = v.index();
-                    if scc_of[v] as usize != k {
+                    if self.scc_of[v] as usize != k {
                         for (a, b) in acc.iter_mut().zip(&bits[v * words..(v + 1) * words]) {
                             *a |= b;
                         }
@@ -594,7 +594,7 @@ impl SbomGraph {
                 }
             }
             if acc.iter().any(|&a| a != 0) {
-                for &u in members(k) {
+                for &u in self.scc(k) {
                     let u = u as usize;
                     bits[u * words..(u + 1) * words].copy_from_slice(&acc);
                 }
@@ -618,32 +618,24 @@ impl SbomGraph {
             }
         };
         let mut sets: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
-        for (u, word) in bits.chunks_exact(words).enumerate() {
-            each_bit(word, &mut |k| {
-                let a = &mut out[k];
-                sets[k].push(idx(u));
-                if self.is_root[u] {
-                    a.roots.push(u);
-                    a.via.push(Vec::new());
-                }
-            });
-        }
-        // Each root's children that reach a target: read off the children's bits, the roots in
-        // ascending order as in each target's `roots` (a root reaches whatever its children do).
-        let mut roots: Vec<usize> = self.roots.clone();
-        roots.sort_unstable();
-        let mut slot = vec![0usize; targets.len()];
         let mut children = Vec::new();
-        for r in roots {
-            let word = &bits[r * words..(r + 1) * words];
-            if word.iter().all(|&x| x == 0) {
+        for (u, word) in bits.chunks_exact(words).enumerate() {
+            each_bit(word, &mut |k| sets[k].push(idx(u)));
+            if !self.is_root[u] || word.iter().all(|&x| x == 0) {
                 continue;
             }
-            each_bit(word, &mut |k| slot[k] += 1);
-            self.sorted_children(r, &mut children);
+            each_bit(word, &mut |k| {
+                out[k].roots.push(u);
+                out[k].via.push(Vec::new());
+            });
+            // The root's children that reach a target, read off their bits (a root reaches
+            // whatever its children do, so its entry was just pushed).
+            self.sorted_children(u, &mut children);
             for &c in &children {
                 each_bit(&bits[c * words..(c + 1) * words], &mut |k| {
-                    out[k].via[slot[k] - 1].push(c);
+                    if let Some(via) = out[k].via.last_mut() {
+                        via.push(c);
+                    }
                 });
             }
         }
@@ -690,26 +682,21 @@ impl SbomGraph {
 }
 
 impl SbomGraph {
+    /// The members of strongly connected component `k` (in reverse topological order).
+    fn scc(&self, k: usize) -> &[u32] {
+        &self.scc_members[self.scc_start[k] as usize..self.scc_start[k + 1] as usize]
+    }
+
     /// The number of distinct paths from any root to every component, in one pass over the
     /// condensation of the graph (each cycle collapsed to one node, so counting is well defined
     /// and linear). Saturates at `u64::MAX`; a layered graph of 64 diamonds already has 2^64.
     pub fn path_counts(&self) -> Vec<u64> {
         let n = self.len();
         let sccs = self.scc_start.len().saturating_sub(1);
-        let members = |k: usize| {
-            self.scc_members[self.scc_start[k] as usize..self.scc_start[k + 1] as usize]
-                .iter()
-                .map(|&v| v as usize)
-        };
-        let mut scc_of = vec![0usize; n];
-        for k in 0..sccs {
-            for v in members(k) {
-                scc_of[v] = k;
-            }
-        }
+        let scc_of = |v: usize| self.scc_of[v] as usize;
         let mut count = vec![0u64; sccs];
         for &r in &self.roots {
-            count[scc_of[r]] = count[scc_of[r]].saturating_add(1);
+            count[scc_of(r)] = count[scc_of(r)].saturating_add(1);
         }
         // The components are in reverse topological order (`kosaraju_scc`, in `build`). Each
         // (u, v) pair counts once however many kinds of edge join them: the children of each
@@ -721,17 +708,17 @@ impl SbomGraph {
             if c == 0 {
                 continue;
             }
-            for u in members(k) {
-                self.sorted_children(u, &mut kids);
+            for &u in self.scc(k) {
+                self.sorted_children(u as usize, &mut kids);
                 for &v in &kids {
-                    let kv = scc_of[v];
+                    let kv = scc_of(v);
                     if kv != k {
                         count[kv] = count[kv].saturating_add(c);
                     }
                 }
             }
         }
-        (0..n).map(|i| count[scc_of[i]]).collect()
+        (0..n).map(|i| count[scc_of(i)]).collect()
     }
 
     /// Which components are reachable from a root at run time: only through run-time edges
@@ -930,9 +917,9 @@ pub struct Ancestors {
 }
 
 /// A set of components, sorted by index, sized by its members rather than by the SBOM (4 bytes
-/// each: a batch of [`ANCESTORS_BATCH`] sets is held at once). A set found in a batch pass, larger
-/// than [`SbomGraph::ancestors_budget`] and so than a bit per component of the SBOM, also has
-/// those bits: the path searches test membership for each child of each component they pass,
+/// each: a batch of [`ANCESTORS_BATCH`] sets is held at once). A set found in a batch pass with
+/// more members than the SBOM has components over 64 (so that a bit per component costs less
+/// than the list) also has those bits: the path searches test membership for each child of each component they pass,
 /// and a binary search per child of a product with thousands of them, per finding and per
 /// product, was most of a report of 2,000 findings under 2,000 products.
 #[derive(Debug, Clone, Default)]

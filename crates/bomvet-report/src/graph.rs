@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use bomvet_audit::{Code, Report, Severity};
+use bomvet_audit::{is_left_out, Code, Report, Severity};
 
 /// Nodes and edges on the paths from the products to the restricted components.
 #[derive(Debug, Default)]
@@ -28,14 +28,6 @@ pub struct Node {
     pub layer: usize,
     /// True for products.
     pub root: bool,
-}
-
-/// Whether a path's entry is the one that stands for refs left out ([`bomvet_audit::left_out`]).
-fn is_left_out(entry: &str) -> bool {
-    entry
-        .strip_prefix("... ")
-        .and_then(|e| e.strip_suffix(" more ..."))
-        .is_some_and(|n| n.parse::<usize>().is_ok())
 }
 
 /// At most this many nodes are drawn; beyond it only shortest paths are kept.
