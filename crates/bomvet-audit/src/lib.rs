@@ -149,7 +149,7 @@ impl ComponentSummary {
             kind: c.kind.as_ref().map(ToString::to_string),
             class: c.class,
             location: c.location.0.to_string(),
-            line: None,
+            line: c.line.map(|l| l.get() as usize),
             written_in: None,
         }
     }

@@ -109,6 +109,9 @@ pub(crate) struct Package<'a> {
     pub(crate) purpose: Option<Cow<'a, str>>,
     #[serde(rename = "hasFiles", default, borrow)]
     pub(crate) has_files: Option<Vec<Str<'a>>>,
+    /// The line of its `SPDXID` (tag-value only).
+    #[serde(skip)]
+    pub(crate) line: Option<std::num::NonZeroU32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -117,6 +120,9 @@ pub(crate) struct File<'a> {
     pub(crate) spdx_id: Option<Cow<'a, str>>,
     #[serde(rename = "fileName", default, borrow, deserialize_with = "loose_str")]
     pub(crate) file_name: Option<Cow<'a, str>>,
+    /// The line of its `SPDXID` (tag-value only).
+    #[serde(skip)]
+    pub(crate) line: Option<std::num::NonZeroU32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -501,6 +507,7 @@ fn package(sbom: &mut Sbom, i: usize, p: Option<Package<'_>>) {
     let name = p.name.map(CompactString::from).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
+    c.line = p.line.filter(|_| !synthetic);
     // Lists sized once from the wire struct (an upper bound, exact for ordinary packages), so
     // that `shrink_to_fit` below has nothing to give back.
     c.parties
@@ -589,6 +596,7 @@ fn file(sbom: &mut Sbom, i: usize, f: Option<File<'_>>) {
     let name = f.file_name.map(CompactString::from).unwrap_or_default();
     let mut c = Component::new(ComponentRef(id), name, loc);
     c.synthetic_ref = synthetic;
+    c.line = f.line.filter(|_| !synthetic);
     c.kind = Some("FILE".into());
     c.shrink_to_fit();
     sbom.components.push(c);

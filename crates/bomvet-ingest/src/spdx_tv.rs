@@ -120,7 +120,7 @@ fn read_lines<'a>(
     let done = crate::par::InOrder::new(&mut sbom, crate::par::append);
     let mut parts = 0usize;
     let scanned = rayon::in_place_scope(|s| {
-        scan(path, lines, Current::Document, |first, chunk| {
+        scan(path, lines, 0, Current::Document, |first, chunk| {
             if first + chunk.len() < parallel_above.max(crate::par::CHUNK) {
                 return Some(chunk);
             }
@@ -228,13 +228,24 @@ fn read_segments(
         .copied()
         .zip(starts[1..].iter().copied().chain([text.len()]))
         .collect();
-    // The `PackageName:` lines that start in each segment, and so the index of its first.
-    let counts: Vec<usize> = bounds
+    // The `PackageName:` lines that start in each segment, and so the index of its first; and
+    // its line ends, and so the number of its first line (each but the last ends after one).
+    let (counts, ends): (Vec<usize>, Vec<usize>) = bounds
         .par_iter()
         .map(|&(start, end)| {
             let from = start.saturating_sub(1);
             let head = usize::from(start == 0 && text.starts_with("PackageName:"));
-            head + finder.find_iter(&text.as_bytes()[from..end - 1]).count()
+            let packages = head + finder.find_iter(&text.as_bytes()[from..end - 1]).count();
+            let ends = memchr::memchr_iter(b'\n', &text.as_bytes()[start..end]).count();
+            (packages, ends)
+        })
+        .unzip();
+    let lines_before: Vec<usize> = ends
+        .iter()
+        .scan(0, |n, e| {
+            let before = *n;
+            *n += e;
+            Some(before)
         })
         .collect();
     let firsts: Vec<usize> = counts
@@ -267,7 +278,7 @@ fn read_segments(
             } else {
                 Current::Unknown
             };
-            let scanned = scan(path, lines, start, |i, packages| {
+            let scanned = scan(path, lines, lines_before[k], start, |i, packages| {
                 crate::spdx_json::convert_packages(&mut part, first + i, packages);
                 None
             });
@@ -330,6 +341,12 @@ fn read_segments(
     ))
 }
 
+/// A line number as the model keeps it; `None` past `u32::MAX` lines (the search of the file
+/// then finds it, as for the other encodings).
+fn line_number(n: usize) -> Option<std::num::NonZeroU32> {
+    u32::try_from(n).ok().and_then(std::num::NonZeroU32::new)
+}
+
 /// What a scan found.
 struct Scanned<'a> {
     /// The document, with the packages not handed off.
@@ -360,10 +377,12 @@ impl Scanned<'_> {
 
 /// The scan itself. `hand_off(first, packages)` is offered the finished packages before each
 /// new one, [`crate::par::CHUNK`] or more at a time, and gives them back when they are to stay.
-/// Fails only when a line cannot be read.
+/// `before` lines of the document come before `lines` (a segment's): each package and file
+/// keeps the line of its `SPDXID` in the document. Fails only when a line cannot be read.
 fn scan<'a>(
     path: &Path,
     lines: impl Iterator<Item = std::io::Result<Cow<'a, str>>>,
+    before: usize,
     start: Current,
     mut hand_off: impl FnMut(usize, Vec<Option<Package<'a>>>) -> Option<Vec<Option<Package<'a>>>>,
 ) -> Result<Scanned<'a>, IngestError> {
@@ -470,11 +489,13 @@ fn scan<'a>(
                 Current::Package(k) => {
                     if let Some(p) = packages[k].as_mut() {
                         p.spdx_id = v();
+                        p.line = line_number(before + n);
                     }
                 }
                 Current::File(k) => {
                     if let Some(f) = files[k].as_mut() {
                         f.spdx_id = v();
+                        f.line = line_number(before + n);
                     }
                 }
                 Current::Other => {}
@@ -817,6 +838,65 @@ mod tests {
             }
         }
         assert!(same >= 20, "{same} read in segments, {whole} whole");
+    }
+
+    /// Each package and file keeps the line of its `SPDXID`: the line the search of the text for
+    /// the lines of findings gives its reference (`ref_lines`, which reports fall back on),
+    /// whether the document is read in one scan or in segments of one package each; for every
+    /// tag-value document of the fixtures and a generated one with warnings, comments, blank
+    /// lines and multi-line values before the references.
+    #[test]
+    fn components_keep_the_line_of_their_spdxid() {
+        let mut generated = String::from("SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\n");
+        for i in 0..200 {
+            generated.push_str(&format!("PackageName: p{i}\n"));
+            if i % 5 == 0 {
+                generated.push_str("# comment\n\nnot a tag\nPackageComment: <text>a\nb\n</text>\n");
+            }
+            if i % 9 != 0 {
+                generated.push_str(&format!("SPDXID: SPDXRef-p{i}\n"));
+            }
+            if i % 40 == 0 {
+                generated.push_str(&format!("FileName: ./f{i}\nSPDXID: SPDXRef-f{i}\n"));
+            }
+        }
+        let mut texts: Vec<(String, String)> = vec![("generated".into(), generated)];
+        for path in crate::fixture_files("spdx") {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            if let Ok(text) = String::from_utf8(bytes) {
+                texts.push((path.display().to_string(), text));
+            }
+        }
+        let (mut checked, mut segmented) = (0, 0);
+        for (name, text) in &texts {
+            let found = crate::ref_lines(text.as_bytes(), Format::SpdxTagValue, |_| true);
+            let mut reads = vec![one_scan(text)];
+            if let Some(s) = read_segments(Path::new("t.spdx"), text, 1, 0) {
+                reads.push(s);
+                segmented += 1;
+            }
+            for sbom in reads.into_iter().flatten() {
+                let count = |id: &str| sbom.components.iter().filter(|c| c.id.0 == id).count();
+                for c in &sbom.components {
+                    if c.synthetic_ref {
+                        assert_eq!(c.line, None, "{name}: {}", c.id.0);
+                        continue;
+                    }
+                    // A reference written twice is looked up at its first line.
+                    if count(&c.id.0) == 1 {
+                        let line = c.line.map(|l| l.get() as usize);
+                        assert_eq!(
+                            line,
+                            found.get(c.id.0.as_str()).copied(),
+                            "{name}: {}",
+                            c.id.0
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000 && segmented > 20, "{checked} {segmented}");
     }
 
     /// The scanner's own `lines` and `trim` cut as `str::lines` and `str::trim` do, on strings

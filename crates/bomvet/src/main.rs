@@ -54,11 +54,15 @@ enum LineSource {
 }
 
 /// Fills in the line of the bom-ref / SPDXID / `spdxId` of each finding whose component is
-/// written in `file`.
+/// written in `file` and whose reader did not give it one (decision 33): the line where the
+/// reference is first written in the file.
 fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &LineSource) {
+    let unknown = |f: &bomvet_audit::Finding| {
+        f.component.line.is_none() && f.component.file(&f.source) == file
+    };
     let wanted: std::collections::HashSet<&str> = findings
         .iter()
-        .filter(|f| f.component.file(&f.source) == file && !f.component.id.is_empty())
+        .filter(|f| unknown(f) && !f.component.id.is_empty())
         .map(|f| f.component.id.as_str())
         .collect();
     if wanted.is_empty() {
@@ -74,7 +78,7 @@ fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &L
         }
     };
     for f in findings.iter_mut() {
-        if f.component.file(&f.source) == file {
+        if unknown(f) {
             f.component.line = lines.get(&f.component.id).copied();
         }
     }
