@@ -240,22 +240,8 @@ fn read_segments(
             (packages, ends)
         })
         .unzip();
-    let lines_before: Vec<usize> = ends
-        .iter()
-        .scan(0, |n, e| {
-            let before = *n;
-            *n += e;
-            Some(before)
-        })
-        .collect();
-    let firsts: Vec<usize> = counts
-        .iter()
-        .scan(0, |n, c| {
-            let first = *n;
-            *n += c;
-            Some(first)
-        })
-        .collect();
+    let lines_before = sums_before(&ends);
+    let firsts = sums_before(&counts);
     let source = path.display().to_string();
     let last = bounds.len() - 1;
     // Sized once, the document and each part (grown by pushes and appends, their vectors were
@@ -339,6 +325,18 @@ fn read_segments(
         diagnostics,
         parallel_above,
     ))
+}
+
+/// The sum of the counts before each: each segment's first package or line end in the document.
+fn sums_before(counts: &[usize]) -> Vec<usize> {
+    counts
+        .iter()
+        .scan(0, |n, c| {
+            let before = *n;
+            *n += c;
+            Some(before)
+        })
+        .collect()
 }
 
 /// A line number as the model keeps it; `None` past `u32::MAX` lines (the search of the file
