@@ -607,3 +607,39 @@ fn max_unknown_origin_gates() {
         2
     );
 }
+
+/// A finding points at its own component's reference: in a CycloneDX XML file whose nested
+/// components repeat their parent's `bom-ref` (the spec's invalid-component-ref case), each gets
+/// the line of its own tag, read in memory or through a buffer; a component without a
+/// reference gets no line (decision 33).
+#[test]
+fn duplicate_refs_get_the_line_of_their_own_component() {
+    let file = "fixtures/conformance/cyclonedx/1.6/invalid-component-ref-1.6.xml";
+    for stream in ["268435456", "0"] {
+        let out = common::bomvet(&["scan", file, "--format", "json", "--stream-above", stream]);
+        let report = out.json();
+        let lines: Vec<(String, Option<u64>)> = report["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["code"] == "unknown-origin")
+            .map(|f| {
+                let c = &f["component"];
+                (
+                    c["location"].as_str().unwrap_or_default().to_owned(),
+                    c["line"].as_u64(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("components[0]".to_owned(), Some(4)),
+                ("components[0].components[0]".to_owned(), Some(8)),
+                ("components[0].components[1]".to_owned(), Some(13)),
+                ("components[0].components[2]".to_owned(), None),
+            ],
+            "--stream-above {stream}"
+        );
+    }
+}

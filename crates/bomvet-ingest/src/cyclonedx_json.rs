@@ -43,6 +43,9 @@ pub(crate) struct CdxComponent<'a> {
     pub(crate) kind: Option<Cow<'a, str>>,
     #[serde(rename = "bom-ref", default, borrow, deserialize_with = "loose_str")]
     pub(crate) bom_ref: Option<Cow<'a, str>>,
+    /// The line of its `bom-ref` (XML read in memory only, decision 33).
+    #[serde(skip)]
+    pub(crate) line: Option<std::num::NonZeroU32>,
     #[serde(default, borrow)]
     pub(crate) supplier: Option<OrgEntity<'a>>,
     #[serde(default, borrow)]
@@ -510,6 +513,7 @@ impl Converter {
         let children_loc = c.components.as_ref().map(|_| loc.field("components"));
         let mut comp = Component::new(id, name, loc);
         comp.synthetic_ref = synthetic;
+        comp.line = c.line.filter(|_| !synthetic);
         comp.group = c.group.map(CompactString::from);
         comp.version = c.version.map(CompactString::from);
         comp.purl = c.purl.filter(|p| !p.is_empty()).map(|p| Purl {

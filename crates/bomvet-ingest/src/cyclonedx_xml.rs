@@ -54,6 +54,9 @@ struct El<'i> {
     /// no one's child or sibling).
     first: usize,
     next: usize,
+    /// A component's: the line of its `bom-ref` attribute in the document, when read in memory
+    /// (decision 33).
+    line: Option<std::num::NonZeroU32>,
 }
 
 /// A subtree read whole: its elements in document order, the root first, and their attributes.
@@ -248,11 +251,43 @@ enum Source<'i> {
     /// A file read through a buffer ([`read_file`]), already checked for UTF-8: each event is
     /// copied out of the buffer.
     File {
-        reader: Reader<BufReader<File>>,
+        reader: Reader<LineEnds<BufReader<File>>>,
         buf: Vec<u8>,
         /// Bytes of a byte-order mark skipped at the start (positions are counted after it).
         skip: u64,
     },
+}
+
+/// A buffered reader that counts the line ends of what is consumed from it: where `quick-xml`
+/// has read to, the lines before (for the lines of components' `bom-ref`s in a file read
+/// through a buffer, decision 33).
+struct LineEnds<R> {
+    inner: R,
+    ends: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.ends += memchr::memchr_iter(b'\n', &buf[..n]).count();
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for LineEnds<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        // The bytes consumed are the buffer's first (`fill_buf` reads nothing while it holds
+        // some).
+        if let Ok(buf) = self.inner.fill_buf() {
+            let consumed = &buf[..amount.min(buf.len())];
+            self.ends += memchr::memchr_iter(b'\n', consumed).count();
+        }
+        self.inner.consume(amount);
+    }
 }
 
 /// The streaming reader over one document.
@@ -266,6 +301,18 @@ struct Xml<'i> {
     /// Children of `<components>` and `<dependencies>` after this many are read in parallel
     /// ([`Xml::convert_children`]); `usize::MAX`: never.
     parallel_after: usize,
+    /// For the lines of components' `bom-ref`s in a text in memory ([`Xml::line_at`]): the line
+    /// ends before the text (a run's, in the document), and a place in the text with the line
+    /// ends before it, moved from one `bom-ref` to the next.
+    lines: std::cell::Cell<Lines>,
+}
+
+/// See [`Xml::lines`].
+#[derive(Clone, Copy, Default)]
+struct Lines {
+    before: usize,
+    at: usize,
+    ends: usize,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -295,7 +342,26 @@ impl<'i> Xml<'i> {
             base: bom_len(text.as_bytes()),
             source: Source::Text { text, reader },
             parallel_after: usize::MAX,
+            lines: std::cell::Cell::default(),
         }
+    }
+
+    /// The line (from 1) in the document of byte `at` of the text in memory: the line ends
+    /// between the last place asked for and `at` are counted, so that a read asking in order
+    /// counts each once.
+    fn line_at(&self, text: &str, at: usize) -> Option<std::num::NonZeroU32> {
+        let mut lines = self.lines.get();
+        let bytes = text.as_bytes();
+        if at >= lines.at {
+            lines.ends += memchr::memchr_iter(b'\n', bytes.get(lines.at..at)?).count();
+        } else {
+            lines.ends -= memchr::memchr_iter(b'\n', bytes.get(at..lines.at)?).count();
+        }
+        lines.at = at;
+        self.lines.set(lines);
+        u32::try_from(lines.before + lines.ends + 1)
+            .ok()
+            .and_then(std::num::NonZeroU32::new)
     }
 
     /// A file through a buffer ([`crate::open_utf8`]: checked for UTF-8 first, its byte-order
@@ -304,12 +370,16 @@ impl<'i> Xml<'i> {
         let (mut file, skip) = crate::open_utf8(path)?;
         // A second mark is `quick-xml`'s to skip (see `base`).
         let base = bom_len(file.fill_buf().map_err(crate::io_error(path))?);
-        let mut reader = Reader::from_reader(file);
+        let mut reader = Reader::from_reader(LineEnds {
+            inner: file,
+            ends: 0,
+        });
         configure(&mut reader);
         Ok(Xml {
             path,
             base,
             parallel_after: usize::MAX,
+            lines: std::cell::Cell::default(),
             source: Source::File {
                 reader,
                 buf: Vec::new(),
@@ -402,18 +472,40 @@ impl<'i> Xml<'i> {
         let at = self.tag_start(empty, tag);
         let start = tree.attrs.len();
         let attrs = &mut tree.attrs;
+        let line;
         let qname = match &self.source {
             Source::Text { text, .. } => {
                 let raw = text.get(at + 1..at + 1 + tag.len()).unwrap_or_default();
-                let name_end = self.each_attr(at, raw, |k, v| attrs.push((Cow::Borrowed(k), v)))?;
+                let mut bom_ref = None;
+                let name_end = self.each_attr(at, raw, |k, v| {
+                    if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
+                        // The key is a slice of `raw`: where it starts in the text.
+                        bom_ref = Some(at + 1 + (k.as_ptr() as usize - raw.as_ptr() as usize));
+                    }
+                    attrs.push((Cow::Borrowed(k), v));
+                })?;
+                line = bom_ref.and_then(|b| self.line_at(text, b));
                 Cow::Borrowed(&raw[..name_end])
             }
-            Source::File { .. } => {
+            Source::File { reader, .. } => {
                 // The event is the text between `<` and `>` or `/>`, already checked as UTF-8.
                 let raw = std::str::from_utf8(tag).unwrap_or_default();
+                let mut bom_ref = None;
                 let name_end = self.each_attr(at, raw, |k, v| {
+                    if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
+                        bom_ref = Some(k.as_ptr() as usize - raw.as_ptr() as usize);
+                    }
                     attrs.push((Cow::Owned(k.to_owned()), Cow::Owned(v.into_owned())));
                 })?;
+                // The reader has read up to the tag's `>`: the line ends after the key are in
+                // the rest of the tag.
+                line = bom_ref.and_then(|b| {
+                    let after = memchr::memchr_iter(b'\n', &raw.as_bytes()[b..]).count();
+                    let ends = reader.get_ref().ends.checked_sub(after)?;
+                    u32::try_from(ends + 1)
+                        .ok()
+                        .and_then(std::num::NonZeroU32::new)
+                });
                 Cow::Owned(raw[..name_end].to_owned())
             }
         };
@@ -422,6 +514,7 @@ impl<'i> Xml<'i> {
             qname,
             kind,
             attrs: (start, tree.attrs.len()),
+            line,
             ..El::default()
         });
         Ok(tree.els.len() - 1)
@@ -761,12 +854,23 @@ impl<'i> Xml<'i> {
                     done.push(k, read.map(|()| part.sbom));
                 });
             };
+            // The line ends before each run, counted on from one run's start to the next: only
+            // for components, whose `bom-ref` lines are kept (decision 33).
+            let mut counted = (0usize, 0usize);
+            let mut ends_before = |at: usize| {
+                if wanted == "component" {
+                    let between = text.as_bytes().get(counted.0..at).unwrap_or_default();
+                    counted = (at, counted.1 + memchr::memchr_iter(b'\n', between).count());
+                }
+                counted.1
+            };
             // The run being gathered: its start, children, and children named `wanted`.
             let mut run = Run {
                 start: from,
                 end: from,
                 first: i,
                 wanted: 0,
+                lines_before: ends_before(from),
             };
             let (mut children, mut seen) = (0usize, 0usize);
             let mut handed = false;
@@ -783,6 +887,7 @@ impl<'i> Xml<'i> {
                         end: at,
                         first: run.first + run.wanted,
                         wanted: 0,
+                        lines_before: ends_before(at),
                     };
                     children = 0;
                 }
@@ -830,6 +935,8 @@ struct Run {
     end: usize,
     first: usize,
     wanted: usize,
+    /// Line ends in the document before `start`.
+    lines_before: usize,
 }
 
 /// Finds, from byte `at` (between the children of an element), the start tag of each child
@@ -924,6 +1031,10 @@ fn convert_run<'i>(
     each: &(dyn Fn(&mut Converter, usize, Node<'_, 'i>) + Sync),
 ) -> Option<()> {
     let mut xml = Xml::new(path, text.get(run.start..run.end)?);
+    xml.lines.set(Lines {
+        before: run.lines_before,
+        ..Lines::default()
+    });
     let mut i = run.first;
     let mut tree = Tree::default();
     loop {
@@ -1114,6 +1225,7 @@ fn metadata<'i>(n: Node<'_, 'i>) -> Metadata<'i> {
 
 fn component<'i>(n: Node<'_, 'i>) -> CdxComponent<'i> {
     CdxComponent {
+        line: n.el().line,
         kind: n.attr("type"),
         bom_ref: n.attr("bom-ref"),
         supplier: n.child(K::Supplier).map(org),
@@ -1244,6 +1356,54 @@ mod tests {
             let parallel = read_parallel(&text, after).unwrap_or_else(|e| panic!("{e}"));
             assert!(parallel == sequential, "after {after}");
         }
+    }
+
+    /// Each component keeps the line of its `bom-ref` attribute: the line the search of the text
+    /// for the lines of findings gives its reference (`ref_lines`, which reports fall back on),
+    /// read in order, in runs on every core from the first child or after a head, and through
+    /// a buffer; for every XML document of the fixtures and a generated one with line ends in
+    /// tags, text, comments and CDATA, and nested components.
+    #[test]
+    fn components_keep_the_line_of_their_bom_ref() {
+        let mut body = String::from("<components>\n");
+        for i in 0..1_300 {
+            match i % 4 {
+                0 => body.push_str(&format!(
+                    "<component\n  type=\"library\"\n  bom-ref=\"c{i}\">"
+                )),
+                1 => body.push_str(&format!(
+                    "<!-- a\ncomment -->\n<component bom-ref=\"c{i}\"\n>"
+                )),
+                2 => body.push_str("<component type=\"library\">"),
+                _ => body.push_str(&format!("<component bom-ref=\"c{i}\" type=\"library\">")),
+            }
+            body.push_str(&format!(
+                "<name>n{i}\n</name><description><![CDATA[x\n\ny]]></description>\n"
+            ));
+            if i % 5 == 0 {
+                body.push_str(&format!("<components>\n<component bom-ref=\"c{i}.1\">\n<name>inner</name></component></components>"));
+            }
+            body.push_str("</component>\n");
+        }
+        body.push_str("</components>\n");
+        let mut texts = vec![("generated".to_owned(), doc(&body))];
+        texts.extend(crate::fixture_texts("xml"));
+        let (mut checked, mut files) = (0, 0);
+        for (name, text) in &texts {
+            let found = crate::ref_lines(text.as_bytes(), Format::CyclonedxXml, |_| true);
+            let file = crate::TempFile::new("t.xml", text.as_bytes());
+            let reads = [
+                read_parallel(text, usize::MAX),
+                read_parallel(text, 0),
+                read_parallel(text, 700),
+                read_file(&file.0),
+            ];
+            for sbom in reads.into_iter().flatten() {
+                checked += crate::assert_lines_as_searched(name, &sbom, &found);
+            }
+            files += 1;
+        }
+        assert!(checked > 5_000 && files > 20, "{checked} {files}");
     }
 
     /// A late child that does not read (an undefined entity, a broken attribute) fails the

@@ -1145,6 +1145,18 @@ pub(crate) fn fixture_files(ext: &str) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The fixtures of [`fixture_files`] that are UTF-8, with their names.
+#[cfg(test)]
+pub(crate) fn fixture_texts(ext: &str) -> Vec<(String, String)> {
+    fixture_files(ext)
+        .into_iter()
+        .filter_map(|path| {
+            let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
+            Some((path.display().to_string(), text))
+        })
+        .collect()
+}
+
 /// Writes `bytes` to a file named like `name`, reads it with `read_file` (a reader through a
 /// buffer) and checks that it agrees with `expected` (the reader in memory on the same bytes,
 /// read as `name`): the same model, or the same error.
@@ -1168,6 +1180,37 @@ pub(crate) fn assert_file_read_agrees(
         }
         _ => panic!("in memory {expected:?}, through a buffer {streamed:?}"),
     }
+}
+
+/// Checks that each component of `sbom` (read from `name`) with a reference written once has
+/// the line `found` by the search of the text (`ref_lines`) and one without a reference none;
+/// returns how many lines it compared. A reference written twice is searched at its first line,
+/// and the search compares a value as written (an XML `a&amp;b`), the reader as read: those
+/// are left out.
+#[cfg(test)]
+pub(crate) fn assert_lines_as_searched(
+    name: &str,
+    sbom: &Sbom,
+    found: &std::collections::HashMap<String, usize>,
+) -> usize {
+    let mut checked = 0;
+    for c in &sbom.components {
+        if c.synthetic_ref {
+            assert_eq!(c.line, None, "{name}: {}", c.id.0);
+            continue;
+        }
+        let once = sbom.components.iter().filter(|o| o.id == c.id).count() == 1;
+        if let Some(&line) = found.get(c.id.0.as_str()).filter(|_| once) {
+            assert_eq!(
+                c.line.map(|l| l.get() as usize),
+                Some(line),
+                "{name}: {}",
+                c.id.0
+            );
+            checked += 1;
+        }
+    }
+    checked
 }
 
 #[cfg(test)]

@@ -859,12 +859,7 @@ mod tests {
             }
         }
         let mut texts: Vec<(String, String)> = vec![("generated".into(), generated)];
-        for path in crate::fixture_files("spdx") {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            if let Ok(text) = String::from_utf8(bytes) {
-                texts.push((path.display().to_string(), text));
-            }
-        }
+        texts.extend(crate::fixture_texts("spdx"));
         let (mut checked, mut segmented) = (0, 0);
         for (name, text) in &texts {
             let found = crate::ref_lines(text.as_bytes(), Format::SpdxTagValue, |_| true);
@@ -874,24 +869,7 @@ mod tests {
                 segmented += 1;
             }
             for sbom in reads.into_iter().flatten() {
-                let count = |id: &str| sbom.components.iter().filter(|c| c.id.0 == id).count();
-                for c in &sbom.components {
-                    if c.synthetic_ref {
-                        assert_eq!(c.line, None, "{name}: {}", c.id.0);
-                        continue;
-                    }
-                    // A reference written twice is looked up at its first line.
-                    if count(&c.id.0) == 1 {
-                        let line = c.line.map(|l| l.get() as usize);
-                        assert_eq!(
-                            line,
-                            found.get(c.id.0.as_str()).copied(),
-                            "{name}: {}",
-                            c.id.0
-                        );
-                        checked += 1;
-                    }
-                }
+                checked += crate::assert_lines_as_searched(name, &sbom, &found);
             }
         }
         assert!(checked > 1_000 && segmented > 20, "{checked} {segmented}");

@@ -524,9 +524,9 @@ pub struct Component {
     pub scope: Scope,
     /// Where the component is written in the source document.
     pub location: Location,
-    /// The line (from 1) of the component's own reference (`SPDXID`), where the reader knew
-    /// it (SPDX tag-value); otherwise reports find it by a search of the file for the first
-    /// occurrence of the reference (decision 33).
+    /// The line (from 1) of the component's own reference, where the reader sees it (SPDX
+    /// tag-value `SPDXID`, CycloneDX XML `bom-ref`); otherwise reports find it by a search of the
+    /// file for the first occurrence of the reference (decision 33).
     #[serde(skip)]
     pub line: Option<std::num::NonZeroU32>,
 }
