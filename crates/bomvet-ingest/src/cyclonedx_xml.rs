@@ -54,8 +54,7 @@ struct El<'i> {
     /// no one's child or sibling).
     first: usize,
     next: usize,
-    /// A component's: the line of its `bom-ref` attribute in the document, when read in memory
-    /// (decision 33).
+    /// A component's: the line of its `bom-ref` attribute in the document (decision 33).
     line: Option<std::num::NonZeroU32>,
 }
 
