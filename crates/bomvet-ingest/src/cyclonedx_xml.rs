@@ -257,35 +257,69 @@ enum Source<'i> {
     },
 }
 
-/// A buffered reader that counts the line ends of what is consumed from it: where `quick-xml`
-/// has read to, the lines before (for the lines of components' `bom-ref`s in a file read
-/// through a buffer, decision 33).
+/// A buffered reader that can say how many line ends come before what has been consumed from
+/// it: where `quick-xml` has read to (for the lines of components' `bom-ref`s in a file read
+/// through a buffer, decision 33). `std`'s `BufReader` hides the bytes once consumed, so counting
+/// them had to happen at each `consume`, several times per event (a tenth of a streamed XML
+/// scan); here they are counted when asked, and the rest of a buffer before it is refilled,
+/// each byte once.
 struct LineEnds<R> {
     inner: R,
-    ends: usize,
+    buf: Box<[u8]>,
+    pos: usize,
+    filled: usize,
+    /// `buf[..counted]` is counted in `ends`.
+    counted: std::cell::Cell<usize>,
+    ends: std::cell::Cell<usize>,
+}
+
+impl<R: std::io::Read> LineEnds<R> {
+    fn new(inner: R) -> LineEnds<R> {
+        LineEnds {
+            inner,
+            buf: vec![0; 1 << 16].into_boxed_slice(),
+            pos: 0,
+            filled: 0,
+            counted: std::cell::Cell::new(0),
+            ends: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The line ends before the first byte not consumed yet.
+    fn ends(&self) -> usize {
+        let counted = self.counted.get();
+        let more = memchr::memchr_iter(b'\n', &self.buf[counted..self.pos]).count();
+        self.counted.set(self.pos);
+        self.ends.set(self.ends.get() + more);
+        self.ends.get()
+    }
 }
 
 impl<R: std::io::Read> std::io::Read for LineEnds<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.ends += memchr::memchr_iter(b'\n', &buf[..n]).count();
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
 }
 
-impl<R: BufRead> BufRead for LineEnds<R> {
+impl<R: std::io::Read> BufRead for LineEnds<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
+        if self.pos >= self.filled {
+            // All consumed: counted before the bytes are replaced.
+            self.pos = self.filled;
+            self.ends();
+            self.filled = self.inner.read(&mut self.buf)?;
+            self.pos = 0;
+            self.counted.set(0);
+        }
+        Ok(&self.buf[self.pos..self.filled])
     }
 
     fn consume(&mut self, amount: usize) {
-        // The bytes consumed are the buffer's first (`fill_buf` reads nothing while it holds
-        // some).
-        if let Ok(buf) = self.inner.fill_buf() {
-            let consumed = &buf[..amount.min(buf.len())];
-            self.ends += memchr::memchr_iter(b'\n', consumed).count();
-        }
-        self.inner.consume(amount);
+        self.pos = (self.pos + amount).min(self.filled);
     }
 }
 
@@ -369,10 +403,7 @@ impl<'i> Xml<'i> {
         let (mut file, skip) = crate::open_utf8(path)?;
         // A second mark is `quick-xml`'s to skip (see `base`).
         let base = bom_len(file.fill_buf().map_err(crate::io_error(path))?);
-        let mut reader = Reader::from_reader(LineEnds {
-            inner: file,
-            ends: 0,
-        });
+        let mut reader = Reader::from_reader(LineEnds::new(file));
         configure(&mut reader);
         Ok(Xml {
             path,
@@ -500,7 +531,7 @@ impl<'i> Xml<'i> {
                 // the rest of the tag.
                 line = bom_ref.and_then(|b| {
                     let after = memchr::memchr_iter(b'\n', &raw.as_bytes()[b..]).count();
-                    let ends = reader.get_ref().ends.checked_sub(after)?;
+                    let ends = reader.get_ref().ends().checked_sub(after)?;
                     u32::try_from(ends + 1)
                         .ok()
                         .and_then(std::num::NonZeroU32::new)
