@@ -573,23 +573,25 @@ impl SbomGraph {
         }
         let sccs = self.scc_start.len().saturating_sub(1);
         let mut acc = vec![0u64; words];
+        // Component `v`'s bits into `acc`.
+        let or_bits_of = |acc: &mut [u64], bits: &[u64], v: usize| {
+            for (a, b) in acc.iter_mut().zip(&bits[v * words..(v + 1) * words]) {
+                *a |= b;
+            }
+        };
         // Sinks first (`kosaraju_scc`'s order): every child outside the component is done.
         for k in 0..sccs {
             acc.fill(0);
             for &u in self.scc(k) {
                 let u = u as usize;
-                for (a, b) in acc.iter_mut().zip(&bits[u * words..(u + 1) * words]) {
-                    *a |= b;
-                }
+                or_bits_of(&mut acc, &bits, u);
                 for v in self
                     .graph
                     .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
                 {
                     let v = v.index();
                     if self.scc_of[v] as usize != k {
-                        for (a, b) in acc.iter_mut().zip(&bits[v * words..(v + 1) * words]) {
-                            *a |= b;
-                        }
+                        or_bits_of(&mut acc, &bits, v);
                     }
                 }
             }

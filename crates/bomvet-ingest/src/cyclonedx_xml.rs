@@ -380,21 +380,15 @@ impl<'i> Xml<'i> {
     }
 
     /// The line (from 1) in the document of byte `at` of the text in memory: the line ends
-    /// between the last place asked for and `at` are counted, so that a read asking in order
-    /// counts each once.
+    /// between the last place asked for and `at` are counted, each once, as the read asks in
+    /// document order (`None` for a place before the last one).
     fn line_at(&self, text: &str, at: usize) -> Option<std::num::NonZeroU32> {
         let mut lines = self.lines.get();
-        let bytes = text.as_bytes();
-        if at >= lines.at {
-            lines.ends += memchr::memchr_iter(b'\n', bytes.get(lines.at..at)?).count();
-        } else {
-            lines.ends -= memchr::memchr_iter(b'\n', bytes.get(at..lines.at)?).count();
-        }
+        let between = text.as_bytes().get(lines.at..at)?;
+        lines.ends += memchr::memchr_iter(b'\n', between).count();
         lines.at = at;
         self.lines.set(lines);
-        u32::try_from(lines.before + lines.ends + 1)
-            .ok()
-            .and_then(std::num::NonZeroU32::new)
+        crate::line_number(lines.before + lines.ends + 1)
     }
 
     /// A file through a buffer ([`crate::open_utf8`]: checked for UTF-8 first, its byte-order
@@ -502,41 +496,38 @@ impl<'i> Xml<'i> {
         let at = self.tag_start(empty, tag);
         let start = tree.attrs.len();
         let attrs = &mut tree.attrs;
-        let line;
-        let qname = match &self.source {
+        // Where a component's `bom-ref` key starts in the tag's text `raw` (of which the key is
+        // a slice), for its line (decision 33).
+        let mut bom_ref = None;
+        let mut note = |k: &str, raw: &str| {
+            if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
+                bom_ref = Some(k.as_ptr() as usize - raw.as_ptr() as usize);
+            }
+        };
+        let (qname, line) = match &self.source {
             Source::Text { text, .. } => {
                 let raw = text.get(at + 1..at + 1 + tag.len()).unwrap_or_default();
-                let mut bom_ref = None;
                 let name_end = self.each_attr(at, raw, |k, v| {
-                    if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
-                        // The key is a slice of `raw`: where it starts in the text.
-                        bom_ref = Some(at + 1 + (k.as_ptr() as usize - raw.as_ptr() as usize));
-                    }
+                    note(k, raw);
                     attrs.push((Cow::Borrowed(k), v));
                 })?;
-                line = bom_ref.and_then(|b| self.line_at(text, b));
-                Cow::Borrowed(&raw[..name_end])
+                let line = bom_ref.and_then(|b| self.line_at(text, at + 1 + b));
+                (Cow::Borrowed(&raw[..name_end]), line)
             }
             Source::File { reader, .. } => {
                 // The event is the text between `<` and `>` or `/>`, already checked as UTF-8.
                 let raw = std::str::from_utf8(tag).unwrap_or_default();
-                let mut bom_ref = None;
                 let name_end = self.each_attr(at, raw, |k, v| {
-                    if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
-                        bom_ref = Some(k.as_ptr() as usize - raw.as_ptr() as usize);
-                    }
+                    note(k, raw);
                     attrs.push((Cow::Owned(k.to_owned()), Cow::Owned(v.into_owned())));
                 })?;
                 // The reader has read up to the tag's `>`: the line ends after the key are in
                 // the rest of the tag.
-                line = bom_ref.and_then(|b| {
+                let line = bom_ref.and_then(|b| {
                     let after = memchr::memchr_iter(b'\n', &raw.as_bytes()[b..]).count();
-                    let ends = reader.get_ref().ends().checked_sub(after)?;
-                    u32::try_from(ends + 1)
-                        .ok()
-                        .and_then(std::num::NonZeroU32::new)
+                    crate::line_number(reader.get_ref().ends().checked_sub(after)? + 1)
                 });
-                Cow::Owned(raw[..name_end].to_owned())
+                (Cow::Owned(raw[..name_end].to_owned()), line)
             }
         };
         tree.els.push(El {

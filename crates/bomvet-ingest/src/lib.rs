@@ -254,6 +254,12 @@ pub(crate) fn open_utf8(
     Ok((file, skip))
 }
 
+/// A line number (from 1) as the model keeps a component's (decision 33); `None` for 0 and past
+/// `u32::MAX` lines (the search of the file then finds it, as for the JSON encodings).
+pub(crate) fn line_number(n: usize) -> Option<std::num::NonZeroU32> {
+    u32::try_from(n).ok().and_then(std::num::NonZeroU32::new)
+}
+
 /// The line and column of the first byte of `file` (`path` opened after its byte-order mark of
 /// `skip` bytes) that is not UTF-8, found in a pass to its end. [`open_utf8`] refuses such a file;
 /// a JSON file read through a buffer is only warned about (the byte is in a string serde_json

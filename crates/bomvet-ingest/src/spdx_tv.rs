@@ -136,7 +136,7 @@ fn read_lines<'a>(
     });
     done.finish();
     let scanned = scanned?;
-    let diagnostics = scanned.diagnostics(0).collect();
+    let diagnostics = scanned.diagnostics().collect();
     finish(
         path,
         sbom,
@@ -292,7 +292,6 @@ fn read_segments(
     let mut doc = Doc::default();
     let (mut files, mut rels) = (Vec::new(), crate::par::Pieces::default());
     let mut diagnostics = Vec::new();
-    let mut lines = 0;
     for mut scanned in scans {
         let d = &mut scanned.doc;
         for (into, value) in [
@@ -312,8 +311,7 @@ fn read_segments(
         }
         files.extend(d.files.take().unwrap_or_default());
         rels.append(d.relationships.take().unwrap_or_default());
-        diagnostics.extend(scanned.diagnostics(lines));
-        lines += scanned.lines;
+        diagnostics.extend(scanned.diagnostics());
     }
     doc.files = Some(files);
     doc.relationships = Some(rels);
@@ -339,22 +337,14 @@ fn sums_before(counts: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// A line number as the model keeps it; `None` past `u32::MAX` lines (the search of the file
-/// then finds it, as for the other encodings).
-fn line_number(n: usize) -> Option<std::num::NonZeroU32> {
-    u32::try_from(n).ok().and_then(std::num::NonZeroU32::new)
-}
-
 /// What a scan found.
 struct Scanned<'a> {
     /// The document, with the packages not handed off.
     doc: Doc<'a>,
     /// The index of the first of those packages.
     first: usize,
-    /// The scanner's warnings: line (from 1) and message.
+    /// The scanner's warnings: line (from 1, in the document) and message.
     warnings: Vec<(usize, String)>,
-    /// Lines scanned.
-    lines: usize,
     /// Whether the last `<text>` value was not closed.
     open_text: bool,
     /// Whether a line read from a start at [`Current::Unknown`] needed to know what came before
@@ -363,11 +353,11 @@ struct Scanned<'a> {
 }
 
 impl Scanned<'_> {
-    /// The warnings as diagnostics, for a scan that began after `before` lines.
-    fn diagnostics(&self, before: usize) -> impl Iterator<Item = Diagnostic> + '_ {
-        self.warnings.iter().map(move |(line, message)| Diagnostic {
+    /// The warnings as diagnostics.
+    fn diagnostics(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.warnings.iter().map(|(line, message)| Diagnostic {
             level: DiagnosticLevel::Warning,
-            location: Location(format_compact!("line {}", before + line)),
+            location: Location(format_compact!("line {line}")),
             message: message.clone(),
         })
     }
@@ -375,8 +365,9 @@ impl Scanned<'_> {
 
 /// The scan itself. `hand_off(first, packages)` is offered the finished packages before each
 /// new one, [`crate::par::CHUNK`] or more at a time, and gives them back when they are to stay.
-/// `before` lines of the document come before `lines` (a segment's): each package and file
-/// keeps the line of its `SPDXID` in the document. Fails only when a line cannot be read.
+/// `before` lines of the document come before `lines` (a segment's): lines are counted in the
+/// document, a warning's and each package's and file's `SPDXID`. Fails only when a line cannot
+/// be read.
 fn scan<'a>(
     path: &Path,
     lines: impl Iterator<Item = std::io::Result<Cow<'a, str>>>,
@@ -397,12 +388,12 @@ fn scan<'a>(
     // Whether a line's meaning depended on what came before the scan (`Current::Unknown`).
     let mut unsure = false;
     let mut lines = lines.enumerate();
-    // Lines seen, and whether the last `<text>` value ran to the end unclosed.
-    let (mut seen, mut open_text) = (0, false);
+    // Whether the last `<text>` value ran to the end unclosed.
+    let mut open_text = false;
     while let Some((i, raw)) = lines.next() {
         let raw = raw.map_err(&io)?;
-        let n = i + 1;
-        seen = n;
+        // The line's number in the document.
+        let n = before + i + 1;
         // Borrowed from text in memory; a line read from a file is gone at the next one, so
         // its value is copied.
         let owned: String;
@@ -438,8 +429,7 @@ fn scan<'a>(
             } else {
                 let mut acc = after.to_owned();
                 let mut closed = false;
-                for (j, l) in lines.by_ref() {
-                    seen = j + 1;
+                for (_, l) in lines.by_ref() {
                     let l = l.map_err(&io)?;
                     if let Some(end) = l.find("</text>") {
                         acc.push('\n');
@@ -487,13 +477,13 @@ fn scan<'a>(
                 Current::Package(k) => {
                     if let Some(p) = packages[k].as_mut() {
                         p.spdx_id = v();
-                        p.line = line_number(before + n);
+                        p.line = crate::line_number(n);
                     }
                 }
                 Current::File(k) => {
                     if let Some(f) = files[k].as_mut() {
                         f.spdx_id = v();
-                        f.line = line_number(before + n);
+                        f.line = crate::line_number(n);
                     }
                 }
                 Current::Other => {}
@@ -614,7 +604,6 @@ fn scan<'a>(
         doc,
         first,
         warnings,
-        lines: seen,
         open_text,
         unsure,
     })
