@@ -608,6 +608,88 @@ fn max_unknown_origin_gates() {
     );
 }
 
+/// An SBOM that lists no components fails the gate (exit 1), names itself in every report and
+/// leaves the other inputs of a batch audited; `--allow-empty` (or the config key) lets it
+/// pass; a document whose only component is its product is audited as before (decision 34).
+#[test]
+fn sboms_with_no_components_fail_unless_allowed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.to_str().unwrap_or_default().to_owned()
+    };
+    let empty = write(
+        "empty.cdx.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1}"#,
+    );
+    // Its only package line is malformed: a warning, and nothing else.
+    let tv = write(
+        "broken.spdx",
+        "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: x\nDocumentNamespace: https://example.com/x\nPackageName\n",
+    );
+    let product = write(
+        "product.cdx.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"application","name":"p","bom-ref":"p","supplier":{"name":"Acme"}}}}"#,
+    );
+    for f in [&empty, &tv] {
+        let run = bomvet(&["scan", f, "--format", "json"]);
+        assert_eq!(run.code, 1, "{f}: {}", run.stderr);
+        let r = run.json();
+        assert_eq!(r["verdict"]["no_components"][0], f.as_str());
+        assert_eq!(r["verdict"]["gating_findings"], 0);
+        assert_eq!(r["inputs"][0]["status"], "audited");
+        assert_eq!(r["inputs"][0]["origin_coverage_pct"], 0.0);
+        // Not silenced by a threshold: only by the explicit flag.
+        assert_eq!(bomvet(&["scan", f, "--fail-on", "never"]).code, 1);
+        let allowed = bomvet(&["scan", f, "--allow-empty", "--format", "json"]);
+        assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+        assert!(allowed.json()["verdict"].get("no_components").is_none());
+        // `--max-unknown-origin` leaves it to this rule.
+        assert_eq!(
+            bomvet(&["scan", f, "--allow-empty", "--max-unknown-origin", "0"]).code,
+            0
+        );
+    }
+    let human = bomvet(&["scan", &empty]);
+    assert!(
+        human.stdout.contains("no components: nothing to vet")
+            && human
+                .stdout
+                .contains("FAIL: 1 SBOM(s) list no components (exit 1)"),
+        "{}",
+        human.stdout
+    );
+    let markdown = bomvet(&["scan", &empty, "--format", "markdown"]).stdout;
+    assert!(markdown.starts_with("## bomvet: **FAIL**: 1 SBOM(s) list no components"));
+    let junit = bomvet(&["scan", &empty, "--format", "junit"]).stdout;
+    assert!(
+        junit.contains(r#"failures="1""#) && junit.contains(r#"type="no-components""#),
+        "{junit}"
+    );
+    let sarif = bomvet(&["scan", &empty, "--format", "sarif"]).json();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes.as_array().map(Vec::len), Some(1), "{sarif}");
+    let html = bomvet(&["scan", &empty, "--format", "html"]).stdout;
+    assert!(html.contains("FAIL: 1 SBOM(s) list no components"));
+    // In a batch the others are audited and their findings still gate.
+    let batch = bomvet(&["scan", &empty, DEMO, "--format", "json"]);
+    assert_eq!(batch.code, 1);
+    let r = batch.json();
+    assert!(r["verdict"]["gating_findings"].as_u64() > Some(0));
+    assert_eq!(
+        r["verdict"]["no_components"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // The product alone is a component: audited as before.
+    let run = bomvet(&["scan", &product, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["inputs"][0]["components"], 1);
+    // The config key.
+    let cfg = write("bomvet.toml", "[scan]\nallow-empty = true\n");
+    assert_eq!(bomvet(&["scan", &empty, "--config", &cfg]).code, 0);
+}
+
 /// A finding points at its own component's reference: in a CycloneDX XML file whose nested
 /// components repeat their parent's `bom-ref` (the spec's invalid-component-ref case), each gets
 /// the line of its own tag, read in memory or through a buffer; a component without a

@@ -40,7 +40,14 @@ fn sarif_validator() -> jsonschema::Validator {
 #[test]
 fn sarif_is_valid_and_complete() {
     let v = sarif_validator();
-    for file in [DEMO, HOSTILE, "fixtures/demo/secureedge-ngfw.spdx.json"] {
+    // The last lists no components: it fails the run by itself (decision 34).
+    const EMPTY: &str = "fixtures/conformance/cyclonedx/1.6/valid-empty-components-1.6.json";
+    for file in [
+        DEMO,
+        HOSTILE,
+        "fixtures/demo/secureedge-ngfw.spdx.json",
+        EMPTY,
+    ] {
         let sarif: serde_json::Value =
             serde_json::from_str(&render(file, "sarif")).unwrap_or_default();
         let errors: Vec<String> = v
@@ -71,6 +78,21 @@ fn sarif_is_valid_and_complete() {
         Some(32)
     );
     assert_eq!(run["results"][1]["level"], "note");
+    assert!(run["invocations"][0]
+        .get("toolExecutionNotifications")
+        .is_none());
+    // An input that fails the gate without a finding is a notification of the invocation.
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(EMPTY, "sarif")).unwrap_or_default();
+    let note = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(note["level"], "error");
+    assert_eq!(
+        note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        EMPTY
+    );
+    assert!(note["message"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("lists no components")));
 }
 
 /// JUnit parses as XML; the gating finding is the one failure.

@@ -1171,6 +1171,9 @@ pub struct Gate {
     pub fail_on: FailOn,
     /// Fail when an SBOM has more than this percentage of components of unknown origin.
     pub max_unknown_origin: Option<f64>,
+    /// Let an SBOM that lists no components pass. Without it such an SBOM fails the run: there
+    /// is nothing in it to vet, and a generator that failed often writes one (decision 34).
+    pub allow_empty: bool,
     /// Accepted findings.
     pub waivers: Option<Waivers>,
     /// Fingerprints of an earlier report: only new findings gate.
@@ -1185,6 +1188,7 @@ impl Gate {
         Gate {
             fail_on,
             max_unknown_origin: None,
+            allow_empty: false,
             waivers: None,
             baseline: None,
             today: jiff::civil::date(2000, 1, 1),
@@ -1265,6 +1269,39 @@ pub struct Verdict {
     /// Inputs whose share of components of unknown origin is above `--max-unknown-origin`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_origin_over_limit: Vec<String>,
+    /// Audited inputs that list no components: nothing in them could be vetted, so they fail
+    /// the run unless `--allow-empty` is given (then this list is empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub no_components: Vec<String>,
+}
+
+impl Verdict {
+    /// Why the run did not pass, one sentence each, for reports: the gating findings, each
+    /// input over `--max-unknown-origin`, each input with no components, the unreadable inputs.
+    /// Empty for a pass.
+    pub fn reasons(&self, failed_inputs: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        if failed_inputs > 0 {
+            out.push(format!("{failed_inputs} input(s) could not be read"));
+        }
+        if self.gating_findings > 0 {
+            out.push(format!(
+                "{} finding(s) at or above `{}`",
+                self.gating_findings, self.fail_on
+            ));
+        }
+        for s in &self.unknown_origin_over_limit {
+            out.push(format!(
+                "`{s}`: share of components of unknown origin is above `--max-unknown-origin`"
+            ));
+        }
+        for s in &self.no_components {
+            out.push(format!(
+                "`{s}` lists no components: nothing in it could be vetted (`--allow-empty` lets it pass)"
+            ));
+        }
+        out
+    }
 }
 
 /// One input as summarised in the report.
@@ -1305,7 +1342,8 @@ pub struct InputSummary {
     pub roots: Vec<String>,
     /// Origin accounting.
     pub origin: OriginCounts,
-    /// Share of components whose origin is known (matched or cleared), in percent.
+    /// Share of components whose origin is known (matched or cleared), in percent; 0 for an
+    /// SBOM with no components (nothing in it is known).
     pub origin_coverage_pct: f64,
     /// Deviations noticed while reading.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1682,14 +1720,28 @@ impl Report {
         let unknown_origin_over_limit: Vec<String> = match gate.max_unknown_origin {
             Some(max) => inputs
                 .iter()
-                .filter(|i| i.status == "audited" && 100.0 - i.origin_coverage_pct > max + 1e-9)
+                // An input with no components is the empty rule's (below), whatever the limit.
+                .filter(|i| {
+                    i.status == "audited"
+                        && i.components > 0
+                        && 100.0 - i.origin_coverage_pct > max + 1e-9
+                })
                 .map(|i| i.source.clone())
                 .collect(),
             None => Vec::new(),
         };
+        let no_components: Vec<String> = if gate.allow_empty {
+            Vec::new()
+        } else {
+            inputs
+                .iter()
+                .filter(|i| i.status == "audited" && i.components == 0)
+                .map(|i| i.source.clone())
+                .collect()
+        };
         let status = if failed > 0 {
             Status::Error
-        } else if gating > 0 || !unknown_origin_over_limit.is_empty() {
+        } else if gating > 0 || !unknown_origin_over_limit.is_empty() || !no_components.is_empty() {
             Status::Fail
         } else {
             Status::Pass
@@ -1708,6 +1760,7 @@ impl Report {
                 fail_on: fail_on.as_str().to_owned(),
                 gating_findings: gating,
                 unknown_origin_over_limit,
+                no_components,
             },
             summary: Summary {
                 inputs: inputs.len(),
@@ -1760,8 +1813,9 @@ fn fingerprint(f: &Finding) -> String {
 }
 
 fn coverage(o: OriginCounts, total: usize) -> f64 {
+    // Of no components, none is known: an empty SBOM is never "fully known" (decision 34).
     if total == 0 {
-        return 100.0;
+        return 0.0;
     }
     let known = (o.matched + o.cleared) as f64 * 100.0 / total as f64;
     (known * 10.0).round() / 10.0

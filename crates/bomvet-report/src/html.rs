@@ -87,10 +87,7 @@ pub(crate) fn html(report: &Report) -> String {
         ),
         Status::Fail => (
             "fail",
-            format!(
-                "FAIL: {} finding(s) at or above {}",
-                v.gating_findings, v.fail_on
-            ),
+            format!("FAIL: {}", crate::fail_title(v).replace('`', "")),
         ),
         Status::Error => (
             "error",
@@ -115,16 +112,23 @@ pub(crate) fn html(report: &Report) -> String {
     for i in &report.inputs {
         let _ = writeln!(
             o,
-            "<tr><td><code>{}</code></td><td>{} {}</td><td>{}</td><td>{}</td><td>{}%</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             html_escape(&i.source),
             i.format.map(|f| f.as_str()).unwrap_or("-"),
             html_escape(i.spec_version.as_deref().unwrap_or("")),
             html_escape(i.name.as_deref().unwrap_or("")),
             i.components,
-            i.origin_coverage_pct,
+            if i.status == "audited" && i.components > 0 {
+                format!("{}%", i.origin_coverage_pct)
+            } else {
+                "-".to_owned()
+            },
             html_escape(&match (&i.error, &i.joined_into) {
                 (Some(e), _) => format!("{}: {e}", i.status),
                 (None, Some(into)) => format!("joined into {into}"),
+                (None, None) if i.status == "audited" && i.components == 0 => {
+                    "audited: no components, nothing to vet".to_owned()
+                }
                 (None, None) => i.status.to_owned(),
             })
         );

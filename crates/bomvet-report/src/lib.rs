@@ -289,15 +289,25 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             );
             continue;
         }
-        let _ = writeln!(
-            o,
-            "{}  {} {} · {} components · origin known for {}%",
-            inert(&input.source),
-            input.format.map(|f| f.as_str()).unwrap_or("?"),
-            inert(input.spec_version.as_deref().unwrap_or("?")),
-            input.components,
-            input.origin_coverage_pct
-        );
+        if input.components == 0 {
+            let _ = writeln!(
+                o,
+                "{}  {} {} · no components: nothing to vet",
+                inert(&input.source),
+                input.format.map(|f| f.as_str()).unwrap_or("?"),
+                inert(input.spec_version.as_deref().unwrap_or("?")),
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "{}  {} {} · {} components · origin known for {}%",
+                inert(&input.source),
+                input.format.map(|f| f.as_str()).unwrap_or("?"),
+                inert(input.spec_version.as_deref().unwrap_or("?")),
+                input.components,
+                input.origin_coverage_pct
+            );
+        }
         for d in &input.linked {
             let how: Vec<String> = d
                 .links
@@ -473,6 +483,13 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             inert(src)
         );
     }
+    for src in &report.verdict.no_components {
+        let _ = writeln!(
+            o,
+            "{}: lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)",
+            inert(src)
+        );
+    }
     if !unknown.is_empty() && !options.verbose {
         let _ = writeln!(
             o,
@@ -483,13 +500,7 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     let v = &report.verdict;
     let verdict = match v.status {
         Status::Pass => format!("PASS: no finding at or above `{}` (exit 0)", v.fail_on),
-        Status::Fail if v.gating_findings == 0 => {
-            "FAIL: unknown-origin limit exceeded (exit 1)".to_owned()
-        }
-        Status::Fail => format!(
-            "FAIL: {} finding(s) at or above `{}` (exit 1)",
-            v.gating_findings, v.fail_on
-        ),
+        Status::Fail => format!("FAIL: {} (exit 1)", fail_title(v)),
         Status::Error => format!(
             "ERROR: {} input(s) could not be read; the audit is incomplete (exit 2)",
             s.failed_inputs
@@ -497,6 +508,28 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     };
     let _ = writeln!(o, "{verdict}");
     o
+}
+
+/// What failed a run that could be done, in a few words for a verdict line: the gating
+/// findings, the unknown-origin limit, the SBOMs with no components.
+pub(crate) fn fail_title(v: &bomvet_audit::Verdict) -> String {
+    let mut parts = Vec::new();
+    if v.gating_findings > 0 {
+        parts.push(format!(
+            "{} finding(s) at or above `{}`",
+            v.gating_findings, v.fail_on
+        ));
+    }
+    if !v.unknown_origin_over_limit.is_empty() {
+        parts.push("unknown-origin limit exceeded".to_owned());
+    }
+    if !v.no_components.is_empty() {
+        parts.push(format!(
+            "{} SBOM(s) list no components",
+            v.no_components.len()
+        ));
+    }
+    parts.join("; ")
 }
 
 /// One aligned line per restricted finding: the overview before the details.

@@ -113,6 +113,51 @@ pub(crate) fn sarif(report: &Report) -> Value {
             r
         })
         .collect();
+    // What stopped or failed the run apart from findings: unreadable inputs (errors), and
+    // inputs that fail the gate by themselves (no components, unknown-origin limit).
+    let v = &report.verdict;
+    let notice = |level: &str, source: &str, text: String| {
+        json!({
+            "level": level,
+            "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(source)}}}],
+        })
+    };
+    let mut notifications: Vec<Value> = report
+        .inputs
+        .iter()
+        .filter(|i| i.status == "failed")
+        .map(|i| {
+            notice(
+                "error",
+                &i.source,
+                i.error
+                    .clone()
+                    .unwrap_or_else(|| "could not be read".into()),
+            )
+        })
+        .collect();
+    notifications.extend(v.no_components.iter().map(|s| {
+        notice(
+            "error",
+            s,
+            format!("`{s}` lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)"),
+        )
+    }));
+    notifications.extend(v.unknown_origin_over_limit.iter().map(|s| {
+        notice(
+            "error",
+            s,
+            format!("`{s}`: share of components of unknown origin is above `--max-unknown-origin`"),
+        )
+    }));
+    let mut invocation = json!({
+        "executionSuccessful": report.verdict.exit_code != 2,
+        "exitCode": report.verdict.exit_code,
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -125,10 +170,7 @@ pub(crate) fn sarif(report: &Report) -> Value {
                 "rules": rules,
                 "properties": {"policy": report.tool.policy, "policyDate": report.tool.policy_date},
             }},
-            "invocations": [{
-                "executionSuccessful": report.verdict.exit_code != 2,
-                "exitCode": report.verdict.exit_code,
-            }],
+            "invocations": [invocation],
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],

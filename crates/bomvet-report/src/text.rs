@@ -34,6 +34,29 @@ fn component(f: &Finding) -> String {
 pub(crate) fn junit(report: &Report) -> String {
     let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total: usize = report.inputs.len();
+    // An input that fails the gate by itself (no components, too much of unknown origin) fails
+    // its `read` case, so that a CI view of the cases agrees with the exit code.
+    let v = &report.verdict;
+    let gate_failure = |source: &str| -> Option<(&str, &str)> {
+        if v.no_components.iter().any(|s| s == source) {
+            Some((
+                "no-components",
+                "lists no components, so nothing in it could be vetted (--allow-empty lets it pass)",
+            ))
+        } else if v.unknown_origin_over_limit.iter().any(|s| s == source) {
+            Some((
+                "unknown-origin-limit",
+                "share of components of unknown origin is above --max-unknown-origin",
+            ))
+        } else {
+            None
+        }
+    };
+    let gate_failures = report
+        .inputs
+        .iter()
+        .filter(|i| gate_failure(&i.source).is_some())
+        .count();
     let _ = writeln!(
         o,
         "<testsuites name=\"bomvet\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
@@ -43,7 +66,7 @@ pub(crate) fn junit(report: &Report) -> String {
             .filter(|f| matches!(f.code, Code::RestrictedOrigin | Code::RestrictedCountry))
             .count()
             + total,
-        report.verdict.gating_findings,
+        report.verdict.gating_findings + gate_failures,
         report.summary.failed_inputs
     );
     for input in &report.inputs {
@@ -53,7 +76,8 @@ pub(crate) fn junit(report: &Report) -> String {
             .filter(|f| f.source == input.source)
             .filter(|f| matches!(f.code, Code::RestrictedOrigin | Code::RestrictedCountry))
             .collect();
-        let failures = findings.iter().filter(|f| f.gates).count();
+        let failures = findings.iter().filter(|f| f.gates).count()
+            + usize::from(gate_failure(&input.source).is_some());
         let errors = usize::from(input.status == "failed");
         let _ = writeln!(
             o,
@@ -74,7 +98,16 @@ pub(crate) fn junit(report: &Report) -> String {
                     xml_escape(e)
                 );
             }
-            _ => o.push_str("/>\n"),
+            _ => match gate_failure(&input.source) {
+                Some((kind, message)) => {
+                    let _ = writeln!(
+                        o,
+                        ">\n      <failure message=\"{}\" type=\"{kind}\"/>\n    </testcase>",
+                        xml_escape(message)
+                    );
+                }
+                None => o.push_str("/>\n"),
+            },
         }
         for f in findings {
             let name = format!(
@@ -163,10 +196,10 @@ pub(crate) fn markdown(report: &Report) -> String {
     let v = &report.verdict;
     let verdict = match v.status {
         bomvet_audit::Status::Pass => format!("**PASS**: no finding at or above `{}`", v.fail_on),
-        bomvet_audit::Status::Fail => format!(
-            "**FAIL**: {} finding(s) at or above `{}`",
-            v.gating_findings, v.fail_on
-        ),
+        bomvet_audit::Status::Fail => {
+            // Counts and the threshold's name only: nothing to escape.
+            format!("**FAIL**: {}", crate::fail_title(v))
+        }
         bomvet_audit::Status::Error => format!(
             "**ERROR**: {} input(s) could not be read",
             report.summary.failed_inputs
@@ -190,6 +223,23 @@ pub(crate) fn markdown(report: &Report) -> String {
             .map(|d| format!(" (facts of {d})"))
             .unwrap_or_default()
     );
+    for src in &v.unknown_origin_over_limit {
+        let _ = writeln!(
+            o,
+            "- {}: share of components of unknown origin is above `--max-unknown-origin`",
+            md_escape(src)
+        );
+    }
+    for src in &v.no_components {
+        let _ = writeln!(
+            o,
+            "- {}: lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)",
+            md_escape(src)
+        );
+    }
+    if !v.unknown_origin_over_limit.is_empty() || !v.no_components.is_empty() {
+        o.push('\n');
+    }
     let restricted: Vec<&Finding> = report
         .findings
         .iter()

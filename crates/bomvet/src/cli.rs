@@ -20,22 +20,34 @@ pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
     /// Print only the report: no warnings on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        help_heading = "Global options",
+        conflicts_with = "verbose"
+    )]
     pub(crate) quiet: bool,
     /// Show every finding and warning in the human report.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) verbose: bool,
     /// Colour in the terminal report: `auto` when stdout is a terminal and `NO_COLOR` is unset.
-    #[arg(long, value_enum, global = true, default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, global = true, help_heading = "Global options", default_value_t = ColorArg::Auto)]
     pub(crate) color: ColorArg,
     /// Format of messages on stderr: `text`, or `json` (one object per line) for machines.
-    #[arg(long, value_enum, global = true, default_value_t = LogFormat::Text)]
+    #[arg(long, value_enum, global = true, help_heading = "Global options", default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
     /// Read settings from this file instead of looking for `bomvet.toml` upward.
-    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE",
+        conflicts_with = "no_config"
+    )]
     pub(crate) config: Option<PathBuf>,
     /// Ignore any `bomvet.toml`.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub(crate) no_config: bool,
 }
 
@@ -237,6 +249,10 @@ pub(crate) struct ScanArgs {
     /// Fail (exit 1) when an SBOM has more than PCT percent of components of unknown origin.
     #[arg(long, value_name = "PCT")]
     pub(crate) max_unknown_origin: Option<f64>,
+    /// Let an SBOM that lists no components pass; without it such an SBOM fails the run (exit
+    /// 1): nothing in it could be vetted.
+    #[arg(long)]
+    pub(crate) allow_empty: bool,
     /// A waiver file (TOML): accepted findings, each with a reason, an approver and an expiry.
     #[arg(long, value_name = "FILE")]
     pub(crate) waivers: Option<PathBuf>,

@@ -20,6 +20,7 @@ pub(crate) struct ScanConfig {
     pub(crate) baseline: Option<PathBuf>,
     pub(crate) fail_on: Option<String>,
     pub(crate) max_unknown_origin: Option<f64>,
+    pub(crate) allow_empty: Option<bool>,
     pub(crate) max_paths: Option<usize>,
     pub(crate) non_runtime_cap: Option<String>,
     pub(crate) format: Option<String>,
@@ -113,6 +114,9 @@ fail-on = "block"
 
 # Fail when an SBOM names no origin for more than this share of its components (percent).
 # max-unknown-origin = 20.0
+
+# Let an SBOM that lists no components pass (by default it fails: nothing in it can be vetted).
+# allow-empty = false
 
 # Reports: the format on standard output, and files to write next to it.
 format = "human"

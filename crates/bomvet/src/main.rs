@@ -595,6 +595,7 @@ fn scan(
     let waivers_path = args.waivers.clone().or(c.waivers.clone());
     let baseline_path = args.baseline.clone().or(c.baseline.clone());
     let max_unknown_origin = args.max_unknown_origin.or(c.max_unknown_origin);
+    let allow_empty = args.allow_empty || c.allow_empty.unwrap_or(false);
     let max_paths = args.max_paths.or(c.max_paths).unwrap_or(5);
     let list_dependents = args.list_dependents || c.list_dependents.unwrap_or(false);
     let link = !(args.no_link || c.no_link.unwrap_or(false));
@@ -790,6 +791,7 @@ fn scan(
         Gate {
             fail_on,
             max_unknown_origin,
+            allow_empty,
             waivers,
             baseline,
             today,
