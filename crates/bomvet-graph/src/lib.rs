@@ -216,15 +216,13 @@ impl SbomGraph {
         // Pass 1: nodes.
         for (i, c) in sbom.components.iter().enumerate() {
             graph.add_node(());
-            match index.get(c.id.as_str()) {
-                None => {
-                    index.insert(c.id.0.clone(), i);
-                }
-                Some(&first) => {
-                    dups.entry(c.id.as_str())
-                        .or_insert_with(|| vec![first])
-                        .push(i);
-                }
+            // One probe of the table per component (a lookup and then an insert were two): a
+            // ref seen before is put back to its first component, which is rare.
+            if let Some(first) = index.insert(c.id.0.clone(), i) {
+                index.insert(c.id.0.clone(), first);
+                dups.entry(c.id.as_str())
+                    .or_insert_with(|| vec![first])
+                    .push(i);
             }
         }
         let mut issues = Vec::new();
