@@ -676,7 +676,12 @@ impl Words {
             Searcher::Automaton(words) => words.is_match(text),
             Searcher::Packed(words) => {
                 let bytes = text.as_bytes();
-                if !bytes.iter().any(u8::is_ascii_uppercase) {
+                // Without an early exit, so that the loop is vectorised (`any` went byte by
+                // byte: ~3% of a tag-value scan's instructions with the lowercasing below).
+                let upper = bytes
+                    .iter()
+                    .fold(false, |upper, b| upper | b.is_ascii_uppercase());
+                if !upper {
                     return words.find(bytes).is_some();
                 }
                 let mut stack = [0u8; LOWERCASED_ON_STACK];
