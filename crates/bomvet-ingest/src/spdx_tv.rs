@@ -104,6 +104,23 @@ fn trim(s: &str) -> &str {
     }
 }
 
+/// The words of `value` as [`str::split_whitespace`] cuts them. A value of printable ASCII and
+/// spaces only (almost every one) has no other whitespace, so it is cut at each space, found by
+/// `memchr`; others are cut by decoded characters. (`split_whitespace` tested every character,
+/// decoded: ~5% of the CPU of a 100k-package scan, in `Relationship:` and `ExternalRef:` lines.)
+fn words(value: &str) -> impl Iterator<Item = &str> {
+    use rayon::iter::Either;
+    // Without an early exit, so that the test is vectorised.
+    let spaced = value.bytes().fold(true, |spaced, b| {
+        spaced & (b == b' ' || b.is_ascii_graphic())
+    });
+    if spaced {
+        Either::Left(value.split(' ').filter(|w| !w.is_empty()))
+    } else {
+        Either::Right(value.split_whitespace())
+    }
+}
+
 /// The scanner over the lines of a document, borrowed from text in memory or read from a file.
 /// From the `parallel_above`th package on, the packages before the current one are converted
 /// on rayon's threads [`crate::par::CHUNK`] at a time (a package is finished once the next one
@@ -454,7 +471,7 @@ fn scan<'a>(
             "DocumentNamespace" => doc.namespace = v(),
             // `ExternalDocumentRef: DocumentRef-X <namespace URI> SHA1: <hex>`.
             "ExternalDocumentRef" => {
-                let mut parts = value.split_whitespace();
+                let mut parts = words(&value);
                 match (parts.next(), parts.next()) {
                     (Some(id), Some(uri)) => doc
                         .external_documents
@@ -514,7 +531,7 @@ fn scan<'a>(
             }
             "SnippetSPDXID" | "LicenseID" => cur = Current::Other,
             "Relationship" => {
-                let mut words = value.split_whitespace();
+                let mut words = words(&value);
                 let (Some(a), Some(kind), Some(b), None) =
                     (words.next(), words.next(), words.next(), words.next())
                 else {
@@ -554,7 +571,7 @@ fn scan<'a>(
                     "PackageHomePage" => p.homepage = v(),
                     "PrimaryPackagePurpose" => p.purpose = v(),
                     "ExternalRef" => {
-                        let mut words = value.split_whitespace();
+                        let mut words = words(&value);
                         let (Some(_), Some(kind), Some(locator)) =
                             (words.next(), words.next(), words.next())
                         else {
@@ -635,6 +652,44 @@ fn clip(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`words`] cuts every value as `split_whitespace` does: spaces in runs and at the ends,
+    /// tabs, vertical tabs, form feeds, carriage returns, no-break and ideographic spaces,
+    /// control characters and non-ASCII letters, on random values too.
+    #[test]
+    fn words_are_split_whitespace() {
+        let cases = [
+            "",
+            " ",
+            "a",
+            "SPDXRef-A DEPENDS_ON SPDXRef-B",
+            "  a   b  ",
+            "a\tb",
+            "a\u{0B}b",
+            "a\u{0C}b\rc",
+            "a\u{A0}b",
+            "a\u{3000}b c",
+            "é b",
+            "a\u{1}b c",
+        ];
+        let alphabet = [
+            " ", " ", "a", "B", "-", ":", "/", "\t", "\u{0B}", "\u{0C}", "\r", "\u{A0}", "é",
+            "\u{3000}", "\u{7F}",
+        ];
+        let mut rng = fastrand::Rng::with_seed(7);
+        let random = (0..2000).map(|_| {
+            (0..rng.usize(0..24))
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect::<String>()
+        });
+        for value in cases.iter().map(|c| c.to_string()).chain(random) {
+            assert_eq!(
+                words(&value).collect::<Vec<_>>(),
+                value.split_whitespace().collect::<Vec<_>>(),
+                "{value:?}"
+            );
+        }
+    }
 
     /// `text` read in memory and line by line from a file: the same model (warnings and their
     /// lines included) or the same error.
