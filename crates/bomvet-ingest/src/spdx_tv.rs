@@ -115,7 +115,17 @@ fn words(value: &str) -> impl Iterator<Item = &str> {
         spaced & (b == b' ' || b.is_ascii_graphic())
     });
     if spaced {
-        Either::Left(value.split(' ').filter(|w| !w.is_empty()))
+        // The spaces found by the `memchr` crate (`str::split`'s search is core's, slower).
+        let mut start = 0;
+        let mut ends = memchr::memchr_iter(b' ', value.as_bytes()).chain([value.len()]);
+        Either::Left(std::iter::from_fn(move || loop {
+            let end = ends.next()?;
+            let word = &value[start..end];
+            start = end + 1;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }))
     } else {
         Either::Right(value.split_whitespace())
     }
