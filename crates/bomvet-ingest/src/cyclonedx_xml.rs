@@ -574,17 +574,27 @@ impl<'i> Xml<'i> {
                 };
                 self.error_at(at + 1 + pos, message)
             })?;
-            // The key is a slice of `raw`, UTF-8 already: cut from it rather than checked again.
+            // Key and value are slices of `raw`, UTF-8 already: cut from it rather than checked
+            // again. A value without a character XML 1.0 normalises (`\t`, `\r`, `\n`) or a
+            // reference (`&`) is the value `quick-xml` would give, as written.
             let key = a.key.into_inner();
-            let from = (key.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
-            let key = raw
-                .get(from..from.wrapping_add(key.len()))
-                .filter(|k| k.as_ptr() == key.as_ptr())
+            let key = within(raw, key)
                 .or_else(|| std::str::from_utf8(key).ok())
                 .unwrap_or_default();
-            let value = a
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|e| self.error_at(at, e.to_string()))?;
+            let plain = match &a.value {
+                Cow::Borrowed(v)
+                    if !v.iter().any(|b| matches!(b, b'\t' | b'\r' | b'\n' | b'&')) =>
+                {
+                    within(raw, v)
+                }
+                _ => None,
+            };
+            let value = match plain {
+                Some(v) => Cow::Borrowed(v),
+                None => a
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| self.error_at(at, e.to_string()))?,
+            };
             f(key, value);
         }
         Ok(name_end)
@@ -970,6 +980,14 @@ struct Run {
     wanted: usize,
     /// Line ends in the document before `start`.
     lines_before: usize,
+}
+
+/// `part` as the slice of `text` it is (`None` when it is not one, or not at character
+/// boundaries).
+fn within<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
+    let from = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    text.get(from..from.wrapping_add(part.len()))
+        .filter(|p| p.as_ptr() == part.as_ptr())
 }
 
 /// Finds, from byte `at` (between the children of an element), the start tag of each child
