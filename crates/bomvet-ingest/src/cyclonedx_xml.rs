@@ -143,17 +143,25 @@ impl<'t, 'i> Node<'t, 'i> {
         self.children().find(|c| c.el().kind == Some(kind))
     }
 
+    /// The first child of each kind, indexed by `Kind as usize`: found in one pass over the
+    /// children (a search per field walked them once for each of a component's fourteen).
+    fn firsts(self) -> [Option<Node<'t, 'i>>; KINDS] {
+        let mut out = [None; KINDS];
+        for c in self.children() {
+            if let Some(kind) = c.el().kind {
+                out[kind as usize].get_or_insert(c);
+            }
+        }
+        out
+    }
+
     /// Trimmed text, when not empty.
     fn trimmed(self) -> Option<Cow<'i, str>> {
-        let text = &self.el().text;
-        let t = text.trim();
-        if t.is_empty() {
-            return None;
-        }
-        Some(match text {
-            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
-            Cow::Owned(_) => Cow::Owned(t.to_owned()),
-        })
+        let t = match &self.el().text {
+            Cow::Borrowed(b) => Cow::Borrowed(crate::trim(b)),
+            Cow::Owned(o) => Cow::Owned(crate::trim(o).to_owned()),
+        };
+        (!t.is_empty()).then_some(t)
     }
 
     /// Trimmed text of a child.
@@ -202,6 +210,9 @@ enum Kind {
 }
 
 use Kind as K;
+
+/// The number of kinds.
+const KINDS: usize = Kind::Version as usize + 1;
 
 impl Kind {
     /// The kind of an element by its local name.
@@ -1303,24 +1314,25 @@ fn metadata<'i>(n: Node<'_, 'i>) -> Metadata<'i> {
 }
 
 fn component<'i>(n: Node<'_, 'i>) -> CdxComponent<'i> {
+    let firsts = n.firsts();
+    let child = |kind: Kind| firsts[kind as usize];
+    let text_of = |kind: Kind| child(kind).and_then(Node::trimmed);
     CdxComponent {
         line: n.el().line,
         kind: n.attr("type"),
         bom_ref: n.attr("bom-ref"),
-        supplier: n.child(K::Supplier).map(org),
-        manufacturer: n.child(K::Manufacturer).map(org),
-        author: n.text_of(K::Author),
-        authors: n
-            .child(K::Authors)
-            .map(|a| a.elements(K::Author).map(contact).collect()),
-        publisher: n.text_of(K::Publisher),
-        group: n.text_of(K::Group),
-        name: n.text_of(K::Name),
-        version: n.text_of(K::Version),
-        scope: n.text_of(K::Scope),
-        cpe: n.text_of(K::Cpe),
-        purl: n.text_of(K::Purl),
-        external_references: n.child(K::ExternalReferences).map(|r| {
+        supplier: child(K::Supplier).map(org),
+        manufacturer: child(K::Manufacturer).map(org),
+        author: text_of(K::Author),
+        authors: child(K::Authors).map(|a| a.elements(K::Author).map(contact).collect()),
+        publisher: text_of(K::Publisher),
+        group: text_of(K::Group),
+        name: text_of(K::Name),
+        version: text_of(K::Version),
+        scope: text_of(K::Scope),
+        cpe: text_of(K::Cpe),
+        purl: text_of(K::Purl),
+        external_references: child(K::ExternalReferences).map(|r| {
             r.elements(K::Reference)
                 .map(|c| CdxExtRef {
                     url: c.text_of(K::Url),
@@ -1328,7 +1340,7 @@ fn component<'i>(n: Node<'_, 'i>) -> CdxComponent<'i> {
                 })
                 .collect()
         }),
-        components: n.child(K::Components).map(|cs| {
+        components: child(K::Components).map(|cs| {
             cs.elements(K::Component)
                 .map(|c| Some(component(c)))
                 .collect()

@@ -254,6 +254,19 @@ pub(crate) fn open_utf8(
     Ok((file, skip))
 }
 
+/// [`str::trim`]: ASCII whitespace cut byte by byte, and characters decoded only when an end is
+/// then not ASCII or is a vertical tab (which `char::is_whitespace` counts and
+/// `u8::is_ascii_whitespace` does not); almost every line has neither.
+pub(crate) fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    let plain = |b: Option<&u8>| b.is_none_or(|&b| b.is_ascii() && b != 0x0B);
+    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
+        t
+    } else {
+        t.trim()
+    }
+}
+
 /// A line number (from 1) as the model keeps a component's (decision 33); `None` for 0 and past
 /// `u32::MAX` lines (the search of the file then finds it, as for the JSON encodings).
 pub(crate) fn line_number(n: usize) -> Option<std::num::NonZeroU32> {

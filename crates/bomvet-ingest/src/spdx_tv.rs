@@ -14,7 +14,7 @@ use bomvet_model::{format_compact, Diagnostic, DiagnosticLevel, Format, Location
 
 use crate::de::Str;
 use crate::spdx_json::{Doc, File, Package, Rel, SpdxExtRef};
-use crate::IngestError;
+use crate::{trim, IngestError};
 
 #[derive(Clone, Copy)]
 enum Current {
@@ -89,19 +89,6 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         }
         None => None,
     })
-}
-
-/// [`str::trim`]: ASCII whitespace cut byte by byte, and characters decoded only when an end is
-/// then not ASCII or is a vertical tab (which `char::is_whitespace` counts and
-/// `u8::is_ascii_whitespace` does not); almost every line has neither.
-fn trim(s: &str) -> &str {
-    let t = s.trim_ascii();
-    let plain = |b: Option<&u8>| b.is_none_or(|&b| b.is_ascii() && b != 0x0B);
-    if plain(t.as_bytes().first()) && plain(t.as_bytes().last()) {
-        t
-    } else {
-        t.trim()
-    }
 }
 
 /// The words of `value` as [`str::split_whitespace`] cuts them. A value of printable ASCII and
