@@ -277,35 +277,29 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             );
             continue;
         }
+        // `file  format version · ...`
+        let head = format!(
+            "{}  {} {}",
+            inert(&input.source),
+            input.format.map(|f| f.as_str()).unwrap_or("?"),
+            inert(input.spec_version.as_deref().unwrap_or("?")),
+        );
         if let Some(into) = &input.joined_into {
             let _ = writeln!(
                 o,
-                "{}  {} {} · {} components · joined into {} (audited there)",
-                inert(&input.source),
-                input.format.map(|f| f.as_str()).unwrap_or("?"),
-                inert(input.spec_version.as_deref().unwrap_or("?")),
+                "{head} · {} components · joined into {} (audited there)",
                 input.components,
                 inert(into)
             );
             continue;
         }
         if input.components == 0 {
-            let _ = writeln!(
-                o,
-                "{}  {} {} · no components: nothing to vet",
-                inert(&input.source),
-                input.format.map(|f| f.as_str()).unwrap_or("?"),
-                inert(input.spec_version.as_deref().unwrap_or("?")),
-            );
+            let _ = writeln!(o, "{head} · no components: nothing to vet");
         } else {
             let _ = writeln!(
                 o,
-                "{}  {} {} · {} components · origin known for {}%",
-                inert(&input.source),
-                input.format.map(|f| f.as_str()).unwrap_or("?"),
-                inert(input.spec_version.as_deref().unwrap_or("?")),
-                input.components,
-                input.origin_coverage_pct
+                "{head} · {} components · origin known for {}%",
+                input.components, input.origin_coverage_pct
             );
         }
         for d in &input.linked {
