@@ -15,39 +15,33 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 the job could not
 /// be done (unreadable or unrecognised input, bad policy, bad arguments).
 #[derive(Debug, Parser)]
-#[command(name = "bomvet", max_term_width = 100)]
+// Every argument of this struct is global: listed under its own heading in each subcommand's
+// help, apart from the subcommand's own.
+#[command(
+    name = "bomvet",
+    max_term_width = 100,
+    next_help_heading = "Global options"
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
     /// Print only the report: no warnings on stderr.
-    #[arg(
-        short,
-        long,
-        global = true,
-        help_heading = "Global options",
-        conflicts_with = "verbose"
-    )]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
     /// Show every finding and warning in the human report.
-    #[arg(short, long, global = true, help_heading = "Global options")]
+    #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
     /// Colour in the terminal report: `auto` when stdout is a terminal and `NO_COLOR` is unset.
-    #[arg(long, value_enum, global = true, help_heading = "Global options", default_value_t = ColorArg::Auto)]
+    #[arg(long, value_enum, global = true, default_value_t = ColorArg::Auto)]
     pub(crate) color: ColorArg,
     /// Format of messages on stderr: `text`, or `json` (one object per line) for machines.
-    #[arg(long, value_enum, global = true, help_heading = "Global options", default_value_t = LogFormat::Text)]
+    #[arg(long, value_enum, global = true, default_value_t = LogFormat::Text)]
     pub(crate) log_format: LogFormat,
     /// Read settings from this file instead of looking for `bomvet.toml` upward.
-    #[arg(
-        long,
-        global = true,
-        help_heading = "Global options",
-        value_name = "FILE",
-        conflicts_with = "no_config"
-    )]
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_config")]
     pub(crate) config: Option<PathBuf>,
     /// Ignore any `bomvet.toml`.
-    #[arg(long, global = true, help_heading = "Global options")]
+    #[arg(long, global = true)]
     pub(crate) no_config: bool,
 }
 
