@@ -1275,35 +1275,6 @@ pub struct Verdict {
     pub no_components: Vec<String>,
 }
 
-impl Verdict {
-    /// Why the run did not pass, one sentence each, for reports: the gating findings, each
-    /// input over `--max-unknown-origin`, each input with no components, the unreadable inputs.
-    /// Empty for a pass.
-    pub fn reasons(&self, failed_inputs: usize) -> Vec<String> {
-        let mut out = Vec::new();
-        if failed_inputs > 0 {
-            out.push(format!("{failed_inputs} input(s) could not be read"));
-        }
-        if self.gating_findings > 0 {
-            out.push(format!(
-                "{} finding(s) at or above `{}`",
-                self.gating_findings, self.fail_on
-            ));
-        }
-        for s in &self.unknown_origin_over_limit {
-            out.push(format!(
-                "`{s}`: share of components of unknown origin is above `--max-unknown-origin`"
-            ));
-        }
-        for s in &self.no_components {
-            out.push(format!(
-                "`{s}` lists no components: nothing in it could be vetted (`--allow-empty` lets it pass)"
-            ));
-        }
-        out
-    }
-}
-
 /// One input as summarised in the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputSummary {

@@ -470,19 +470,8 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
             s.in_baseline
         );
     }
-    for src in &report.verdict.unknown_origin_over_limit {
-        let _ = writeln!(
-            o,
-            "{}: share of components of unknown origin is above `--max-unknown-origin`",
-            inert(src)
-        );
-    }
-    for src in &report.verdict.no_components {
-        let _ = writeln!(
-            o,
-            "{}: lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)",
-            inert(src)
-        );
+    for (src, _, why) in input_failures(&report.verdict) {
+        let _ = writeln!(o, "{}: {why}", inert(src));
     }
     if !unknown.is_empty() && !options.verbose {
         let _ = writeln!(
@@ -502,6 +491,29 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     };
     let _ = writeln!(o, "{verdict}");
     o
+}
+
+/// The inputs that fail the gate by themselves rather than by a finding, each with a stable
+/// kind and what every report says of it: those over `--max-unknown-origin`, then those with no
+/// components (an input is never both).
+pub(crate) fn input_failures(
+    v: &bomvet_audit::Verdict,
+) -> impl Iterator<Item = (&str, &'static str, &'static str)> {
+    let over = v.unknown_origin_over_limit.iter().map(|s| {
+        (
+            s.as_str(),
+            "unknown-origin-limit",
+            "share of components of unknown origin is above `--max-unknown-origin`",
+        )
+    });
+    let empty = v.no_components.iter().map(|s| {
+        (
+            s.as_str(),
+            "no-components",
+            "lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)",
+        )
+    });
+    over.chain(empty)
 }
 
 /// What failed a run that could be done, in a few words for a verdict line: the gating

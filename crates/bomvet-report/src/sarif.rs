@@ -115,7 +115,6 @@ pub(crate) fn sarif(report: &Report) -> Value {
         .collect();
     // What stopped or failed the run apart from findings: unreadable inputs (errors), and
     // inputs that fail the gate by themselves (no components, unknown-origin limit).
-    let v = &report.verdict;
     let notice = |level: &str, source: &str, text: String| {
         json!({
             "level": level,
@@ -137,20 +136,10 @@ pub(crate) fn sarif(report: &Report) -> Value {
             )
         })
         .collect();
-    notifications.extend(v.no_components.iter().map(|s| {
-        notice(
-            "error",
-            s,
-            format!("`{s}` lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)"),
-        )
-    }));
-    notifications.extend(v.unknown_origin_over_limit.iter().map(|s| {
-        notice(
-            "error",
-            s,
-            format!("`{s}`: share of components of unknown origin is above `--max-unknown-origin`"),
-        )
-    }));
+    notifications.extend(
+        crate::input_failures(&report.verdict)
+            .map(|(s, _, why)| notice("error", s, format!("`{s}`: {why}"))),
+    );
     let mut invocation = json!({
         "executionSuccessful": report.verdict.exit_code != 2,
         "exitCode": report.verdict.exit_code,

@@ -36,21 +36,10 @@ pub(crate) fn junit(report: &Report) -> String {
     let total: usize = report.inputs.len();
     // An input that fails the gate by itself (no components, too much of unknown origin) fails
     // its `read` case, so that a CI view of the cases agrees with the exit code.
-    let v = &report.verdict;
-    let gate_failure = |source: &str| -> Option<(&str, &str)> {
-        if v.no_components.iter().any(|s| s == source) {
-            Some((
-                "no-components",
-                "lists no components, so nothing in it could be vetted (--allow-empty lets it pass)",
-            ))
-        } else if v.unknown_origin_over_limit.iter().any(|s| s == source) {
-            Some((
-                "unknown-origin-limit",
-                "share of components of unknown origin is above --max-unknown-origin",
-            ))
-        } else {
-            None
-        }
+    let gate_failure = |source: &str| {
+        crate::input_failures(&report.verdict)
+            .find(|&(s, ..)| s == source)
+            .map(|(_, kind, why)| (kind, why))
     };
     let gate_failures = report
         .inputs
@@ -99,11 +88,12 @@ pub(crate) fn junit(report: &Report) -> String {
                 );
             }
             _ => match gate_failure(&input.source) {
-                Some((kind, message)) => {
+                Some((kind, why)) => {
+                    // Plain text: no Markdown backticks in a CI dashboard's message.
                     let _ = writeln!(
                         o,
                         ">\n      <failure message=\"{}\" type=\"{kind}\"/>\n    </testcase>",
-                        xml_escape(message)
+                        xml_escape(&why.replace('`', ""))
                     );
                 }
                 None => o.push_str("/>\n"),
@@ -223,21 +213,12 @@ pub(crate) fn markdown(report: &Report) -> String {
             .map(|d| format!(" (facts of {d})"))
             .unwrap_or_default()
     );
-    for src in &v.unknown_origin_over_limit {
-        let _ = writeln!(
-            o,
-            "- {}: share of components of unknown origin is above `--max-unknown-origin`",
-            md_escape(src)
-        );
+    let mut listed = false;
+    for (src, _, why) in crate::input_failures(v) {
+        let _ = writeln!(o, "- {}: {why}", md_escape(src));
+        listed = true;
     }
-    for src in &v.no_components {
-        let _ = writeln!(
-            o,
-            "- {}: lists no components, so nothing in it could be vetted (`--allow-empty` lets it pass)",
-            md_escape(src)
-        );
-    }
-    if !v.unknown_origin_over_limit.is_empty() || !v.no_components.is_empty() {
+    if listed {
         o.push('\n');
     }
     let restricted: Vec<&Finding> = report
