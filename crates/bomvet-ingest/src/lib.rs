@@ -267,6 +267,15 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// `part` as the slice of `text` it is, with `text`'s lifetime (`None` when it is not a slice of
+/// it, or not at character boundaries): for values a parser hands out as slices of the input,
+/// borrowed rather than copied or checked as UTF-8 again.
+pub(crate) fn within<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
+    let from = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    text.get(from..from.wrapping_add(part.len()))
+        .filter(|p| p.as_ptr() == part.as_ptr())
+}
+
 /// A line number (from 1) as the model keeps a component's (decision 33); `None` for 0 and past
 /// `u32::MAX` lines (the search of the file then finds it, as for the JSON encodings).
 pub(crate) fn line_number(n: usize) -> Option<std::num::NonZeroU32> {

@@ -627,13 +627,8 @@ fn scan<'a>(
 /// `value` is, copied when `value` was copied out of a line.
 fn part_of<'a>(value: &Cow<'a, str>, part: &str) -> Cow<'a, str> {
     match value {
-        Cow::Borrowed(v) => {
-            let start = (part.as_ptr() as usize).wrapping_sub(v.as_ptr() as usize);
-            match v.get(start..start.wrapping_add(part.len())) {
-                Some(p) if p.as_ptr() == part.as_ptr() => Cow::Borrowed(p),
-                _ => Cow::Owned(part.to_owned()),
-            }
-        }
+        Cow::Borrowed(v) => crate::within(v, part.as_bytes())
+            .map_or_else(|| Cow::Owned(part.to_owned()), Cow::Borrowed),
         Cow::Owned(_) => Cow::Owned(part.to_owned()),
     }
 }
