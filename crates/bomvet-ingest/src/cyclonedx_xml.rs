@@ -351,12 +351,26 @@ struct Xml<'i> {
     lines: std::cell::Cell<Lines>,
 }
 
-/// See [`Xml::lines`].
+/// A place in a text and the line ends in the document before it ([`Xml::lines`], and the runs'
+/// starts in [`Xml::convert_children`]).
 #[derive(Clone, Copy, Default)]
 struct Lines {
+    /// Line ends in the document before the text.
     before: usize,
     at: usize,
+    /// Line ends in the text before `at`.
     ends: usize,
+}
+
+impl Lines {
+    /// Moves on to byte `at` of `text`, counting the line ends passed, each once; returns the
+    /// line ends in the document before it (`None` for a place behind: it only moves forward).
+    fn advance(&mut self, text: &[u8], at: usize) -> Option<usize> {
+        let between = text.get(self.at..at)?;
+        self.ends += memchr::memchr_iter(b'\n', between).count();
+        self.at = at;
+        Some(self.before + self.ends)
+    }
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -395,11 +409,9 @@ impl<'i> Xml<'i> {
     /// document order (`None` for a place before the last one).
     fn line_at(&self, text: &str, at: usize) -> Option<std::num::NonZeroU32> {
         let mut lines = self.lines.get();
-        let between = text.as_bytes().get(lines.at..at)?;
-        lines.ends += memchr::memchr_iter(b'\n', between).count();
-        lines.at = at;
+        let ends = lines.advance(text.as_bytes(), at)?;
         self.lines.set(lines);
-        crate::line_number(lines.before + lines.ends + 1)
+        crate::line_number(ends + 1)
     }
 
     /// A file through a buffer ([`crate::open_utf8`]: checked for UTF-8 first, its byte-order
@@ -938,13 +950,13 @@ impl<'i> Xml<'i> {
             };
             // The line ends before each run, counted on from one run's start to the next: only
             // for components, whose `bom-ref` lines are kept (decision 33).
-            let mut counted = (0usize, 0usize);
+            let mut counted = Lines::default();
             let mut ends_before = |at: usize| {
                 if wanted == "component" {
-                    let between = text.as_bytes().get(counted.0..at).unwrap_or_default();
-                    counted = (at, counted.1 + memchr::memchr_iter(b'\n', between).count());
+                    // The runs' starts come in document order: the cursor only moves forward.
+                    counted.advance(text.as_bytes(), at);
                 }
-                counted.1
+                counted.ends
             };
             // The run being gathered: its start, children, and children named `wanted`.
             let mut run = Run {
