@@ -360,3 +360,142 @@ fn explain_unknown_component_suggests() {
         run.stderr
     );
 }
+
+/// A directory walk over a folder of SBOMs kept in git, with a build file and the run's own
+/// reports in it (decision 36): version control directories are not entered, TOML and INI
+/// files (`[`) and HTML pages are skipped as not SBOMs, a report the run writes is skipped as
+/// such, and a second run with the same `-o` audits the same SBOMs; `validate` skips the same
+/// files. XML of another kind and a JSON object of no known format still fail closed.
+#[test]
+fn directory_walk_skips_version_control_build_files_and_own_reports() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let sboms = dir.path().join("sboms");
+    let write = |rel: &str, bytes: &[u8]| {
+        let path = sboms.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(&sboms)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    };
+    let demo = std::fs::read(common::root().join(DEMO)).unwrap_or_default();
+    write("product.cdx.json", &demo);
+    write(".git/config", b"[core]\n\trepositoryformatversion = 0\n");
+    // A JSON object in the git directory would fail if it were read.
+    write(".git/objects/info.json", b"{\"not\": \"an sbom\"}");
+    write("Cargo.toml", b"[package]\nname = \"x\"\n");
+    let html = sboms.join("report.html").display().to_string();
+    let json = sboms.join("report.json").display().to_string();
+    let dir_arg = sboms.display().to_string();
+    let scan = || {
+        bomvet(&[
+            "scan",
+            &dir_arg,
+            "--format",
+            "json",
+            "-o",
+            &format!("html={html}"),
+            "-o",
+            &format!("json={json}"),
+        ])
+    };
+    let statuses = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["inputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| {
+                let source = i["source"].as_str().unwrap_or_default();
+                let name = source.strip_prefix(&dir_arg).unwrap_or(source);
+                (
+                    name.to_owned(),
+                    i["status"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let report = |path: &str| {
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(path).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let first = scan();
+    assert_eq!(first.code, 1, "the demo's finding: {}", first.stderr);
+    assert_eq!(
+        statuses(&report(&json)),
+        [
+            ("/Cargo.toml".to_owned(), "skipped".to_owned()),
+            ("/product.cdx.json".to_owned(), "audited".to_owned()),
+        ]
+    );
+    // Again, with both reports of the first run in the directory.
+    let second = scan();
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    let r = report(&json);
+    assert_eq!(
+        statuses(&r),
+        [
+            ("/Cargo.toml".to_owned(), "skipped".to_owned()),
+            ("/product.cdx.json".to_owned(), "audited".to_owned()),
+            ("/report.html".to_owned(), "skipped".to_owned()),
+            ("/report.json".to_owned(), "skipped".to_owned()),
+        ]
+    );
+    let errors: Vec<&str> = r["inputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["error"].as_str())
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[1..]
+            .iter()
+            .all(|e| e.ends_with("a report this run writes (`-o`), skipped")),
+        "{errors:?}"
+    );
+    assert_eq!(r["summary"]["skipped_inputs"], 3);
+    // Without `-o`, the HTML report of the earlier run is skipped as a page, its JSON report
+    // is a JSON object of no known format: it fails.
+    let third = bomvet(&["scan", &dir_arg, "--format", "json"]);
+    assert_eq!(third.code, 2, "{}", third.stdout);
+    let r = third.json();
+    assert_eq!(
+        statuses(&r),
+        [
+            ("/Cargo.toml".to_owned(), "skipped".to_owned()),
+            ("/product.cdx.json".to_owned(), "audited".to_owned()),
+            ("/report.html".to_owned(), "skipped".to_owned()),
+            ("/report.json".to_owned(), "failed".to_owned()),
+        ]
+    );
+    assert!(
+        r["inputs"][2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("XML other than HTML")),
+        "{r}"
+    );
+    std::fs::remove_file(&json).unwrap_or_else(|e| panic!("{e}"));
+    write("pom.xml", b"<project><groupId>x</groupId></project>");
+    let run = bomvet(&["scan", &dir_arg, "--format", "json"]);
+    assert_eq!(
+        run.code, 2,
+        "XML that is not CycloneDX fails: {}",
+        run.stdout
+    );
+    std::fs::remove_file(sboms.join("pom.xml")).unwrap_or_else(|e| panic!("{e}"));
+    let run = bomvet(&["validate", &dir_arg]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("3 file(s): 1 valid, 0 invalid, 0 unreadable, 2 skipped (not SBOMs)\n"),
+        "{}",
+        run.stdout
+    );
+    // Named, a TOML file is not skipped: it fails.
+    let toml = sboms.join("Cargo.toml").display().to_string();
+    let run = bomvet(&["scan", &toml]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("a JSON array or a TOML/INI file, not an SBOM document"),
+        "{}",
+        run.stderr
+    );
+}

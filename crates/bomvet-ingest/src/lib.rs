@@ -465,9 +465,13 @@ pub fn parse_value(
     }
 }
 
-/// True when `bytes` could be an SBOM in some encoding bomvet knows: JSON, XML, SPDX tag-value
-/// or YAML, or gzip (after any byte-order mark). Used to skip, never to drop silently, the other files
-/// found when walking a directory (READMEs, licences, checksums).
+/// True when `bytes` could be an SBOM in some encoding bomvet knows: a JSON object, XML other
+/// than HTML, SPDX tag-value or YAML, or gzip (after any byte-order mark). Used to skip, never to
+/// drop silently, the other files found when walking a directory (READMEs, licences, checksums,
+/// decision 13). A file that starts with `[` is not one (decision 36): no SBOM encoding is a JSON
+/// array, and TOML and INI files (`Cargo.toml`, `.git/config`) start so. Nor is an HTML page (a
+/// report bomvet wrote there); XML of any other kind is a candidate and fails when read, as it
+/// may be an SBOM in an encoding bomvet does not read (SPDX RDF/XML).
 pub fn is_candidate(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return true;
@@ -475,17 +479,51 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
     let Ok(text) = decode(std::path::Path::new(""), bytes) else {
         return false;
     };
-    match text.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{' | b'<' | b'[') => true,
-        Some(_) => {
+    let Some(start) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    match text[start] {
+        b'{' => true,
+        b'<' => !is_html(&text[start..]),
+        b'[' => false,
+        _ => {
             let head = String::from_utf8_lossy(&text[..text.len().min(4096)]);
             head.lines().any(|l| {
                 let l = l.trim_start_matches(['-', ' ']);
                 l.starts_with("SPDXVersion:") || l.starts_with("spdxVersion:")
             })
         }
-        None => false,
     }
+}
+
+/// Whether markup is an HTML page: its first element (after an XML declaration, processing
+/// instructions and comments) is `<!DOCTYPE html` or `<html`, in any case.
+fn is_html(markup: &[u8]) -> bool {
+    let mut rest = markup;
+    loop {
+        let Some(at) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return false;
+        };
+        rest = &rest[at..];
+        let skip_past = |end: &[u8]| memchr::memmem::find(rest, end).map(|at| at + end.len());
+        let next = if rest.starts_with(b"<?") {
+            skip_past(b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_past(b"-->")
+        } else {
+            break;
+        };
+        match next {
+            Some(at) => rest = &rest[at..],
+            None => return false,
+        }
+    }
+    let starts = |tag: &[u8]| {
+        rest.len() > tag.len()
+            && rest[..tag.len()].eq_ignore_ascii_case(tag)
+            && matches!(rest[tag.len()], b'>' | b' ' | b'\t' | b'\r' | b'\n')
+    };
+    starts(b"<!doctype html") || starts(b"<html")
 }
 
 /// Reads `bytes` as `format` without recognising the encoding first (for callers that know it,
@@ -616,7 +654,9 @@ pub fn detect(path: &Path, bytes: &[u8]) -> Result<Format, IngestError> {
                 Err(unknown("an XML document without the CycloneDX namespace"))
             }
         }
-        b'[' => Err(unknown("a JSON array, not an SBOM document")),
+        b'[' => Err(unknown(
+            "a JSON array or a TOML/INI file, not an SBOM document",
+        )),
         _ => {
             let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
             if text
@@ -1244,6 +1284,46 @@ pub(crate) fn assert_lines_as_searched(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a directory walk reads and what it skips (decisions 13 and 36).
+    #[test]
+    fn candidates_found_in_a_directory() {
+        for (bytes, candidate) in [
+            (&b"{\"bomFormat\": \"CycloneDX\"}"[..], true),
+            (b"\xEF\xBB\xBF  {}", true),
+            (
+                b"<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>",
+                true,
+            ),
+            (b"<project><groupId>x</groupId></project>", true),
+            (
+                b"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>",
+                true,
+            ),
+            (b"<html-like/>", true),
+            (b"SPDXVersion: SPDX-2.3\n", true),
+            (b"spdxVersion: SPDX-2.3\n", true),
+            (b"\x1f\x8b\x08\x00", true),
+            (b"[package]\nname = \"bomvet\"\n", false),
+            (b"[core]\n\trepositoryformatversion = 0\n", false),
+            (b"  [{\"bomFormat\": \"CycloneDX\"}]", false),
+            (b"<!DOCTYPE html>\n<html lang=\"en\">", false),
+            (b"\n<!doctype HTML>", false),
+            (b"<?xml version=\"1.0\"?><!-- a report --><HTML>", false),
+            (b"<html\n>", false),
+            (b"<!-- never closed <html>", true),
+            (b"# README\n", false),
+            (b"  \n\t", false),
+            (b"", false),
+        ] {
+            assert_eq!(
+                is_candidate(bytes),
+                candidate,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
 
     /// Refs are found in every encoding that writes them: JSON keys, XML attributes (not
     /// `ref=` or `xbom-ref=`), tag-value lines (not an `SPDXID:` inside a line).

@@ -276,26 +276,58 @@ fn timestamp(arg: Option<&str>) -> Result<Option<String>> {
 struct Input {
     path: PathBuf,
     walked: bool,
+    /// Why a walked file is not read although it may be an SBOM: it is a report this run
+    /// writes (`-o`).
+    skip: Option<&'static str>,
 }
 
-/// Expands directories (recursively, sorted, regular files only) and keeps `-` for stdin.
-fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
+/// Directories of version control a walk does not enter (decision 36): their files are the
+/// history of the ones around them, compressed, never SBOMs in their own right.
+const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
+
+/// Expands directories (recursively, sorted, regular files only, version control directories
+/// not entered) and keeps `-` for stdin. A walked file that is one of `outputs` (a report the
+/// run writes, as on a second run with its report in the audited directory) is kept, to be
+/// listed as skipped.
+fn discover(inputs: &[PathBuf], outputs: &[PathBuf]) -> Result<Vec<Input>> {
+    // Each output that exists, as its file name and its canonical path: only a walked file of
+    // the same name is resolved and compared.
+    let outputs: Vec<(&std::ffi::OsStr, PathBuf)> = outputs
+        .iter()
+        .filter_map(|o| Some((o.file_name()?, o.canonicalize().ok()?)))
+        .collect();
+    let is_output = |path: &std::path::Path| {
+        outputs.iter().any(|(name, canonical)| {
+            path.file_name() == Some(name) && path.canonicalize().is_ok_and(|p| p == *canonical)
+        })
+    };
     let mut out = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" || !input.is_dir() {
             out.push(Input {
                 path: input.clone(),
                 walked: false,
+                skip: None,
             });
             continue;
         }
         let mut found = Vec::new();
-        for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(input)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !e.file_type().is_dir()
+                    || !VCS_DIRS.iter().any(|d| e.file_name() == *d)
+            });
+        for entry in walk {
             let entry = entry.with_context(|| format!("cannot list `{}`", input.display()))?;
             if entry.file_type().is_file() {
+                let skip = is_output(entry.path()).then_some("a report this run writes (`-o`)");
                 found.push(Input {
                     path: entry.into_path(),
                     walked: true,
+                    skip,
                 });
             }
         }
@@ -335,6 +367,9 @@ fn read_input(
     check_schema: bool,
 ) -> Loaded {
     let path = &input.path;
+    if let Some(why) = input.skip {
+        return Loaded::Skipped(format!("`{}`: {why}, skipped", path.display()));
+    }
     let too_big = || {
         Loaded::Failed(format!(
             "`{}`: larger than the limit of {} bytes (raise it with `--max-file-size`)",
@@ -387,7 +422,7 @@ fn read_input(
     };
     if input.walked && !bomvet_ingest::is_candidate(&bytes) {
         return Loaded::Skipped(format!(
-            "`{}`: not JSON, XML, SPDX tag-value or YAML (found in a directory, skipped)",
+            "`{}`: not a JSON object, XML other than HTML, SPDX tag-value or YAML (found in a directory, skipped)",
             path.display()
         ));
     }
@@ -626,7 +661,8 @@ fn scan(
         }
     }
     let outputs = cli::parse_outputs(&output_specs, format)?;
-    let paths = discover(&args.files)?;
+    let written: Vec<PathBuf> = outputs.iter().filter_map(|(_, p)| p.clone()).collect();
+    let paths = discover(&args.files, &written)?;
     if paths.iter().filter(|p| p.path.as_os_str() == "-").count() > 1 {
         bail!("`-` (standard input) can be given only once");
     }
@@ -993,33 +1029,49 @@ fn explain(args: ExplainArgs, quiet: bool) -> Result<u8> {
 /// `bomvet validate`: every file against its official schema.
 fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
     use std::fmt::Write as _;
-    let inputs = discover(files)?;
-    let results: Vec<(
-        String,
-        std::result::Result<bomvet_validate::Validation, String>,
-    )> = inputs
+    /// What became of one file.
+    enum Checked {
+        Done(bomvet_validate::Validation),
+        Unreadable(String),
+        /// Found in a directory and not an SBOM candidate (decisions 13 and 36), as `scan`
+        /// skips it.
+        Skipped(String),
+    }
+    let inputs = discover(files, &[])?;
+    let results: Vec<(String, Checked)> = inputs
         .par_iter()
         .map(|i| {
-            let r = std::fs::read(&i.path)
-                .map_err(|e| format!("cannot read `{}`: {e}", i.path.display()))
-                .and_then(|b| bomvet_validate::validate(&i.path, &b).map_err(|e| render_error(&e)));
+            let r = match std::fs::read(&i.path) {
+                Err(e) => Checked::Unreadable(format!("cannot read `{}`: {e}", i.path.display())),
+                Ok(b) if i.walked && !bomvet_ingest::is_candidate(&b) => Checked::Skipped(
+                    "not a JSON object, XML other than HTML, SPDX tag-value or YAML (found in a \
+                     directory)"
+                        .into(),
+                ),
+                Ok(b) => match bomvet_validate::validate(&i.path, &b) {
+                    Ok(v) => Checked::Done(v),
+                    Err(e) => Checked::Unreadable(render_error(&e)),
+                },
+            };
             (i.path.display().to_string(), r)
         })
         .collect();
-    let unreadable = results.iter().filter(|(_, r)| r.is_err()).count();
-    let invalid = results
-        .iter()
-        .filter(|(_, r)| r.as_ref().is_ok_and(|v| !v.violations.is_empty()))
-        .count();
+    let count = |f: fn(&Checked) -> bool| results.iter().filter(|(_, r)| f(r)).count();
+    let unreadable = count(|r| matches!(r, Checked::Unreadable(_)));
+    let skipped = count(|r| matches!(r, Checked::Skipped(_)));
+    let invalid = count(|r| matches!(r, Checked::Done(v) if !v.violations.is_empty()));
     let mut out = io::stdout().lock();
     if format == FormatArg::Json {
         let items: Vec<serde_json::Value> = results
             .iter()
             .map(|(p, r)| match r {
-                Ok(v) => {
+                Checked::Done(v) => {
                     serde_json::json!({"source": p, "valid": v.violations.is_empty(), "result": v})
                 }
-                Err(e) => serde_json::json!({"source": p, "valid": false, "error": e}),
+                Checked::Unreadable(e) => {
+                    serde_json::json!({"source": p, "valid": false, "error": e})
+                }
+                Checked::Skipped(why) => serde_json::json!({"source": p, "skipped": why}),
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &items)?;
@@ -1029,14 +1081,14 @@ fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
         for (p, r) in &results {
             let p = bomvet_report::inert(p);
             match r {
-                Ok(v) if v.violations.is_empty() => {
+                Checked::Done(v) if v.violations.is_empty() => {
                     let _ = writeln!(
                         t,
                         "{p}: valid ({} {}; {})",
                         v.format, v.spec_version, v.checked_against
                     );
                 }
-                Ok(v) => {
+                Checked::Done(v) => {
                     let _ = writeln!(
                         t,
                         "{p}: {} violation(s) ({} {}; {})",
@@ -1054,17 +1106,24 @@ fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
                         );
                     }
                 }
-                Err(e) => {
+                Checked::Unreadable(e) => {
                     let _ = writeln!(t, "{p}: could not be read: {}", bomvet_report::inert(e));
+                }
+                Checked::Skipped(why) => {
+                    let _ = writeln!(t, "{p}: skipped: {why}");
                 }
             }
         }
-        let _ = writeln!(
+        let _ = write!(
             t,
             "{} file(s): {} valid, {invalid} invalid, {unreadable} unreadable",
             results.len(),
-            results.len() - invalid - unreadable
+            results.len() - invalid - unreadable - skipped
         );
+        if skipped > 0 {
+            let _ = write!(t, ", {skipped} skipped (not SBOMs)");
+        }
+        t.push('\n');
         out.write_all(t.as_bytes())?;
     }
     Ok(if unreadable > 0 {
