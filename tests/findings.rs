@@ -725,3 +725,76 @@ fn duplicate_refs_get_the_line_of_their_own_component() {
         );
     }
 }
+
+/// `audit_beside` is given every component that may get a finding (decision 37): the CLI
+/// searches the file for their lines while the findings are made, so a finding whose component
+/// were missing would lose its line. Restricted, unknown-origin, dangling, duplicate, self-loop
+/// and cycle findings, each on a component of its own; the same findings as `audit`.
+#[test]
+fn audit_beside_is_given_every_component_with_a_finding() {
+    let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+    "metadata": {"component": {"bom-ref": "app", "name": "app", "supplier": {"name": "Acme"}}},
+    "components": [
+        {"bom-ref": "kav", "name": "kav-sdk", "supplier": {"name": "AO Kaspersky Lab"}},
+        {"bom-ref": "anon", "name": "anon"},
+        {"bom-ref": "dup", "name": "dup-1", "supplier": {"name": "Acme"}},
+        {"bom-ref": "dup", "name": "dup-2", "supplier": {"name": "Acme"}},
+        {"bom-ref": "loop", "name": "loop", "supplier": {"name": "Acme"}},
+        {"bom-ref": "c1", "name": "c1", "supplier": {"name": "Acme"}},
+        {"bom-ref": "c2", "name": "c2", "supplier": {"name": "Acme"}},
+        {"bom-ref": "clean", "name": "clean", "supplier": {"name": "Acme"}}
+    ],
+    "dependencies": [
+        {"ref": "app", "dependsOn": ["kav", "anon", "dup", "loop", "c1", "clean"]},
+        {"ref": "clean", "dependsOn": ["nowhere"]},
+        {"ref": "loop", "dependsOn": ["loop"]},
+        {"ref": "c1", "dependsOn": ["c2"]},
+        {"ref": "c2", "dependsOn": ["c1"]}
+    ]});
+    let policy = Policy::embedded_default();
+    let bytes = serde_json::to_vec(&doc).unwrap_or_default();
+    let sbom =
+        bomvet_ingest::read_bytes(Path::new("t.json"), &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let auditor = Auditor::new(&policy, AuditOptions::default());
+    let (audit, candidates) = auditor.audit_beside(&sbom, |c| c.to_vec());
+    let codes: std::collections::BTreeSet<&str> =
+        audit.findings.iter().map(|f| f.code.as_str()).collect();
+    for code in [
+        "restricted-origin",
+        "unknown-origin",
+        "dangling-ref",
+        "duplicate-ref",
+        "dependency-cycle",
+    ] {
+        assert!(codes.contains(code), "{code} in {codes:?}");
+    }
+    let cycles = audit
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::DependencyCycle)
+        .count();
+    assert_eq!(cycles, 2, "the self-loop and the cycle");
+    let given: std::collections::BTreeSet<&str> = candidates
+        .iter()
+        .map(|&i| sbom.components[i].id.as_str())
+        .collect();
+    for f in &audit.findings {
+        if !f.component.id.is_empty() {
+            assert!(
+                given.contains(f.component.id.as_str()),
+                "{} ({}) not given: {given:?}",
+                f.component.id,
+                f.code.as_str()
+            );
+        }
+    }
+    assert!(
+        candidates.windows(2).all(|w| w[0] < w[1]),
+        "document order: {candidates:?}"
+    );
+    let plain = auditor.audit(&sbom);
+    assert_eq!(
+        serde_json::to_value(&plain.findings).unwrap_or_default(),
+        serde_json::to_value(&audit.findings).unwrap_or_default()
+    );
+}

@@ -53,22 +53,35 @@ enum LineSource {
     File(std::path::PathBuf, bomvet_model::Format),
 }
 
-/// Fills in the line of the bom-ref / SPDXID / `spdxId` of each finding whose component is
-/// written in `file` and whose reader did not give it one (decision 33): the line where the
-/// reference is first written in the file.
-fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &LineSource) {
-    let unknown = |f: &bomvet_audit::Finding| {
-        f.component.line.is_none() && f.component.file(&f.source) == file
-    };
-    let wanted: std::collections::HashSet<&str> = findings
+/// The refs searched for in a file, and the line where each found is first written.
+type RefLines = (
+    std::collections::HashSet<String>,
+    std::collections::HashMap<String, usize>,
+);
+
+/// Searches `source` for the lines of the refs of `components` of `sbom` whose reader did not
+/// give them one: [`annotate_lines`]'s search, made while the audit makes its findings
+/// ([`bomvet_audit::Auditor::audit_beside`], decision 37).
+fn search_lines(sbom: &bomvet_model::Sbom, components: &[usize], source: &LineSource) -> RefLines {
+    let wanted: std::collections::HashSet<String> = components
         .iter()
-        .filter(|f| unknown(f) && !f.component.id.is_empty())
-        .map(|f| f.component.id.as_str())
+        .map(|&i| &sbom.components[i])
+        .filter(|c| c.line.is_none() && !c.id.0.is_empty())
+        .map(|c| c.id.as_str().to_owned())
         .collect();
+    let lines = ref_lines(source, &wanted);
+    (wanted, lines)
+}
+
+/// The lines of the `wanted` refs in `source`.
+fn ref_lines(
+    source: &LineSource,
+    wanted: &std::collections::HashSet<String>,
+) -> std::collections::HashMap<String, usize> {
     if wanted.is_empty() {
-        return;
+        return std::collections::HashMap::new();
     }
-    let lines = match source {
+    match source {
         LineSource::Bytes(bytes, format) => {
             bomvet_ingest::ref_lines(bytes, *format, |r| wanted.contains(r))
         }
@@ -76,10 +89,33 @@ fn annotate_lines(findings: &mut [bomvet_audit::Finding], file: &str, source: &L
             bomvet_ingest::ref_lines_in_file(path, *format, |r| wanted.contains(r))
                 .unwrap_or_default()
         }
+    }
+}
+
+/// Fills in the line of the bom-ref / SPDXID / `spdxId` of each finding whose component is
+/// written in `file` and whose reader did not give it one (decision 33): the line where the
+/// reference is first written in the file. The refs `searched` already (with the audit,
+/// [`search_lines`]) take their line from there; the file is searched for the others, if any.
+fn annotate_lines(
+    findings: &mut [bomvet_audit::Finding],
+    file: &str,
+    source: &LineSource,
+    (searched, found): RefLines,
+) {
+    let unknown = |f: &bomvet_audit::Finding| {
+        f.component.line.is_none() && f.component.file(&f.source) == file
     };
+    let wanted: std::collections::HashSet<String> = findings
+        .iter()
+        .filter(|f| unknown(f) && !f.component.id.is_empty())
+        .filter(|f| !searched.contains(&f.component.id))
+        .map(|f| f.component.id.clone())
+        .collect();
+    let more = ref_lines(source, &wanted);
     for f in findings.iter_mut() {
         if unknown(f) {
-            f.component.line = lines.get(&f.component.id).copied();
+            let id = &f.component.id;
+            f.component.line = found.get(id).or_else(|| more.get(id)).copied();
         }
     }
 }
@@ -702,7 +738,8 @@ fn scan(
             |p| match read_input(p, stdin.as_ref(), &limits, args.strict, true) {
                 Loaded::Sbom(sbom, lines) => {
                     let keys = link.then(|| DocKeys::of(&sbom));
-                    let mut audit = auditor.audit(&sbom);
+                    let (mut audit, searched) = auditor
+                        .audit_beside(&sbom, |candidates| search_lines(&sbom, candidates, &lines));
                     let mut sbom = sbom;
                     let info = SbomInfo::take(&mut sbom);
                     if single {
@@ -711,13 +748,13 @@ fn scan(
                         // one thread's work at the end of the scan (~20 ms at 100k components)
                         // while the search for lines wanted both.
                         std::mem::forget(sbom);
-                        annotate_lines(&mut audit.findings, &info.source, &lines);
+                        annotate_lines(&mut audit.findings, &info.source, &lines, searched);
                     } else {
                         // The model is freed on one thread while the file is searched again
                         // for the lines of findings on the others.
                         rayon::join(
                             move || drop(sbom),
-                            || annotate_lines(&mut audit.findings, &info.source, &lines),
+                            || annotate_lines(&mut audit.findings, &info.source, &lines, searched),
                         );
                     }
                     (InputOutcome::Audited(Box::new((info, audit))), keys)
@@ -770,7 +807,7 @@ fn scan(
                         let mut audit = auditor.audit(&sbom);
                         let info = SbomInfo::of(sbom);
                         for (source, lines) in sources.iter().zip(&lines) {
-                            annotate_lines(&mut audit.findings, source, lines);
+                            annotate_lines(&mut audit.findings, source, lines, RefLines::default());
                         }
                         InputOutcome::Audited(Box::new((info, audit)))
                     }
