@@ -31,18 +31,28 @@ enum Current {
 /// finished run of packages is converted to components on another core while the scanner goes
 /// on (decision 22): the conversion was a third of reading a 100,000-package document.
 pub(crate) fn read(path: &Path, bytes: &[u8], parallel_above: usize) -> Result<Sbom, IngestError> {
-    let text = crate::utf8(path, bytes)?;
     let parallel_above = if rayon::current_num_threads() > 1 {
         parallel_above
     } else {
         usize::MAX
     };
-    if parallel_above < usize::MAX && text.len() >= 2 * MIN_SEGMENT {
-        let segment = (text.len() / (4 * rayon::current_num_threads())).max(MIN_SEGMENT);
-        if let Some(sbom) = read_segments(path, text, segment, parallel_above) {
-            return sbom;
+    let mut checked = None;
+    if parallel_above < usize::MAX && bytes.len() >= 2 * MIN_SEGMENT {
+        let segment = (bytes.len() / (4 * rayon::current_num_threads())).max(MIN_SEGMENT);
+        if let Some(bounds) = segment_bounds(bytes, segment) {
+            // Not UTF-8: the check of the whole text below gives the error.
+            if let Some((text, counts)) = count_segments(bytes, &bounds) {
+                if let Some(sbom) = read_segments(path, text, &bounds, counts, parallel_above) {
+                    return sbom;
+                }
+                checked = Some(text);
+            }
         }
     }
+    let text = match checked {
+        Some(text) => text,
+        None => crate::utf8(path, bytes)?,
+    };
     read_lines(
         path,
         lines(text).map(|l| Ok(Cow::Borrowed(l))),
@@ -183,28 +193,10 @@ fn finish(
     Ok(sbom)
 }
 
-/// Segments of at least this many bytes are scanned on every core ([`read_segments`]).
-const MIN_SEGMENT: usize = 256 * 1024;
-
-/// Reads a document in memory in segments on every core (decision 28). Each segment but the
-/// first starts at a `PackageName:` line (where the scanner's state is a new package whatever
-/// came before), about `segment` bytes apart. The `PackageName:` lines of each segment are
-/// counted first (so that each knows the index of its first package); then each segment is
-/// scanned and its packages converted, 512 at a time, into a part of its own, on every core.
-/// The parts are appended in order, the rest joined as one scan would have left it: a later
-/// document-level value wins, lists and warnings are concatenated, a warning's line counted
-/// from its segment's first. `None` when a segment does not read on its own: a `<text>` value
-/// not closed in it runs on into the next (the boundary was inside it), or it holds another
-/// number of packages than its `PackageName:` lines (an indented one); the document is then
-/// scanned in one piece.
-fn read_segments(
-    path: &Path,
-    text: &str,
-    segment: usize,
-    parallel_above: usize,
-) -> Option<Result<Sbom, IngestError>> {
-    use rayon::prelude::*;
-    let bytes = text.as_bytes();
+/// The segments a document in memory is read in by [`read_segments`]: each but the first starts
+/// at a `PackageName:` or `Relationship:` line, about `segment` bytes apart; `None` for one
+/// segment.
+fn segment_bounds(bytes: &[u8], segment: usize) -> Option<Vec<(usize, usize)>> {
     let finder = memchr::memmem::Finder::new(b"\nPackageName:");
     let relationship = memchr::memmem::Finder::new(b"\nRelationship:");
     // The next `PackageName:` line at or after a place, kept while it is ahead (the search then
@@ -237,23 +229,84 @@ fn read_segments(
     if starts.len() < 2 {
         return None;
     }
-    let bounds: Vec<(usize, usize)> = starts
-        .iter()
-        .copied()
-        .zip(starts[1..].iter().copied().chain([text.len()]))
-        .collect();
-    // The `PackageName:` lines that start in each segment, and so the index of its first; and
-    // its line ends, and so the number of its first line (each but the last ends after one).
-    let (counts, ends): (Vec<usize>, Vec<usize>) = bounds
-        .par_iter()
-        .map(|&(start, end)| {
+    Some(
+        starts
+            .iter()
+            .copied()
+            .zip(starts[1..].iter().copied().chain([bytes.len()]))
+            .collect(),
+    )
+}
+
+/// For each segment, the `PackageName:` lines that start in it and its line ends.
+type SegmentCounts = (Vec<usize>, Vec<usize>);
+
+/// The document as text, and for each segment of `bounds` the `PackageName:` lines that start
+/// in it (and so the index of its first package) and its line ends (and so the number of its
+/// first line: each segment but the last ends after one), counted on every core in the same
+/// pass as the UTF-8 check, block by block while each block is in cache (decision 38). `None`
+/// when the text is not UTF-8.
+fn count_segments<'a>(
+    bytes: &'a [u8],
+    bounds: &[(usize, usize)],
+) -> Option<(&'a str, SegmentCounts)> {
+    count_segments_in_blocks(bytes, bounds, crate::par::CACHED_BLOCK)
+}
+
+/// [`count_segments`] in blocks of about `block` bytes.
+fn count_segments_in_blocks<'a>(
+    bytes: &'a [u8],
+    bounds: &[(usize, usize)],
+    block: usize,
+) -> Option<(&'a str, SegmentCounts)> {
+    const NEEDLE: &[u8] = b"\nPackageName:";
+    let finder = memchr::memmem::Finder::new(NEEDLE);
+    let head = usize::from(bytes.starts_with(&NEEDLE[1..]));
+    let (text, counts) = crate::par::utf8_segments(
+        bytes,
+        bounds,
+        block,
+        || (0usize, 0usize),
+        |(packages, ends), start, end| {
+            // The matches whose `\n` is in `start - 1 .. end - 1`: the lines that start in the
+            // block. (The needle holds one line end, at its start, and each segment but the
+            // last ends with one, so no match found here crosses into the next segment.) A
+            // match that ends at the document's last byte is not counted, as before blocks.
             let from = start.saturating_sub(1);
-            let head = usize::from(start == 0 && text.starts_with("PackageName:"));
-            let packages = head + finder.find_iter(&text.as_bytes()[from..end - 1]).count();
-            let ends = memchr::memchr_iter(b'\n', &text.as_bytes()[start..end]).count();
-            (packages, ends)
-        })
-        .unzip();
+            let to = (end - 1 + NEEDLE.len() - 1).min(bytes.len() - 1);
+            if from < to {
+                *packages += finder.find_iter(&bytes[from..to]).count();
+            }
+            *ends += memchr::memchr_iter(b'\n', &bytes[start..end]).count();
+        },
+    )?;
+    let (mut packages, ends): (Vec<usize>, Vec<usize>) = counts.into_iter().unzip();
+    packages[0] += head;
+    Some((text, (packages, ends)))
+}
+
+/// Segments of at least this many bytes are scanned on every core ([`read_segments`]).
+const MIN_SEGMENT: usize = 256 * 1024;
+
+/// Reads a document in memory in segments on every core (decision 28). Each segment but the
+/// first starts at a `PackageName:` line (where the scanner's state is a new package whatever
+/// came before), about `segment` bytes apart. The `PackageName:` lines of each segment are
+/// counted first (so that each knows the index of its first package); then each segment is
+/// scanned and its packages converted, 512 at a time, into a part of its own, on every core.
+/// The parts are appended in order, the rest joined as one scan would have left it: a later
+/// document-level value wins, lists and warnings are concatenated, a warning's line counted
+/// from its segment's first. `None` when a segment does not read on its own: a `<text>` value
+/// not closed in it runs on into the next (the boundary was inside it), or it holds another
+/// number of packages than its `PackageName:` lines (an indented one); the document is then
+/// scanned in one piece.
+fn read_segments(
+    path: &Path,
+    text: &str,
+    bounds: &[(usize, usize)],
+    (counts, ends): SegmentCounts,
+    parallel_above: usize,
+) -> Option<Result<Sbom, IngestError>> {
+    use rayon::prelude::*;
     let lines_before = sums_before(&ends);
     let firsts = sums_before(&counts);
     let source = path.display().to_string();
@@ -645,6 +698,70 @@ fn clip(s: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Reads `text` in segments of about `segment` bytes, as [`read`] does; `None` for one
+    /// segment or one that does not read on its own.
+    fn in_segments(
+        path: &Path,
+        text: &str,
+        segment: usize,
+        parallel_above: usize,
+    ) -> Option<Result<Sbom, IngestError>> {
+        let bounds = segment_bounds(text.as_bytes(), segment)?;
+        let (text, counts) = count_segments(text.as_bytes(), &bounds)?;
+        read_segments(path, text, &bounds, counts, parallel_above)
+    }
+
+    /// The `PackageName:` lines and line ends of each segment, counted block by block with the
+    /// UTF-8 check, are those of each segment counted whole: blocks of 1 to 40 bytes cut the
+    /// lines at every place, segments of every size, `PackageName:` at the very start and a
+    /// document ending in a bare `\nPackageName:` (not counted, as before blocks).
+    #[test]
+    fn segments_counted_in_blocks_as_whole() {
+        let mut text = String::from("PackageName: first\nSPDXVersion: SPDX-2.3\n");
+        for i in 0..60 {
+            text.push_str(&format!("PackageName: p{i}\nPackageVersion: {i}\n"));
+            if i % 7 == 0 {
+                text.push_str("PackageComment: <text>é PackageName: not a line\n</text>\n");
+            }
+            if i % 3 == 0 {
+                text.push_str(&format!("Relationship: SPDXRef-a CONTAINS SPDXRef-p{i}\n"));
+            }
+        }
+        for ending in ["", "\nPackageName:", "PackageName: last"] {
+            let text = format!("{text}{ending}");
+            let bytes = text.as_bytes();
+            let finder = memchr::memmem::Finder::new(b"\nPackageName:");
+            for segment in [1, 17, 100, 1_000] {
+                let Some(bounds) = segment_bounds(bytes, segment) else {
+                    continue;
+                };
+                let expected: Vec<(usize, usize)> = bounds
+                    .iter()
+                    .map(|&(start, end)| {
+                        let head = usize::from(start == 0 && text.starts_with("PackageName:"));
+                        let from = start.saturating_sub(1);
+                        let packages = head + finder.find_iter(&bytes[from..end - 1]).count();
+                        let ends = memchr::memchr_iter(b'\n', &bytes[start..end]).count();
+                        (packages, ends)
+                    })
+                    .collect();
+                for block in 1..=40 {
+                    let (_, (packages, ends)) = count_segments_in_blocks(bytes, &bounds, block)
+                        .unwrap_or_else(|| panic!("valid text, block {block}"));
+                    let got: Vec<(usize, usize)> = packages.into_iter().zip(ends).collect();
+                    assert_eq!(
+                        got, expected,
+                        "segment {segment}, block {block}, {ending:?}"
+                    );
+                }
+            }
+        }
+        let mut bad = text.clone().into_bytes();
+        bad[text.len() / 2] = 0xFF;
+        let bounds = segment_bounds(&bad, 100).unwrap_or_default();
+        assert!(bounds.len() > 2 && count_segments(&bad, &bounds).is_none());
+    }
+
     /// [`words`] cuts every value as `split_whitespace` does: spaces in runs and at the ends,
     /// tabs, vertical tabs, form feeds, carriage returns, no-break and ideographic spaces,
     /// control characters and non-ASCII letters, on random values too.
@@ -795,7 +912,7 @@ mod tests {
         assert_eq!(whole.components.len(), 306);
         assert!(whole.diagnostics.len() > 80, "{}", whole.diagnostics.len());
         for segment in [1, 10, 100, 1_000, 5_000, text.len() / 2] {
-            let segmented = read_segments(Path::new("t.spdx"), &text, segment, 0);
+            let segmented = in_segments(Path::new("t.spdx"), &text, segment, 0);
             let segmented = segmented.unwrap_or_else(|| panic!("segment {segment}: not read"));
             assert!(
                 segmented.unwrap_or_else(|e| panic!("{e}")) == whole,
@@ -815,10 +932,10 @@ mod tests {
                 1,
             );
             assert!(
-                read_segments(Path::new("t.spdx"), &text, 1, 0).is_none(),
+                in_segments(Path::new("t.spdx"), &text, 1, 0).is_none(),
                 "{late}"
             );
-            assert!(read_segments(Path::new("t.spdx"), &text, text.len() / 2, 0).is_some());
+            assert!(in_segments(Path::new("t.spdx"), &text, text.len() / 2, 0).is_some());
         }
         // A boundary inside a <text> value, and one after a value never closed.
         let open = text.replacen(
@@ -826,10 +943,10 @@ mod tests {
             "<text>two\nPackageName: x\nlines 3</text>",
             1,
         );
-        assert!(read_segments(Path::new("t.spdx"), &open, 1, 0).is_none());
+        assert!(in_segments(Path::new("t.spdx"), &open, 1, 0).is_none());
         let unclosed = text.replacen("<text>two\nlines 297</text>", "<text>two\nlines 297", 1);
         let whole = one_scan(&unclosed);
-        assert!(read_segments(Path::new("t.spdx"), &unclosed, 1, 0).is_none());
+        assert!(in_segments(Path::new("t.spdx"), &unclosed, 1, 0).is_none());
         assert!(whole.is_ok_and(|w| w
             .diagnostics
             .iter()
@@ -837,11 +954,11 @@ mod tests {
         // Unclosed in the last segment: read in segments, with the warning.
         let end = format!("{text}PackageName: last\nPackageComment: <text>never closed\nstill\n");
         let whole = one_scan(&end).unwrap_or_else(|e| panic!("{e}"));
-        let segmented = read_segments(Path::new("t.spdx"), &end, 1, 0);
+        let segmented = in_segments(Path::new("t.spdx"), &end, 1, 0);
         assert!(segmented.is_some_and(|s| s.is_ok_and(|s| s == whole)));
         // No SPDXVersion: the same error.
         let none = text.replacen("SPDXVersion: SPDX-2.3", "", 1);
-        let e = read_segments(Path::new("t.spdx"), &none, 1, 0)
+        let e = in_segments(Path::new("t.spdx"), &none, 1, 0)
             .map(|r| r.map(|_| ()).unwrap_err().to_string());
         assert!(e.is_some_and(|e| e.contains("no `SPDXVersion:` line")));
     }
@@ -859,7 +976,7 @@ mod tests {
                 continue;
             };
             let one = read_lines(path, lines(text).map(|l| Ok(Cow::Borrowed(l))), usize::MAX);
-            match read_segments(path, text, 1, 0) {
+            match in_segments(path, text, 1, 0) {
                 Some(segmented) => {
                     match (segmented, one) {
                         (Ok(s), Ok(o)) => assert!(s == o, "{}", path.display()),
@@ -900,7 +1017,7 @@ mod tests {
         for (name, text) in &texts {
             let found = crate::ref_lines(text.as_bytes(), Format::SpdxTagValue, |_| true);
             let mut reads = vec![one_scan(text)];
-            if let Some(s) = read_segments(Path::new("t.spdx"), text, 1, 0) {
+            if let Some(s) = in_segments(Path::new("t.spdx"), text, 1, 0) {
                 reads.push(s);
                 segmented += 1;
             }
