@@ -96,6 +96,12 @@ impl<'i> Tree<'i> {
         let Some(&(el, _)) = self.open.last() else {
             return;
         };
+        // The text of an element the conversion reads only for its children is not kept: in an
+        // indented document, the line breaks and indentation between a component's children
+        // were joined into a string of their own for every component (decision 39).
+        if self.els[el].kind.is_some_and(|k| !k.has_text()) {
+            return;
+        }
         let text = &mut self.els[el].text;
         if text.is_empty() {
             *text = piece;
@@ -215,6 +221,26 @@ use Kind as K;
 const KINDS: usize = Kind::Version as usize + 1;
 
 impl Kind {
+    /// Whether the conversion reads the element's text ([`component`], [`org`], [`contact`],
+    /// [`metadata`] and [`dependency`] read the others' children and attributes only). `author`
+    /// is text in a component and a container in `authors`.
+    fn has_text(self) -> bool {
+        !matches!(
+            self,
+            K::Address
+                | K::Authors
+                | K::Component
+                | K::Components
+                | K::Contact
+                | K::Dependency
+                | K::ExternalReferences
+                | K::Manufacture
+                | K::Manufacturer
+                | K::Reference
+                | K::Supplier
+        )
+    }
+
     /// The kind of an element by its local name.
     fn of(local: &[u8]) -> Option<Kind> {
         Some(match local {
@@ -1400,6 +1426,36 @@ mod tests {
             }) => format!("{line}:{column}: {message}"),
             other => panic!("expected a parse error, got {other:?}"),
         }
+    }
+
+    /// An indented document makes the model of the same document written on one line: the
+    /// text between the children of an element read for its children is dropped (decision 39),
+    /// and the text of a value is kept whole, spaces and references inside it included.
+    #[test]
+    fn indentation_between_children_is_not_text() {
+        let body = "<metadata><authors><author><name> Ann &amp; Bo </name><email>a@x</email></author></authors></metadata>\
+            <components><component type=\"library\" bom-ref=\"a\"><supplier><name>Acme &amp; \
+            &#x4B;aspersky</name><url>https://x</url><contact><email>s@x</email></contact></supplier>\
+            <author>A &lt; B</author><name>&amp; &amp;</name><version> 1 </version>\
+            <externalReferences><reference type=\"vcs\"><url>https://v</url></reference></externalReferences>\
+            <components><component bom-ref=\"b\"><name>b</name><manufacturer><name>M</name>\
+            <address><country>RU</country></address></manufacturer></component></components>\
+            </component></components><dependencies><dependency ref=\"a\"><dependency ref=\"b\"/></dependency></dependencies>";
+        let compact = read_str(&doc(body)).unwrap_or_else(|e| panic!("{e}"));
+        // Every `><` between tags given a line break and indentation.
+        let indented = doc(&body.replace("><", ">\n      <"));
+        let indented = read_str(&indented).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(compact.components.len(), 2);
+        let a = &compact.components[0];
+        assert_eq!(a.name.as_str(), "& &");
+        assert_eq!(a.parties[0].name.as_deref(), Some("Acme & Kaspersky"));
+        for (x, y) in compact.components.iter().zip(&indented.components) {
+            assert_eq!(
+                (&x.id, &x.name, &x.version, &x.parties, &x.external_refs),
+                (&y.id, &y.name, &y.version, &y.parties, &y.external_refs)
+            );
+        }
+        assert_eq!(compact.relationships, indented.relationships);
     }
 
     /// Reads `text` in memory with children read in parallel after the first `after`.
