@@ -1075,29 +1075,38 @@ fn plain_doc(source: &str, location: &str) -> Finding {
     plain(source, &c, usize::MAX)
 }
 
-/// True when something in the component says who made or supplied it.
+/// True when something in the component says who made or supplied it. The three tests are
+/// made in turn, each only when the ones before fail: most components name a party, and the
+/// purl's test was made for every component anyway (~900 instructions each, 3.6% of a 20k
+/// CycloneDX JSON scan on one thread).
 fn has_origin(c: &Component) -> bool {
-    let party = c.parties.iter().any(|p| {
-        p.name.as_deref().is_some_and(|n| !n.trim().is_empty())
-            || !p.emails.is_empty()
-            || !p.urls.is_empty()
-    });
-    let purl_ns = c.purl.as_ref().map(|p| p.value.as_str()).is_some_and(|p| {
-        // pkg:type/namespace/name: a namespace is present when the path has two segments.
-        let path = p.split(['?', '#', '@']).next().unwrap_or(p);
-        path.strip_prefix("pkg:")
-            .and_then(|r| r.split_once('/'))
-            .is_some_and(|(_, rest)| rest.trim_start_matches('/').contains('/'))
-    });
-    let cpe_vendor = c.cpes.iter().any(|cpe| {
-        let v = cpe
-            .value
-            .strip_prefix("cpe:2.3:")
-            .or_else(|| cpe.value.strip_prefix("cpe:/"))
-            .and_then(|r| r.split(':').nth(1));
-        v.is_some_and(|v| !v.is_empty() && v != "*" && v != "-")
-    });
-    party || purl_ns || cpe_vendor
+    let party = || {
+        c.parties.iter().any(|p| {
+            p.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+                || !p.emails.is_empty()
+                || !p.urls.is_empty()
+        })
+    };
+    let purl_ns = || {
+        c.purl.as_ref().map(|p| p.value.as_str()).is_some_and(|p| {
+            // pkg:type/namespace/name: a namespace is present when the path has two segments.
+            let path = p.split(['?', '#', '@']).next().unwrap_or(p);
+            path.strip_prefix("pkg:")
+                .and_then(|r| r.split_once('/'))
+                .is_some_and(|(_, rest)| rest.trim_start_matches('/').contains('/'))
+        })
+    };
+    let cpe_vendor = || {
+        c.cpes.iter().any(|cpe| {
+            let v = cpe
+                .value
+                .strip_prefix("cpe:2.3:")
+                .or_else(|| cpe.value.strip_prefix("cpe:/"))
+                .and_then(|r| r.split(':').nth(1));
+            v.is_some_and(|v| !v.is_empty() && v != "*" && v != "-")
+        })
+    };
+    party() || purl_ns() || cpe_vendor()
 }
 
 /// What a report keeps of an audited SBOM: its identity and counts, not its components (so a
