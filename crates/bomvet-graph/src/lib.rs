@@ -569,7 +569,7 @@ impl SbomGraph {
                 *a |= b;
             }
         };
-        // Sinks first (`kosaraju_scc`'s order): every child outside the component is done.
+        // Sinks first (`strongly_connected`'s order): every child outside the component is done.
         for k in 0..sccs {
             acc.fill(0);
             for &u in self.scc(k) {
@@ -690,7 +690,7 @@ impl SbomGraph {
         for &r in &self.roots {
             count[scc_of(r)] = count[scc_of(r)].saturating_add(1);
         }
-        // The components are in reverse topological order (`kosaraju_scc`, in `build`). Each
+        // The components are in reverse topological order (`strongly_connected`, in `build`). Each
         // (u, v) pair counts once however many kinds of edge join them: the children of each
         // node deduplicated (a hash set of all pairs was the audit's largest allocation at 1M
         // components).
