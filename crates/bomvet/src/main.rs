@@ -317,6 +317,9 @@ struct Input {
     skip: Option<&'static str>,
 }
 
+/// Why a file found in a directory is skipped ([`bomvet_ingest::is_candidate`]).
+const NOT_A_CANDIDATE: &str = "not a JSON object, XML other than HTML, SPDX tag-value or YAML";
+
 /// Directories of version control a walk does not enter (decision 36): their files are the
 /// history of the ones around them, compressed, never SBOMs in their own right.
 const VCS_DIRS: [&str; 4] = [".git", ".hg", ".svn", ".jj"];
@@ -458,7 +461,7 @@ fn read_input(
     };
     if input.walked && !bomvet_ingest::is_candidate(&bytes) {
         return Loaded::Skipped(format!(
-            "`{}`: not a JSON object, XML other than HTML, SPDX tag-value or YAML (found in a directory, skipped)",
+            "`{}`: {NOT_A_CANDIDATE} (found in a directory, skipped)",
             path.display()
         ));
     }
@@ -1080,11 +1083,9 @@ fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
         .map(|i| {
             let r = match std::fs::read(&i.path) {
                 Err(e) => Checked::Unreadable(format!("cannot read `{}`: {e}", i.path.display())),
-                Ok(b) if i.walked && !bomvet_ingest::is_candidate(&b) => Checked::Skipped(
-                    "not a JSON object, XML other than HTML, SPDX tag-value or YAML (found in a \
-                     directory)"
-                        .into(),
-                ),
+                Ok(b) if i.walked && !bomvet_ingest::is_candidate(&b) => {
+                    Checked::Skipped(format!("{NOT_A_CANDIDATE} (found in a directory)"))
+                }
                 Ok(b) => match bomvet_validate::validate(&i.path, &b) {
                     Ok(v) => Checked::Done(v),
                     Err(e) => Checked::Unreadable(render_error(&e)),
