@@ -1693,19 +1693,28 @@ mod tests {
         );
     }
 
+    /// A pool of two threads, for the work split between them.
+    fn two_threads() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+    }
+
+    /// Text with characters of every UTF-8 length, the extremes of each included.
+    fn mixed_utf8() -> Vec<u8> {
+        "aé€😀 x\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}é😀"
+            .as_bytes()
+            .to_vec()
+    }
+
     /// Text checked for UTF-8 in blocks on several threads gets the answer of one check, and
     /// the same error (offset, length of the bad sequence): blocks of 1 to 9 bytes cut every
     /// character of 1 to 4 bytes at every place, in valid text, in text with a byte dropped,
     /// changed or added, and at either end.
     #[test]
     fn utf8_checked_in_blocks_is_one_check() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let valid = "aé€😀 x\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}é😀"
-            .as_bytes()
-            .to_vec();
+        let (pool, valid) = (two_threads(), mixed_utf8());
         let mut texts = vec![valid.clone(), Vec::new(), vec![0x80], vec![0xF0, 0x9F]];
         for at in 0..valid.len() {
             let mut dropped = valid.clone();
@@ -1741,13 +1750,7 @@ mod tests {
     /// that do not cover the text are refused.
     #[test]
     fn utf8_checked_in_segments_is_one_check() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let valid = "aé€😀 x\u{7ff}\u{800}\u{ffff}\u{10000}\u{10ffff}é😀"
-            .as_bytes()
-            .to_vec();
+        let (pool, valid) = (two_threads(), mixed_utf8());
         let mut texts = vec![valid.clone(), vec![0x80], vec![0xF0, 0x9F]];
         for at in 0..valid.len() {
             let mut changed = valid.clone();
