@@ -363,9 +363,10 @@ fn explain_unknown_component_suggests() {
 
 /// A directory walk over a folder of SBOMs kept in git, with a build file and the run's own
 /// reports in it (decision 36): version control directories are not entered, TOML and INI
-/// files (`[`) and HTML pages are skipped as not SBOMs, a report the run writes is skipped as
-/// such, and a second run with the same `-o` audits the same SBOMs; `validate` skips the same
-/// files. XML of another kind and a JSON object of no known format still fail closed.
+/// files (`[`), HTML pages and reports (bomvet's JSON, SARIF, JUnit) are skipped as not SBOMs, a
+/// report the run writes is skipped as such, and a second run with the same `-o` audits the same
+/// SBOMs; `validate` skips the same files. XML of another kind and a JSON object of no known
+/// format still fail closed.
 #[test]
 fn directory_walk_skips_version_control_build_files_and_own_reports() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -375,26 +376,33 @@ fn directory_walk_skips_version_control_build_files_and_own_reports() {
         std::fs::create_dir_all(path.parent().unwrap_or(&sboms)).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
     };
+    let remove =
+        |rel: &str| std::fs::remove_file(sboms.join(rel)).unwrap_or_else(|e| panic!("{e}"));
     let demo = std::fs::read(common::root().join(DEMO)).unwrap_or_default();
     write("product.cdx.json", &demo);
     write(".git/config", b"[core]\n\trepositoryformatversion = 0\n");
     // A JSON object in the git directory would fail if it were read.
     write(".git/objects/info.json", b"{\"not\": \"an sbom\"}");
     write("Cargo.toml", b"[package]\nname = \"x\"\n");
-    let html = sboms.join("report.html").display().to_string();
-    let json = sboms.join("report.json").display().to_string();
     let dir_arg = sboms.display().to_string();
-    let scan = || {
-        bomvet(&[
-            "scan",
-            &dir_arg,
-            "--format",
-            "json",
-            "-o",
-            &format!("html={html}"),
-            "-o",
-            &format!("json={json}"),
-        ])
+    let report = |name: &str| sboms.join(name).display().to_string();
+    let outputs: Vec<String> = [
+        ("html", "report.html"),
+        ("json", "report.json"),
+        ("sarif", "report.sarif"),
+        ("junit", "report.junit.xml"),
+    ]
+    .iter()
+    .map(|(format, name)| format!("{format}={}", report(name)))
+    .collect();
+    let scan = |with_outputs: bool| {
+        let mut args = vec!["scan", dir_arg.as_str(), "--format", "json"];
+        if with_outputs {
+            for o in &outputs {
+                args.extend(["-o", o.as_str()]);
+            }
+        }
+        bomvet(&args)
     };
     // Each input's name in the directory and its status, as `/name status`.
     let statuses = |r: &serde_json::Value| -> Vec<String> {
@@ -409,82 +417,78 @@ fn directory_walk_skips_version_control_build_files_and_own_reports() {
             })
             .collect()
     };
-    let report = |path: &str| {
-        serde_json::from_slice::<serde_json::Value>(&std::fs::read(path).unwrap_or_default())
-            .unwrap_or_default()
+    let errors = |r: &serde_json::Value| -> Vec<String> {
+        r["inputs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["error"].as_str().map(str::to_owned))
+            .collect()
     };
-    let first = scan();
+    let first = scan(true);
     assert_eq!(first.code, 1, "the demo's finding: {}", first.stderr);
     assert_eq!(
-        statuses(&report(&json)),
-        ["/Cargo.toml skipped", "/product.cdx.json audited",]
+        statuses(&first.json()),
+        ["/Cargo.toml skipped", "/product.cdx.json audited"]
     );
-    // Again, with both reports of the first run in the directory.
-    let second = scan();
+    // Again, with the four reports of the first run in the directory.
+    let second = scan(true);
     assert_eq!(second.code, 1, "{}", second.stderr);
-    let r = report(&json);
-    assert_eq!(
-        statuses(&r),
-        [
-            "/Cargo.toml skipped",
-            "/product.cdx.json audited",
-            "/report.html skipped",
-            "/report.json skipped",
-        ]
-    );
-    let errors: Vec<&str> = r["inputs"]
-        .as_array()
+    let r = second.json();
+    let reports = [
+        "/report.html skipped",
+        "/report.json skipped",
+        "/report.junit.xml skipped",
+        "/report.sarif skipped",
+    ];
+    let expected: Vec<&str> = ["/Cargo.toml skipped", "/product.cdx.json audited"]
         .into_iter()
-        .flatten()
-        .filter_map(|i| i["error"].as_str())
+        .chain(reports)
         .collect();
-    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert_eq!(statuses(&r), expected);
+    let errors_of_second = errors(&r);
     assert!(
-        errors[1..]
+        errors_of_second[1..]
             .iter()
             .all(|e| e.ends_with("a report this run writes (`-o`), skipped")),
-        "{errors:?}"
+        "{errors_of_second:?}"
     );
-    assert_eq!(r["summary"]["skipped_inputs"], 3);
-    // Without `-o`, the HTML report of the earlier run is skipped as a page, its JSON report
-    // is a JSON object of no known format: it fails.
-    let third = bomvet(&["scan", &dir_arg, "--format", "json"]);
-    assert_eq!(third.code, 2, "{}", third.stdout);
+    assert_eq!(r["summary"]["skipped_inputs"], 5);
+    // Without `-o`, the reports of the earlier run are skipped as what they are.
+    let third = scan(false);
+    assert_eq!(third.code, 1, "{}", third.stdout);
     let r = third.json();
-    assert_eq!(
-        statuses(&r),
-        [
-            "/Cargo.toml skipped",
-            "/product.cdx.json audited",
-            "/report.html skipped",
-            "/report.json failed",
-        ]
-    );
+    assert_eq!(statuses(&r), expected);
     assert!(
-        r["inputs"][2]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("XML other than HTML")),
+        errors(&r)
+            .iter()
+            .all(|e| e.contains("not an SBOM") && e.contains("found in a directory")),
         "{r}"
     );
-    std::fs::remove_file(&json).unwrap_or_else(|e| panic!("{e}"));
-    write("pom.xml", b"<project><groupId>x</groupId></project>");
-    let run = bomvet(&["scan", &dir_arg, "--format", "json"]);
-    assert_eq!(
-        run.code, 2,
-        "XML that is not CycloneDX fails: {}",
-        run.stdout
-    );
-    std::fs::remove_file(sboms.join("pom.xml")).unwrap_or_else(|e| panic!("{e}"));
+    // Any other JSON object, and XML that is not CycloneDX, still fail.
+    for (name, bytes) in [
+        (
+            "package.json",
+            &b"{\"name\": \"x\", \"version\": \"1.0.0\"}"[..],
+        ),
+        ("pom.xml", b"<project><groupId>x</groupId></project>"),
+    ] {
+        write(name, bytes);
+        let run = scan(false);
+        assert_eq!(run.code, 2, "{name} fails: {}", run.stdout);
+        assert_eq!(run.json()["summary"]["failed_inputs"], 1, "{name}");
+        remove(name);
+    }
     let run = bomvet(&["validate", &dir_arg]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout
-            .ends_with("3 file(s): 1 valid, 0 invalid, 0 unreadable, 2 skipped (not SBOMs)\n"),
+            .ends_with("6 file(s): 1 valid, 0 invalid, 0 unreadable, 5 skipped (not SBOMs)\n"),
         "{}",
         run.stdout
     );
     // Named, a TOML file is not skipped: it fails.
-    let toml = sboms.join("Cargo.toml").display().to_string();
+    let toml = report("Cargo.toml");
     let run = bomvet(&["scan", &toml]);
     assert_eq!(run.code, 2);
     assert!(

@@ -465,13 +465,14 @@ pub fn parse_value(
     }
 }
 
-/// True when `bytes` could be an SBOM in some encoding bomvet knows: a JSON object, XML other
-/// than HTML, SPDX tag-value or YAML, or gzip (after any byte-order mark). Used to skip, never to
-/// drop silently, the other files found when walking a directory (READMEs, licences, checksums,
-/// decision 13). A file that starts with `[` is not one (decision 36): no SBOM encoding is a JSON
-/// array, and TOML and INI files (`Cargo.toml`, `.git/config`) start so. Nor is an HTML page (a
-/// report bomvet wrote there); XML of any other kind is a candidate and fails when read, as it
-/// may be an SBOM in an encoding bomvet does not read (SPDX RDF/XML).
+/// True when `bytes` could be an SBOM in some encoding bomvet knows: a JSON object, XML, SPDX
+/// tag-value or YAML, or gzip (after any byte-order mark), and is not an HTML page or a report
+/// (bomvet's JSON report, a SARIF log, a JUnit report). Used to skip, never to drop silently, the
+/// other files found when walking a directory (READMEs, licences, checksums, decision 13). A
+/// file that starts with `[` is not one (decision 36): no SBOM encoding is a JSON array, and TOML
+/// and INI files (`Cargo.toml`, `.git/config`) start so. The pages and reports are those a run
+/// writes into the folder it audits. Any other XML or JSON object is a candidate and fails when
+/// read, as it may be an SBOM in an encoding bomvet does not read (SPDX RDF/XML).
 pub fn is_candidate(bytes: &[u8]) -> bool {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return true;
@@ -483,8 +484,8 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
         return false;
     };
     match text[start] {
-        b'{' => true,
-        b'<' => !is_html(&text[start..]),
+        b'{' => !is_report_json(&text[start..]),
+        b'<' => !is_page_or_junit(&text[start..]),
         b'[' => false,
         _ => {
             let head = String::from_utf8_lossy(&text[..text.len().min(4096)]);
@@ -496,9 +497,29 @@ pub fn is_candidate(bytes: &[u8]) -> bool {
     }
 }
 
-/// Whether markup is an HTML page: its first element (after an XML declaration, processing
-/// instructions and comments) is `<!DOCTYPE html` or `<html`, in any case.
-fn is_html(markup: &[u8]) -> bool {
+/// Whether a JSON object is bomvet's JSON report (its first key `schema_version`, then `tool`
+/// named `bomvet`) or a SARIF log (a `$schema` first that names SARIF), by its first bytes with
+/// the whitespace taken out (pretty or compact, as `jq -c` writes it).
+fn is_report_json(object: &[u8]) -> bool {
+    let head: Vec<u8> = object
+        .iter()
+        .take(1024)
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let has = |needle: &[u8]| memchr::memmem::find(&head, needle).is_some();
+    (head.starts_with(br#"{"schema_version":"#) && has(br#","tool":{"name":"bomvet""#))
+        || (head.starts_with(br#"{"$schema":""#)
+            && head
+                .get(12..)
+                .and_then(|rest| rest.split(|&b| b == b'"').next())
+                .is_some_and(|url| memchr::memmem::find(url, b"sarif").is_some()))
+}
+
+/// Whether markup is an HTML page or a JUnit report: its first element (after an XML
+/// declaration, processing instructions and comments) is `<!DOCTYPE html` or `<html` in any
+/// case, or `<testsuites` or `<testsuite`.
+fn is_page_or_junit(markup: &[u8]) -> bool {
     let mut rest = markup;
     loop {
         let Some(at) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
@@ -518,12 +539,19 @@ fn is_html(markup: &[u8]) -> bool {
             None => return false,
         }
     }
-    let starts = |tag: &[u8]| {
+    let starts = |tag: &[u8], any_case: bool| {
         rest.len() > tag.len()
-            && rest[..tag.len()].eq_ignore_ascii_case(tag)
-            && matches!(rest[tag.len()], b'>' | b' ' | b'\t' | b'\r' | b'\n')
+            && (if any_case {
+                rest[..tag.len()].eq_ignore_ascii_case(tag)
+            } else {
+                &rest[..tag.len()] == tag
+            })
+            && matches!(rest[tag.len()], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
     };
-    starts(b"<!doctype html") || starts(b"<html")
+    starts(b"<!doctype html", true)
+        || starts(b"<html", true)
+        || starts(b"<testsuites", false)
+        || starts(b"<testsuite", false)
 }
 
 /// Reads `bytes` as `format` without recognising the encoding first (for callers that know it,
@@ -1312,6 +1340,15 @@ mod tests {
             (b"<?xml version=\"1.0\"?><!-- a report --><HTML>", false),
             (b"<html\n>", false),
             (b"<!-- never closed <html>", true),
+            (b"<?xml version=\"1.0\"?>\n<testsuites name=\"bomvet\">", false),
+            (b"<testsuite name=\"x\"/>", false),
+            (b"<testsuitesx/>", true),
+            (b"{\n  \"schema_version\": 1,\n  \"tool\": {\n    \"name\": \"bomvet\",", false),
+            (b"{\"schema_version\":1,\"tool\":{\"name\":\"bomvet\",\"version\":\"0.1.0\"}}", false),
+            (b"{\"schema_version\":1,\"tool\":{\"name\":\"other\"}}", true),
+            (b"{\"bomFormat\":\"CycloneDX\",\"tool\":{\"name\":\"bomvet\"}}", true),
+            (b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"runs\": []", false),
+            (b"{\"$schema\":\"http://cyclonedx.org/schema/bom-1.6.schema.json\",\"bomFormat\":\"CycloneDX\"}", true),
             (b"# README\n", false),
             (b"  \n\t", false),
             (b"", false),

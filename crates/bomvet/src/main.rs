@@ -318,7 +318,7 @@ struct Input {
 }
 
 /// Why a file found in a directory is skipped ([`bomvet_ingest::is_candidate`]).
-const NOT_A_CANDIDATE: &str = "not a JSON object, XML other than HTML, SPDX tag-value or YAML";
+const NOT_A_CANDIDATE: &str = "not an SBOM (not a JSON object, XML, SPDX tag-value or YAML; or an HTML page, a SARIF log, a JUnit or bomvet JSON report)";
 
 /// Directories of version control a walk does not enter (decision 36): their files are the
 /// history of the ones around them, compressed, never SBOMs in their own right.
