@@ -450,7 +450,7 @@ fn directory_walk_skips_version_control_build_files_and_own_reports() {
     assert!(
         errors_of_second[1..]
             .iter()
-            .all(|e| e.ends_with("a report this run writes (`-o`), skipped")),
+            .all(|e| e.ends_with("a report this run writes (`-o`)")),
         "{errors_of_second:?}"
     );
     assert_eq!(r["summary"]["skipped_inputs"], 5);
@@ -465,6 +465,21 @@ fn directory_walk_skips_version_control_build_files_and_own_reports() {
             .all(|e| e.contains("not an SBOM") && e.contains("found in a directory")),
         "{r}"
     );
+    // The human report says why each is skipped.
+    let human = bomvet(&["scan", &dir_arg]);
+    for (name, why) in [
+        ("Cargo.toml", "not an SBOM (not a JSON object"),
+        ("report.sarif", "not an SBOM (not a JSON object"),
+    ] {
+        let line = format!("{}  skipped: {why}", report(name));
+        assert!(human.stdout.contains(&line), "{line}\n{}", human.stdout);
+    }
+    let human = bomvet(&["scan", &dir_arg, "-o", &outputs[0]]);
+    let line = format!(
+        "{}  skipped: a report this run writes (`-o`)\n",
+        report("report.html")
+    );
+    assert!(human.stdout.contains(&line), "{line}\n{}", human.stdout);
     // Any other JSON object, and XML that is not CycloneDX, still fail.
     for (name, bytes) in [
         (

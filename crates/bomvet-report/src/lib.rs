@@ -261,11 +261,11 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
 
     for input in &report.inputs {
         if input.status == "skipped" {
-            let _ = writeln!(
-                o,
-                "{}  skipped: not JSON, XML or SPDX tag-value",
-                inert(&input.source)
-            );
+            // The reason as recorded, without the file's name it starts with (`path`: ...).
+            let why = input.error.as_deref().unwrap_or("not an SBOM");
+            let named = format!("`{}`: ", input.source);
+            let why = why.strip_prefix(&named).unwrap_or(why);
+            let _ = writeln!(o, "{}  skipped: {}", inert(&input.source), inert(why));
             continue;
         }
         if input.status == "failed" {

@@ -407,7 +407,7 @@ fn read_input(
 ) -> Loaded {
     let path = &input.path;
     if let Some(why) = input.skip {
-        return Loaded::Skipped(format!("`{}`: {why}, skipped", path.display()));
+        return Loaded::Skipped(format!("`{}`: {why}", path.display()));
     }
     let too_big = || {
         Loaded::Failed(format!(
@@ -461,7 +461,7 @@ fn read_input(
     };
     if input.walked && !bomvet_ingest::is_candidate(&bytes) {
         return Loaded::Skipped(format!(
-            "`{}`: {NOT_A_CANDIDATE} (found in a directory, skipped)",
+            "`{}`: {NOT_A_CANDIDATE}, found in a directory",
             path.display()
         ));
     }
@@ -1084,7 +1084,7 @@ fn validate(files: &[PathBuf], format: FormatArg) -> Result<u8> {
             let r = match std::fs::read(&i.path) {
                 Err(e) => Checked::Unreadable(format!("cannot read `{}`: {e}", i.path.display())),
                 Ok(b) if i.walked && !bomvet_ingest::is_candidate(&b) => {
-                    Checked::Skipped(format!("{NOT_A_CANDIDATE} (found in a directory)"))
+                    Checked::Skipped(format!("{NOT_A_CANDIDATE}, found in a directory"))
                 }
                 Ok(b) => match bomvet_validate::validate(&i.path, &b) {
                     Ok(v) => Checked::Done(v),
