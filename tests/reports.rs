@@ -263,3 +263,31 @@ fn html_renders_in_headless_chromium() {
         png.len()
     );
 }
+
+/// The Markdown report, the one filed with a purchase, names every input it did not audit and
+/// why: the unreadable one with its place, the skipped one with its reason (it gave only the
+/// count of unreadable inputs in its title, and nothing of skipped ones).
+#[test]
+fn markdown_names_inputs_not_audited() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let demo = std::fs::read(common::root().join(DEMO)).unwrap_or_default();
+    std::fs::write(dir.path().join("product.cdx.json"), demo).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("bad.json"), b"{\"x\": 1,}").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("notes.toml"), b"[notes]\n").unwrap_or_else(|e| panic!("{e}"));
+    let arg = dir.path().display().to_string();
+    let run = bomvet(&["scan", &arg, "--format", "markdown"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let name = |file: &str| bomvet_report::md_escape(&dir.path().join(file).display().to_string());
+    for line in [
+        format!(
+            "- {}: could not be read: 1\\:9\\: trailing comma",
+            name("bad.json")
+        ),
+        format!("- {}: skipped: not an SBOM \\(", name("notes.toml")),
+    ] {
+        assert!(run.stdout.contains(&line), "{line}\n{}", run.stdout);
+    }
+    assert!(!run
+        .stdout
+        .contains(&format!("- {}:", name("product.cdx.json"))));
+}

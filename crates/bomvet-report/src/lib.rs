@@ -261,10 +261,7 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
 
     for input in &report.inputs {
         if input.status == "skipped" {
-            // The reason as recorded, without the file's name it starts with (`path`: ...).
-            let why = input.error.as_deref().unwrap_or("not an SBOM");
-            let named = format!("`{}`: ", input.source);
-            let why = why.strip_prefix(&named).unwrap_or(why);
+            let why = not_audited_reason(input);
             let _ = writeln!(o, "{}  skipped: {}", inert(&input.source), inert(why));
             continue;
         }
@@ -491,6 +488,16 @@ fn human_plain(report: &Report, options: &RenderOptions) -> String {
     };
     let _ = writeln!(o, "{verdict}");
     o
+}
+
+/// Why an input was not audited (a failed or skipped one), as recorded, without the file's name
+/// the record starts with (`` `path`: ``), for reports that print the name beside it.
+pub(crate) fn not_audited_reason(input: &bomvet_audit::InputSummary) -> &str {
+    let why = input.error.as_deref().unwrap_or_default();
+    why.strip_prefix('`')
+        .and_then(|w| w.strip_prefix(input.source.as_str()))
+        .and_then(|w| w.strip_prefix("`"))
+        .map_or(why, |w| w.trim_start_matches(':').trim_start())
 }
 
 /// The inputs that fail the gate by themselves rather than by a finding, each with a stable

@@ -214,6 +214,22 @@ pub(crate) fn markdown(report: &Report) -> String {
             .unwrap_or_default()
     );
     let mut listed = false;
+    // Every input not audited, with why: a filed report names what it did not look at.
+    for input in &report.inputs {
+        let what = match input.status {
+            "failed" => "could not be read",
+            "skipped" => "skipped",
+            _ => continue,
+        };
+        let why = crate::not_audited_reason(input);
+        let _ = writeln!(
+            o,
+            "- {}: {what}: {}",
+            md_escape(&input.source),
+            md_escape(why)
+        );
+        listed = true;
+    }
     for (src, _, why) in crate::input_failures(v) {
         let _ = writeln!(o, "- {}: {why}", md_escape(src));
         listed = true;
