@@ -341,16 +341,17 @@ impl SbomGraph {
             stack.push(i);
             mark_from(&mut stack, &mut seen, &g.graph);
         }
-        let (scc_start, scc_members, scc_of) = strongly_connected(&g.graph);
-        for k in 0..scc_start.len() - 1 {
-            let members = &scc_members[scc_start[k] as usize..scc_start[k + 1] as usize];
-            if members.len() > 1 {
+        (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.graph);
+        let cycles: Vec<GraphIssue> = (0..g.scc_start.len() - 1)
+            .map(|k| g.scc(k))
+            .filter(|members| members.len() > 1)
+            .map(|members| {
                 let mut components: Vec<usize> = members.iter().map(|&v| v as usize).collect();
                 components.sort_unstable();
-                g.issues.push(GraphIssue::Cycle { components });
-            }
-        }
-        (g.scc_start, g.scc_members, g.scc_of) = (scc_start, scc_members, scc_of);
+                GraphIssue::Cycle { components }
+            })
+            .collect();
+        g.issues.extend(cycles);
         g.issues.sort_by_key(issue_order);
         g.out_degree = vec![0; n];
         for e in g.graph.edge_references() {

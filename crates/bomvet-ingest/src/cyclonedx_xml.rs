@@ -550,7 +550,7 @@ impl<'i> Xml<'i> {
         let mut bom_ref = None;
         let mut note = |k: &str, raw: &str| {
             if kind == Some(Kind::Component) && k == "bom-ref" && bom_ref.is_none() {
-                bom_ref = Some(k.as_ptr() as usize - raw.as_ptr() as usize);
+                bom_ref = crate::offset_within(raw, k.as_bytes());
             }
         };
         let (qname, line) = match &self.source {
@@ -655,7 +655,8 @@ impl<'i> Xml<'i> {
                 }
             };
             if repeated {
-                let from = (key_bytes.as_ptr() as usize).wrapping_sub(raw.as_ptr() as usize);
+                // The key is a slice of `raw` (the attributes are read from it).
+                let from = crate::offset_within(raw, key_bytes).unwrap_or_default();
                 return Err(self.error_at(at + 1 + from, "attribute given twice".into()));
             }
             let plain = match &a.value {

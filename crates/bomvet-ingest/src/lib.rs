@@ -267,13 +267,19 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// Where `part` starts in `text`, when it is a slice of it (`None` otherwise): the place of a
+/// value a parser hands out as a slice of its input.
+pub(crate) fn offset_within(text: &str, part: &[u8]) -> Option<usize> {
+    let from = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    (from <= text.len() && part.len() <= text.len() - from).then_some(from)
+}
+
 /// `part` as the slice of `text` it is, with `text`'s lifetime (`None` when it is not a slice of
 /// it, or not at character boundaries): for values a parser hands out as slices of the input,
 /// borrowed rather than copied or checked as UTF-8 again.
 pub(crate) fn within<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
-    let from = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-    text.get(from..from.wrapping_add(part.len()))
-        .filter(|p| p.as_ptr() == part.as_ptr())
+    let from = offset_within(text, part)?;
+    text.get(from..from + part.len())
 }
 
 /// A line number (from 1) as the model keeps a component's (decision 33); `None` for 0 and past

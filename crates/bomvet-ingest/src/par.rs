@@ -896,24 +896,16 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, simdutf8::compat::Utf8Error> {
 fn utf8_in_blocks(bytes: &[u8], block: usize) -> Result<&str, simdutf8::compat::Utf8Error> {
     use rayon::prelude::*;
     // The first block starts at 0 whatever is there.
-    let char_start = |at: usize| {
-        if at == 0 {
-            return 0;
-        }
-        let mut at = at.min(bytes.len());
-        for _ in 0..3 {
-            match bytes.get(at) {
-                Some(b) if b & 0xC0 == 0x80 => at += 1,
-                _ => break,
-            }
-        }
-        at
+    let block_start = |at: usize| match at {
+        0 => 0,
+        at => char_start(bytes, at, bytes.len()),
     };
     let valid = (0..bytes.len())
         .into_par_iter()
         .step_by(block)
         .all(|start| {
-            simdutf8::basic::from_utf8(&bytes[char_start(start)..char_start(start + block)]).is_ok()
+            simdutf8::basic::from_utf8(&bytes[block_start(start)..block_start(start + block)])
+                .is_ok()
         });
     if !valid {
         return simdutf8::compat::from_utf8(bytes);
@@ -925,6 +917,20 @@ fn utf8_in_blocks(bytes: &[u8], block: usize) -> Result<&str, simdutf8::compat::
     Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
+/// The first byte of a character at or after `at` (at most three bytes on in valid text: past
+/// continuation bytes `10xxxxxx`), and not past `end`: where a block of text checked for UTF-8
+/// on its own starts ([`utf8`], [`utf8_segments`]).
+fn char_start(bytes: &[u8], at: usize, end: usize) -> usize {
+    let mut at = at.min(end);
+    for _ in 0..3 {
+        match bytes.get(at) {
+            Some(b) if at < end && b & 0xC0 == 0x80 => at += 1,
+            _ => break,
+        }
+    }
+    at
+}
+
 /// Bytes per block of [`utf8_segments`]: small enough to stay in a core's cache between its
 /// check and the caller's pass over it.
 pub(crate) const CACHED_BLOCK: usize = 64 << 10;
@@ -932,8 +938,8 @@ pub(crate) const CACHED_BLOCK: usize = 64 << 10;
 /// `bytes` as UTF-8 text, checked on every core segment by segment, and a result per segment
 /// made in the same pass: `bounds` are the segments (`(start, end)`, each starting where the one
 /// before ends, the first at 0, the last ending at the end); each is checked in blocks of about
-/// `block` bytes ([`CACHED_BLOCK`] but in tests), and `each(&mut result, start, end)` is called with each block's place
-/// in `bytes` right after the block is checked, while it is in cache. A separate check of the
+/// `block` bytes ([`CACHED_BLOCK`] but in tests), and `each(&mut result, start, end)` is called
+/// with each block's place in `bytes` right after the block is checked, while it is in cache. A separate check of the
 /// whole text and then the caller's own pass over it read the bytes from memory twice (tag-value
 /// counts the lines and packages of its segments: ~10 ms of a 75 MB document on two cores,
 /// decision 38).
@@ -957,16 +963,6 @@ pub(crate) fn utf8_segments<'a, A: Send>(
     if !covered {
         return None;
     }
-    let char_start = |at: usize, end: usize| {
-        let mut at = at.min(end);
-        for _ in 0..3 {
-            match bytes.get(at) {
-                Some(b) if at < end && b & 0xC0 == 0x80 => at += 1,
-                _ => break,
-            }
-        }
-        at
-    };
     let results: Option<Vec<A>> = bounds
         .par_iter()
         .map(|&(start, end)| {
@@ -976,7 +972,7 @@ pub(crate) fn utf8_segments<'a, A: Send>(
                 let next = if end - at <= block {
                     end
                 } else {
-                    char_start(at + block, end)
+                    char_start(bytes, at + block, end)
                 };
                 simdutf8::basic::from_utf8(&bytes[at..next]).ok()?;
                 each(&mut acc, at, next);
