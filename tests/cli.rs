@@ -502,6 +502,17 @@ fn directory_walk_skips_version_control_build_files_and_own_reports() {
         "{}",
         run.stdout
     );
+    // With its SBOM gone, the folder holds only files that are skipped: nothing is audited,
+    // which is not a pass.
+    remove("product.cdx.json");
+    let run = scan(false);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("no SBOM to audit: the 5 file(s) found were all skipped as not SBOMs"),
+        "{}",
+        run.stderr
+    );
     // Named, a TOML file is not skipped: it fails.
     let toml = report("Cargo.toml");
     let run = bomvet(&["scan", &toml]);

@@ -855,6 +855,19 @@ fn scan(
     if let Some(b) = progress {
         b.finish_and_clear();
     }
+    // Every file skipped: nothing was audited, which is never a pass (a gate over a folder whose
+    // SBOMs are missing would pass on the READMEs or reports left in it; decision 36).
+    if let Some(InputOutcome::Skipped { reason, .. }) = outcomes.first() {
+        if outcomes
+            .iter()
+            .all(|o| matches!(o, InputOutcome::Skipped { .. }))
+        {
+            bail!(
+                "no SBOM to audit: the {} file(s) found were all skipped as not SBOMs (the first, {reason})",
+                outcomes.len(),
+            );
+        }
+    }
     for o in &outcomes {
         if let InputOutcome::Failed { error, .. } = o {
             log::error(error);
