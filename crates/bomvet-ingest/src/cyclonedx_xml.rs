@@ -1113,10 +1113,11 @@ impl<'i> Xml<'i> {
     /// sequentially for the exact error.
     ///
     /// `size(sbom, n)` makes room in a document for about `n` children named `wanted`: the
-    /// document's and each part's vectors are sized once by the count of `<wanted` in the bytes
-    /// they will hold (a size, not a finding: a prefixed name is not counted and the vector
-    /// grows). Grown by pushes and appends instead, they were copied again and again into fresh
-    /// pages (a tenth of reading 100k components, issue 7).
+    /// document's vectors are sized once by the count of `<wanted` in the bytes they will hold
+    /// (a size, not a finding: a prefixed name is not counted and the vector grows), each
+    /// part's by the elements named `wanted` the search for children counted in its run. Grown
+    /// by pushes and appends instead, they were copied again and again into fresh pages (a
+    /// tenth of reading 100k components, issue 7).
     fn convert_children(
         &mut self,
         conv: &mut Converter,
@@ -1144,26 +1145,24 @@ impl<'i> Xml<'i> {
         let (path, source) = (self.path, conv.sbom.source.clone());
         let (parallel_after, scan) = (self.parallel_after, self.scan);
         let from = self.position();
-        let tag = format!("<{wanted}");
-        let tag = memchr::memmem::Finder::new(tag.as_bytes());
         size(
             &mut conv.sbom,
-            crate::par::count(&text.as_bytes()[from..], tag.needle()),
+            crate::par::count(&text.as_bytes()[from..], format!("<{wanted}").as_bytes()),
         );
+        let finder = memchr::memmem::Finder::new(wanted.as_bytes());
         let mut failed = false;
         let mut held: Vec<Run> = Vec::new();
         let mut into = (&mut conv.sbom, &mut failed);
         let done = crate::par::InOrder::new(&mut into, crate::par::append_unless_failed);
         let end = rayon::in_place_scope(|s| {
-            let (done, source, tag) = (&done, &source, &tag);
+            let (done, source) = (&done, &source);
             let mut parts = 0usize;
             let mut send = |run: Run| {
                 let k = parts;
                 parts += 1;
                 s.spawn(move |_| {
                     let mut part = Converter::part(source);
-                    let bytes = &text.as_bytes()[run.start..run.end];
-                    size(&mut part.sbom, tag.find_iter(bytes).count());
+                    size(&mut part.sbom, run.all);
                     let read = convert_run(&mut part, (path, scan), text, run, wanted, each);
                     done.push(k, read.map(|()| part.sbom));
                 });
@@ -1184,11 +1183,12 @@ impl<'i> Xml<'i> {
                 end: from,
                 first: i,
                 wanted: 0,
+                all: 0,
                 lines_before: ends_before(from),
             };
             let (mut children, mut seen) = (0usize, 0usize);
             let mut handed = false;
-            let end = scan_children(text.as_bytes(), from, wanted.as_bytes(), |at, named| {
+            let mut child = |at: usize, named: bool, all: usize| {
                 if children == crate::par::CHUNK {
                     run.end = at;
                     held.push(run);
@@ -1201,6 +1201,7 @@ impl<'i> Xml<'i> {
                         end: at,
                         first: run.first + run.wanted,
                         wanted: 0,
+                        all: 0,
                         lines_before: ends_before(at),
                     };
                     children = 0;
@@ -1208,7 +1209,13 @@ impl<'i> Xml<'i> {
                 children += 1;
                 seen += 1;
                 run.wanted += usize::from(named);
-            });
+                run.all += all;
+            };
+            let bytes = text.as_bytes();
+            let end = match find_children(bytes, from, wanted.as_bytes(), &finder, &mut child) {
+                Ok(end) => Some(end),
+                Err(at) => scan_children(bytes, at, wanted.as_bytes(), &mut child),
+            };
             if let Some(end) = end {
                 run.end = end;
                 held.push(run);
@@ -1249,16 +1256,19 @@ struct Run {
     end: usize,
     first: usize,
     wanted: usize,
+    /// The elements named `wanted` in it, nested ones too: the size of its part's vector.
+    all: usize,
     /// Line ends in the document before `start`.
     lines_before: usize,
 }
 
-/// Finds, from byte `at` (between the children of an element), the start tag of each child
-/// (calling `child` with its position and whether its local name is `wanted`) and the element's
-/// end tag, whose position it returns: a search for `<` that follows depth, quotes in tags,
-/// comments, CDATA and processing instructions, without checking or tokenising anything, at a
-/// small part of what `quick-xml`'s events cost (decision 27). `None` where it cannot follow
-/// the bytes (a DTD, markup not closed).
+/// Finds, from byte `at` (between the children of an element), each child (calling `child`
+/// with the position of its start tag, whether its local name is `wanted` and how many elements
+/// named `wanted` it holds, itself and nested ones, once it ends) and the element's end tag,
+/// whose position it returns: a search for `<` that follows depth, quotes in tags, comments,
+/// CDATA and processing instructions, without checking or tokenising anything, at a small part
+/// of what `quick-xml`'s events cost (decision 27). `None` where it cannot follow the bytes (a
+/// DTD, markup not closed). [`find_children`] does it first where it can, faster.
 ///
 /// It only proposes where runs start and end: each run is read by `quick-xml` on its own and
 /// must come out as whole elements ending at the run's end, with the count of `wanted` children
@@ -1269,10 +1279,13 @@ fn scan_children(
     bytes: &[u8],
     at: usize,
     wanted: &[u8],
-    mut child: impl FnMut(usize, bool),
+    child: &mut impl FnMut(usize, bool, usize),
 ) -> Option<usize> {
     use memchr::memmem;
     let mut depth = 0usize;
+    // The child being scanned: where it starts, whether it is named `wanted`, and the elements
+    // named `wanted` in it so far.
+    let mut current = (at, false, 0usize);
     // Where markup that may hold a `<` (a comment, CDATA, an instruction) ended: a `<` before
     // it is not a tag. Start and end tags hold none (`<` is not allowed in attribute values).
     let mut resume = at;
@@ -1288,6 +1301,9 @@ fn scan_children(
                     return Some(lt);
                 }
                 depth -= 1;
+                if depth == 0 {
+                    child(current.0, current.1, current.2);
+                }
             }
             b'!' => {
                 let (open, close): (&[u8], &[u8]) = if rest.starts_with(b"!--") {
@@ -1302,34 +1318,110 @@ fn scan_children(
             }
             b'?' => resume = lt + 2 + memmem::find(rest.get(1..)?, b"?>")? + 2,
             _ => {
-                // The tag's `>`: the first one outside quoted attribute values.
-                let mut j = 0;
-                let gt = loop {
-                    match *rest.get(j)? {
-                        b'>' => break j,
-                        quote @ (b'"' | b'\'') => {
-                            j += 1 + memchr::memchr(quote, rest.get(j + 1..)?)?;
-                        }
-                        _ => {}
-                    }
-                    j += 1;
-                };
+                let gt = tag_end(rest)?;
+                let tag = &rest[..gt];
+                let name = tag
+                    .iter()
+                    .position(|&b| b.is_ascii_whitespace() || b == b'/')
+                    .map_or(tag, |e| &tag[..e]);
+                let named = local_name(name) == wanted;
                 if depth == 0 {
-                    let tag = &rest[..gt];
-                    let name = tag
-                        .iter()
-                        .position(|&b| b.is_ascii_whitespace() || b == b'/')
-                        .map_or(tag, |e| &tag[..e]);
-                    child(lt, local_name(name) == wanted);
+                    current = (lt, named, 0);
                 }
+                current.2 += usize::from(named);
                 if gt == 0 || rest[gt - 1] != b'/' {
                     depth += 1;
+                } else if depth == 0 {
+                    child(lt, named, current.2);
                 }
                 resume = lt + 1 + gt + 1;
             }
         }
     }
     None
+}
+
+/// Where the start tag whose text (after `<`) is `rest` ends: its `>`, the first one outside
+/// quoted attribute values.
+fn tag_end(rest: &[u8]) -> Option<usize> {
+    let mut j = 0;
+    loop {
+        match *rest.get(j)? {
+            b'>' => return Some(j),
+            quote @ (b'"' | b'\'') => {
+                j += 1 + memchr::memchr(quote, rest.get(j + 1..)?)?;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+}
+
+/// [`scan_children`]'s work where the children are elements named `wanted`, unprefixed, and
+/// nothing else (CycloneDX's components and dependencies), done by a search for the name alone
+/// (`finder`, of `wanted`) that jumps over everything else in a child: only the elements named
+/// `wanted` in it change where it ends (a component's nested components, a dependency's
+/// dependencies), and between children the next markup must be a child or the parent's end
+/// tag. `scan_children` looked at every `<` of the document on the thread that hands out the
+/// runs: a seventh of the instructions of a two-thread XML scan (decision 42). Returns the
+/// parent's end tag's position, or `Err(at)` where the search cannot go on (other markup
+/// between children, a prefixed name, the end of the bytes): the children from `at` on, none
+/// of them reported, are left to `scan_children`. It only proposes too: the name in a comment
+/// or CDATA inside a child miscounts, and the runs' reads then fail.
+fn find_children(
+    bytes: &[u8],
+    at: usize,
+    wanted: &[u8],
+    finder: &memchr::memmem::Finder<'_>,
+    child: &mut impl FnMut(usize, bool, usize),
+) -> Result<usize, usize> {
+    let ends_name = |b: Option<&u8>| {
+        b.is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
+    };
+    let mut pos = at;
+    loop {
+        // Between children: the next markup is a child or the parent's end tag.
+        let lt = pos + memchr::memchr(b'<', bytes.get(pos..).ok_or(pos)?).ok_or(pos)?;
+        let rest = &bytes[lt + 1..];
+        if rest.first() == Some(&b'/') {
+            return Ok(lt);
+        }
+        if !(rest.starts_with(wanted) && ends_name(rest.get(wanted.len()))) {
+            return Err(lt);
+        }
+        let start = lt;
+        // From the child's start tag, each element named `wanted` that opens or closes in it,
+        // until it closes.
+        let (mut depth, mut all) = (0usize, 0usize);
+        let mut tag = Some(lt + 1);
+        loop {
+            if let Some(name) = tag.take() {
+                all += 1;
+                let gt = name + tag_end(&bytes[name..]).ok_or(start)?;
+                if bytes[gt - 1] != b'/' {
+                    depth += 1;
+                }
+                pos = gt + 1;
+            }
+            if depth == 0 {
+                break;
+            }
+            let k = pos + finder.find(bytes.get(pos..).ok_or(start)?).ok_or(start)?;
+            pos = k + wanted.len();
+            if !ends_name(bytes.get(pos)) {
+                // A longer name or word (`components`).
+                continue;
+            }
+            match (bytes[k - 1], bytes.get(k.wrapping_sub(2))) {
+                (b'<', _) => tag = Some(k),
+                (b'/', Some(b'<')) => depth -= 1,
+                (b':', _) => return Err(start),
+                // The word in text or in an attribute value.
+                _ => {}
+            }
+        }
+        child(start, true, all);
+    }
 }
 
 /// The children in `run` of `text`, read as [`Xml::children`] reads them, the ones named
@@ -2084,8 +2176,8 @@ mod tests {
             "</c:component> text <component\n/><other x='1'></other></components> tail"
         );
         let mut found = Vec::new();
-        let end = scan_children(text.as_bytes(), 0, b"component", |at, named| {
-            found.push((at, named));
+        let end = scan_children(text.as_bytes(), 0, b"component", &mut |at, named, all| {
+            found.push((at, named, all));
         });
         let starts: Vec<usize> = ["<x/>", "<c:component", "<component\n/>", "<other"]
             .iter()
@@ -2094,10 +2186,11 @@ mod tests {
         assert_eq!(
             found,
             [
-                (starts[0], false),
-                (starts[1], true),
-                (starts[2], true),
-                (starts[3], false)
+                (starts[0], false, 0),
+                // Itself and the `component` in it.
+                (starts[1], true, 2),
+                (starts[2], true, 1),
+                (starts[3], false, 0)
             ]
         );
         assert_eq!(end, text.find("</components> tail"));
@@ -2108,10 +2201,51 @@ mod tests {
             "<a></a>",
         ] {
             assert_eq!(
-                scan_children(cannot.as_bytes(), 0, b"a", |_, _| {}),
+                scan_children(cannot.as_bytes(), 0, b"a", &mut |_, _, _| {}),
                 None,
                 "{cannot}"
             );
+        }
+    }
+
+    /// The search for the children's name finds what the scan of every `<` finds where the
+    /// children are all unprefixed elements of that name, nested ones in them included, the
+    /// name in text, attribute values and longer names passed over; and stops, with the children
+    /// before reported and none after, at other markup between children or a prefixed name.
+    #[test]
+    fn the_name_search_finds_what_the_scan_finds() {
+        let finder = memchr::memmem::Finder::new(b"component");
+        let both = |text: &str, at: usize| {
+            let (mut by_name, mut by_scan) = (Vec::new(), Vec::new());
+            let found = find_children(
+                text.as_bytes(),
+                at,
+                b"component",
+                &finder,
+                &mut |a, n, c| by_name.push((a, n, c)),
+            );
+            let scanned = scan_children(text.as_bytes(), at, b"component", &mut |a, n, c| {
+                by_scan.push((a, n, c))
+            });
+            (found, by_name, scanned, by_scan)
+        };
+        let plain = "\n<component a=\"1\"><name>component</name><components>\
+            <component b='x/component' c=\">\"/><component\n>a/component</component\n></components>\
+            </component>\n<component/>\n</components>";
+        let (found, by_name, scanned, by_scan) = both(plain, 0);
+        assert_eq!((found.ok(), &by_name), (scanned, &by_scan));
+        assert_eq!(by_name.iter().map(|c| c.2).collect::<Vec<_>>(), [3, 1]);
+        assert_eq!(found.ok(), plain.rfind("</components>"));
+        for stop in [
+            "<!-- c -->",
+            "<other/>",
+            "<component><x:component/></component>",
+        ] {
+            let text = plain.replace("<component/>", &format!("<component/>{stop}"));
+            let (found, by_name, _, _) = both(&text, 0);
+            // At the markup or child where it stopped, after the two children before it.
+            let at = text.find(stop).unwrap_or_default();
+            assert_eq!((found, by_name.len()), (Err(at), 2), "{stop}");
         }
     }
 
