@@ -1036,23 +1036,6 @@ impl<'i> Xml<'i> {
         (closed == name).then_some(close + 2 + end + 1)
     }
 
-    /// Skips the rest of an element whose start tag was just read.
-    fn skip(&mut self) -> Result<(), IngestError> {
-        let mut depth = 1usize;
-        while depth > 0 {
-            let (at, event) = self.next()?;
-            match event {
-                Event::Start(_) => depth += 1,
-                Event::End(_) => depth -= 1,
-                Event::Eof => {
-                    return Err(self.error_at(at, "unexpected end of document".into()));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
     /// Skips the rest of an element whose start tag `start` was just read at depth `depth` (1 for
     /// the root) and which the conversion does not read, checking what [`Xml::subtree`] would
     /// (attributes, references, depth), so that an element left out fails as it would if read.
@@ -1684,7 +1667,9 @@ fn read_bom<'i>(xml: &mut Xml<'i>, conv: &mut Converter) -> Result<(), IngestErr
                     conv.dependency(i, Some(dependency(d)));
                 })?;
             }
-            _ => xml.skip()?,
+            // Checked as the elements a component leaves out are: skipped by events alone, an
+            // undefined entity in `<services>` passed.
+            _ => xml.skip_checked(&tag, 1)?,
         }
     }
     Ok(())
@@ -2236,6 +2221,11 @@ mod tests {
             ));
             assert_eq!(error(&text), expected, "{bad}");
         }
+        // A child of `<bom>` that is not read is checked too.
+        assert_eq!(
+            error(&doc("<services><service><name>&bogus;</name></service></services>")),
+            "2:75: undefined entity `&bogus;` (a document without a DTD can only use XML's five predefined entities)"
+        );
         assert_eq!(
             error(&format!(
                 "{HEAD}<components><component><description>abc <b>x"
