@@ -789,11 +789,8 @@ impl<'i> Xml<'i> {
                 if let Some(end) = self.subtree_scan(tree, text, from) {
                     // On to the root's end tag, read by `quick-xml`: its stack of open names
                     // still holds the root's, and checks it against the end tag.
-                    if let Source::Text { reader, .. } = &mut self.source {
-                        reader.stream().consume(end - from);
-                    }
+                    self.move_to(end);
                     let (at, event) = self.next()?;
-                    tree.open.clear();
                     return match event {
                         Event::End(_) => Ok(()),
                         _ => {
@@ -882,6 +879,16 @@ impl<'i> Xml<'i> {
         }
     }
 
+    /// Moves the reader of a text in memory on to byte `at` (ahead of it), past bytes a scan
+    /// has read. Only where `quick-xml` stands between events: after a start or end tag, not
+    /// after text (it then stands at the markup that ended the text).
+    fn move_to(&mut self, at: usize) {
+        let from = self.position();
+        if let Source::Text { reader, .. } = &mut self.source {
+            reader.stream().consume(at.saturating_sub(from));
+        }
+    }
+
     /// Reads the rest of the element just opened as the root of `tree`, as [`Xml::subtree`]
     /// does by `quick-xml`'s events, by a scan of `text` from byte `from` (where the reader
     /// stands); returns where the root's end tag starts, for `quick-xml` to read it. `None`
@@ -939,6 +946,7 @@ impl<'i> Xml<'i> {
                 b'/' => {
                     let (name, gt) = end_tag(&rest[1..])?;
                     if n == 0 {
+                        tree.open.clear();
                         return Some(lt);
                     }
                     n -= 1;
@@ -996,9 +1004,7 @@ impl<'i> Xml<'i> {
         let lines = self.lines.get();
         match self.element_scan_at(tree, text, from) {
             Some(end) => {
-                if let Source::Text { reader, .. } = &mut self.source {
-                    reader.stream().consume(end - from);
-                }
+                self.move_to(end);
                 true
             }
             None => {
@@ -1031,7 +1037,6 @@ impl<'i> Xml<'i> {
             return Some(after);
         }
         let close = self.subtree_scan(tree, text, after)?;
-        tree.open.clear();
         let (closed, end) = end_tag(bytes.get(close + 2..)?)?;
         (closed == name).then_some(close + 2 + end + 1)
     }
@@ -1261,9 +1266,7 @@ impl<'i> Xml<'i> {
             }
         }
         // On to the end tag; the reader's stack of open names still holds this element's.
-        if let Source::Text { reader, .. } = &mut self.source {
-            reader.stream().consume(end - from);
-        }
+        self.move_to(end);
         if failed || self.next_child()?.is_some() {
             return Err(self.error_at(self.position(), "read again in order".into()));
         }
@@ -1431,9 +1434,7 @@ fn find_children(
     finder: &memchr::memmem::Finder<'_>,
     child: &mut impl FnMut(usize, bool, usize),
 ) -> Result<usize, usize> {
-    let ends_name = |b: Option<&u8>| {
-        b.is_some_and(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
-    };
+    let ends_name = |b: Option<&u8>| b.is_some_and(|b| blank(b) || matches!(b, b'>' | b'/'));
     let mut pos = at;
     loop {
         // Between children: the next markup is a child or the parent's end tag.
@@ -1506,23 +1507,17 @@ fn convert_run<'i>(
     let mut between = true;
     loop {
         // The next child whole by a scan where it can be (decision 41), else by events.
-        if xml.scan && between && xml.element_scan(&mut tree) {
-            let el = tree.root();
-            if el.name() == wanted {
-                each(conv, i, el);
-                i += 1;
-            }
-            continue;
+        if !(xml.scan && between && xml.element_scan(&mut tree)) {
+            let event = xml.next().ok()?.1;
+            between = !matches!(event, Event::Text(_));
+            match event {
+                Event::Start(tag) => xml.element(&mut tree, false, &tag).ok()?,
+                Event::Empty(tag) => xml.element(&mut tree, true, &tag).ok()?,
+                Event::End(_) => return None,
+                Event::Eof => break,
+                _ => continue,
+            };
         }
-        let event = xml.next().ok()?.1;
-        between = !matches!(event, Event::Text(_));
-        match event {
-            Event::Start(tag) => xml.element(&mut tree, false, &tag).ok()?,
-            Event::Empty(tag) => xml.element(&mut tree, true, &tag).ok()?,
-            Event::End(_) => return None,
-            Event::Eof => break,
-            _ => continue,
-        };
         let el = tree.root();
         if el.name() == wanted {
             each(conv, i, el);
