@@ -72,6 +72,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Sbom, IngestError> {
 }
 
 /// `Tag: value` of a line already trimmed, with both trimmed; `None` for a line without a colon.
+/// Inlined into the scan, its one caller: left to the compiler, whether it was depended on
+/// unrelated changes elsewhere in the crate, and as a call it cost ~9M more instructions at 20k
+/// packages (2% of a scan).
+#[inline(always)]
 fn split_line(line: &str) -> Option<(&str, &str)> {
     // A byte search: `:` is ASCII, so the index is a character boundary. The line's ends are
     // trimmed already, so only the inner sides are (four whole-line trims and a `char` search
