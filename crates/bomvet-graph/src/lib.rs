@@ -132,10 +132,7 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
 /// lookup read a component's memory to compare the key, a cache miss per lookup that was most
 /// of resolving the relationships (100k components: `memcmp` was a quarter of the graph's
 /// build).
-/// Each component's ref, borrowed from the model, to its index. (Owned keys were a copy of every
-/// ref, an allocation each for one longer than 24 bytes, as CycloneDX's purl refs are, and with
-/// `usize` values the entries were 32 bytes, not 24.)
-type Index<'a> = HashMap<&'a str, u32>;
+type Index = HashMap<bomvet_model::CompactString, usize>;
 
 /// Relationships are resolved to components on every core in pieces of this many, from twice
 /// as many on.
@@ -147,7 +144,7 @@ const RESOLVE_PIECE: usize = 8192;
 /// components it outlasted the matcher, and the matcher's thread waited); in pieces on every
 /// core, the matcher's thread takes the pieces left when it is done.
 fn resolve(
-    index: &Index<'_>,
+    index: &Index,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     use rayon::prelude::*;
@@ -169,14 +166,14 @@ fn resolve(
 
 /// [`resolve`] on one thread.
 fn resolve_piece(
-    index: &Index<'_>,
+    index: &Index,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     let mut resolved = Vec::with_capacity(relationships.len());
     let mut issues = Vec::new();
     // The source of consecutive relationships is often the same (a CycloneDX dependency
     // entry's `dependsOn`, an SPDX element's relationships): looked up once.
-    let mut last_from: Option<(&str, Option<u32>)> = None;
+    let mut last_from: Option<(&str, Option<usize>)> = None;
     for r in relationships {
         let from = match last_from {
             Some((id, at)) if id == r.from.as_str() => at,
@@ -189,17 +186,17 @@ fn resolve_piece(
         let to = index.get(r.to.as_str()).copied();
         match (from, to) {
             (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
-                component: f as usize,
+                component: f,
                 location: r.origin.to_string(),
             }),
-            (Some(f), Some(t)) => resolved.push((f, t, r.kind)),
+            (Some(f), Some(t)) => resolved.push((idx(f), idx(t), r.kind)),
             (None, _) => issues.push(GraphIssue::DanglingRef {
                 from: None,
                 to: r.from.clone(),
                 location: r.origin.to_string(),
             }),
             (Some(f), None) => issues.push(GraphIssue::DanglingRef {
-                from: Some(f as usize),
+                from: Some(f),
                 to: r.to.clone(),
                 location: r.origin.to_string(),
             }),
@@ -214,17 +211,17 @@ impl SbomGraph {
     pub fn build(sbom: &Sbom) -> SbomGraph {
         let n = sbom.components.len();
         let mut graph = DiGraph::<(), EdgeKind, u32>::with_capacity(n, sbom.relationships.len());
-        let mut index: Index<'_> = HashMap::with_capacity(n);
+        let mut index: Index = HashMap::with_capacity(n);
         let mut dups: HashMap<&str, Vec<usize>> = HashMap::new();
         // Pass 1: nodes.
         for (i, c) in sbom.components.iter().enumerate() {
             graph.add_node(());
             // One probe of the table per component (a lookup and then an insert were two): a
             // ref seen before is put back to its first component, which is rare.
-            if let Some(first) = index.insert(c.id.as_str(), idx(i)) {
-                index.insert(c.id.as_str(), first);
+            if let Some(first) = index.insert(c.id.0.clone(), i) {
+                index.insert(c.id.0.clone(), first);
                 dups.entry(c.id.as_str())
-                    .or_insert_with(|| vec![first as usize])
+                    .or_insert_with(|| vec![first])
                     .push(i);
             }
         }
@@ -256,8 +253,8 @@ impl SbomGraph {
         let mut roots = Vec::new();
         let mut is_root = vec![false; n];
         for r in &sbom.declared_roots {
-            match index.get(r.as_str()).map(|&i| i as usize) {
-                Some(i) if !is_root[i] => {
+            match index.get(r.as_str()) {
+                Some(&i) if !is_root[i] => {
                     is_root[i] = true;
                     roots.push(i);
                 }
@@ -1252,10 +1249,10 @@ mod tests {
     fn relationships_resolved_in_pieces_are_one_pass() {
         let mut rng = fastrand::Rng::with_seed(7);
         let ids: Vec<String> = (0..500).map(|i| format!("c{i}")).collect();
-        let index: Index<'_> = ids
+        let index: Index = ids
             .iter()
             .enumerate()
-            .map(|(i, id)| (id.as_str(), idx(i)))
+            .map(|(i, id)| (id.as_str().into(), i))
             .collect();
         let end = |rng: &mut fastrand::Rng| match rng.u32(..50) {
             0 => "missing".to_owned(),
