@@ -483,6 +483,109 @@ fn unused_waiver_is_reported() {
         .ends_with("waivers.toml:1:1"));
 }
 
+/// A waiver's `path` holds only when every path from the product to the component passes a ref
+/// it matches. The Kaspersky SDK under a test harness and also under the firewall is not waived
+/// by `path = "test-harness*"` (the unused waiver says why), though the one shortest path shown
+/// goes through the harness; a glob that covers both sides, or the product, waives it; under the
+/// harness alone it is waived; and a harness 50 levels down, in the part of a path a report leaves
+/// out, still counts.
+#[test]
+fn waiver_path_must_cover_every_path() {
+    let scan = |doc: &Value, glob: &str| {
+        let (_d, sbom) = temp_file("bom.cdx.json", doc.to_string().as_bytes());
+        let (_w, w) = waivers(&format!(
+            "[[waiver]]\nref = \"kav\"\npath = \"{glob}\"\nreason = \"test harness only\"\napprover = \"a@b.example\"\nexpires = \"2099-01-01\"\n"
+        ));
+        bomvet(&[
+            "scan",
+            sbom.to_str().unwrap_or_default(),
+            "--waivers",
+            &w,
+            "--format",
+            "json",
+        ])
+    };
+    let restricted_waived = |r: &Value| -> Vec<bool> {
+        r["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["code"] == "restricted-origin")
+            .map(|f| !f["waiver"].is_null())
+            .collect()
+    };
+    let components = ["product", "test-harness", "firewall", "av-engine", "kav"];
+    let both = cdx(
+        &components,
+        &[
+            ("product", &["test-harness", "firewall"]),
+            ("test-harness", &["kav"]),
+            ("firewall", &["av-engine"]),
+            ("av-engine", &["kav"]),
+        ],
+        "product",
+    );
+    let run = scan(&both, "test-harness*");
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let r = run.json();
+    assert_eq!(restricted_waived(&r), [false]);
+    let shown: Vec<&str> = r["findings"][0]["path"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(shown, ["product", "test-harness", "kav"]);
+    let unused: Vec<&str> = r["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == "unused-waiver")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(unused.len(), 1);
+    assert!(
+        unused[0].ends_with(
+            "waives nothing: `kav` is reached by a path that passes no component matching `path` `test-harness*`"
+        ),
+        "{unused:?}"
+    );
+    for glob in ["{test-harness,av-engine}", "product", "kav"] {
+        let run = scan(&both, glob);
+        assert_eq!(run.code, 0, "{glob}: {}", run.snapshot());
+        assert_eq!(restricted_waived(&run.json()), [true], "{glob}");
+    }
+    let harness_only = cdx(
+        &components,
+        &[
+            ("product", &["test-harness", "firewall"]),
+            ("test-harness", &["kav"]),
+            ("firewall", &["av-engine"]),
+        ],
+        "product",
+    );
+    let run = scan(&harness_only, "test-harness*");
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert_eq!(restricted_waived(&run.json()), [true]);
+    // product -> c0 -> ... -> c99 -> kav: the path shown keeps its first and last 32 refs.
+    let chain: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+    let mut ids: Vec<&str> = vec!["product"];
+    ids.extend(chain.iter().map(String::as_str));
+    ids.push("kav");
+    let links: Vec<[&str; 1]> = ids[1..].iter().map(|&c| [c]).collect();
+    let deps: Vec<(&str, &[&str])> = ids
+        .iter()
+        .zip(&links)
+        .map(|(&from, to)| (from, &to[..]))
+        .collect();
+    let deep = cdx(&ids, &deps, "product");
+    let run = scan(&deep, "c50");
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let r = run.json();
+    assert_eq!(r["findings"][0]["path"][32], "... 38 more ...");
+    assert_eq!(restricted_waived(&r), [true]);
+}
+
 /// A malformed waiver file stops the run: exit 2 with every problem located.
 #[test]
 fn malformed_waivers_exit_2() {

@@ -5,11 +5,15 @@
 //! purl = "pkg:maven/com.kaspersky.android-components/*"   # and/or `name`, `ref` (globs)
 //! entity = "kaspersky"                                    # optional: only this entity
 //! code = "restricted-origin"                              # optional: only this finding code
-//! path = "test-harness*"                                  # optional: a ref on the finding's path
+//! path = "test-harness*"                                  # optional: on every path to it
 //! reason = "Kaspresso runs in CI only, never shipped (SEC-1234)"
 //! approver = "jane.doe@acme.example"
 //! expires = "2027-03-31"                                  # required; waives through that day
 //! ```
+//!
+//! A `path` glob holds when every path from every product to the component passes a component
+//! whose ref it matches (the product and the component included): "only here because of the test
+//! harness". One path through the harness is not enough when another one ships the component.
 //!
 //! A waived finding is still reported, marked with its waiver, and never gates. A waiver past its
 //! date stops waiving and is reported (`expired-waiver`); a waiver that matched nothing is
@@ -63,7 +67,9 @@ pub struct Waiver {
     name: Option<GlobMatcher>,
     entity: Option<String>,
     code: Option<String>,
-    path: Option<GlobMatcher>,
+    /// The `path` glob, and its place among the waivers' path globs ([`Waivers::path_globs`],
+    /// the order of the findings' `paths_through`).
+    path: Option<(GlobMatcher, usize)>,
     /// Why the finding is accepted.
     pub reason: String,
     /// Who accepted it.
@@ -123,6 +129,15 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 impl Waivers {
+    /// The `path` globs of the waivers, in their order: what [`crate::AuditOptions::waiver_paths`]
+    /// needs for those waivers to apply.
+    pub fn path_globs(&self) -> Vec<GlobMatcher> {
+        self.list
+            .iter()
+            .filter_map(|w| w.path.as_ref().map(|(g, _)| g.clone()))
+            .collect()
+    }
+
     /// Reads and checks a waiver file.
     ///
     /// # Errors
@@ -154,6 +169,7 @@ impl Waivers {
         })?;
         let mut problems = Vec::new();
         let mut list = Vec::new();
+        let mut path_globs = 0;
         for w in file.waiver {
             let start = w.span().start;
             let w = w.into_inner();
@@ -173,7 +189,10 @@ impl Waivers {
             let reference = glob(&w.reference);
             let purl = glob(&w.purl);
             let name = glob(&w.name);
-            let path_glob = glob(&w.path);
+            let path_glob = glob(&w.path).map(|g| {
+                path_globs += 1;
+                (g, path_globs - 1)
+            });
             if w.reference.is_none() && w.purl.is_none() && w.name.is_none() {
                 problems.push(at(
                     start,
@@ -259,8 +278,14 @@ impl Waivers {
 }
 
 impl Waiver {
-    /// True when every selector of the waiver matches the finding.
+    /// True when every selector of the waiver matches the finding, and its `path` holds
+    /// ([`Waiver::paths_hold`]).
     pub fn matches(&self, f: &Finding) -> bool {
+        self.selects(f) && self.paths_hold(f)
+    }
+
+    /// True when every selector of the waiver but its `path` matches the finding.
+    pub fn selects(&self, f: &Finding) -> bool {
         let c = &f.component;
         let name_at = c.version.as_deref().map(|v| format!("{}@{v}", c.name));
         self.reference.as_ref().is_none_or(|g| g.is_match(&c.id))
@@ -276,10 +301,19 @@ impl Waiver {
                 .as_ref()
                 .is_none_or(|e| f.entity.as_ref().is_some_and(|fe| &fe.id == e))
             && self.code.as_ref().is_none_or(|k| f.code.as_str() == k)
-            && self
-                .path
-                .as_ref()
-                .is_none_or(|g| f.path.iter().any(|r| g.is_match(r)))
+    }
+
+    /// True when the waiver has no `path`, or every path to the finding's component passes a
+    /// component whose ref the glob matches (as the audit found, [`crate::AuditOptions::waiver_paths`]).
+    pub fn paths_hold(&self, f: &Finding) -> bool {
+        self.path
+            .as_ref()
+            .is_none_or(|&(_, k)| f.paths_through.get(k) == Some(&true))
+    }
+
+    /// The `path` glob as written, if any.
+    pub fn path_glob(&self) -> Option<&str> {
+        self.path.as_ref().map(|(g, _)| g.glob().glob())
     }
 
     /// The waiver as recorded on a finding.

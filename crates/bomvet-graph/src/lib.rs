@@ -718,18 +718,32 @@ impl SbomGraph {
     /// (not dev, build, test, optional or provided dependencies) and never into a component
     /// whose own scope says it is not delivered (`excluded[i]`). One pass.
     pub fn runtime_reachable(&self, excluded: &[bool]) -> Vec<bool> {
+        self.reachable_by(|v, kind| !excluded[v] && kind.is_none_or(|k| !k.is_non_runtime()))
+    }
+
+    /// Which components are reachable from a root without passing a `blocked` one (a blocked
+    /// component, root or not, is not reached): a component that is not reached has every path
+    /// from every root through a blocked one, itself included. Every kind of edge counts. One
+    /// pass.
+    pub fn reachable_avoiding(&self, blocked: &[bool]) -> Vec<bool> {
+        self.reachable_by(|v, _| !blocked[v])
+    }
+
+    /// The components a breadth-first pass from the roots reaches, entering component `v` only
+    /// when `enters(v, kind)` (`kind` `None` for a root, else the kind of the edge into it).
+    fn reachable_by(&self, enters: impl Fn(usize, Option<EdgeKind>) -> bool) -> Vec<bool> {
         let n = self.len();
         let mut seen = vec![false; n];
         let mut queue: VecDeque<usize> = VecDeque::new();
         for &r in &self.roots {
-            if !seen[r] && !excluded[r] {
+            if !seen[r] && enters(r, None) {
                 seen[r] = true;
                 queue.push_back(r);
             }
         }
         while let Some(u) = queue.pop_front() {
             for (v, kind) in self.children(u) {
-                if !seen[v] && !kind.is_non_runtime() && !excluded[v] {
+                if !seen[v] && enters(v, Some(kind)) {
                     seen[v] = true;
                     queue.push_back(v);
                 }
@@ -1142,6 +1156,40 @@ mod tests {
             declared_roots: roots.iter().map(|r| (*r).into()).collect(),
             diagnostics: vec![],
         }
+    }
+
+    /// A component is not reached avoiding a set exactly when every path to it from every root
+    /// passes the set: a diamond under one root with one side blocked, both sides, the
+    /// component itself, the root; and a second root that reaches it around the block.
+    #[test]
+    fn reached_avoiding_a_set_unless_every_path_passes_it() {
+        let ids = ["p", "a", "b", "t", "u"];
+        let index = |id: &str| ids.iter().position(|&i| i == id).unwrap_or(usize::MAX);
+        let blocked_of =
+            |set: &[&str]| -> Vec<bool> { ids.iter().map(|i| set.contains(i)).collect() };
+        let diamond = [("p", "a"), ("p", "b"), ("a", "t"), ("b", "t"), ("t", "u")];
+        let g = SbomGraph::build(&sbom(&ids, &diamond, &["p"]));
+        for (set, t_reached, u_reached) in [
+            (&[][..], true, true),
+            (&["a"][..], true, true),
+            (&["a", "b"][..], false, false),
+            (&["t"][..], false, false),
+            (&["u"][..], true, false),
+            (&["p"][..], false, false),
+        ] {
+            let reached = g.reachable_avoiding(&blocked_of(set));
+            assert_eq!(reached[index("t")], t_reached, "{set:?}");
+            assert_eq!(reached[index("u")], u_reached, "{set:?}");
+        }
+        // A second product that includes `t` directly: `a` and `b` no longer cover every path.
+        let ids2 = ["p", "a", "b", "t", "u", "q"];
+        let mut edges = diamond.to_vec();
+        edges.push(("q", "t"));
+        let g = SbomGraph::build(&sbom(&ids2, &edges, &["p", "q"]));
+        let blocked: Vec<bool> = ids2.iter().map(|i| ["a", "b"].contains(i)).collect();
+        assert!(g.reachable_avoiding(&blocked)[3]);
+        let blocked: Vec<bool> = ids2.iter().map(|i| ["a", "b", "q"].contains(i)).collect();
+        assert!(!g.reachable_avoiding(&blocked)[3]);
     }
 
     /// Duplicate edges are those a sort of every edge finds (the way before buckets): each

@@ -175,6 +175,7 @@ pub(crate) const STARTER_WAIVERS: &str = r#"# Accepted findings. A waived findin
 # [[waiver]]
 # purl = "pkg:maven/com.kaspersky.android-components/*"   # or name = "...", ref = "..." (globs)
 # entity = "kaspersky"
+# path = "ci-test-suite*"   # optional: only when every path to it passes a ref matching this
 # reason = "Kaspresso runs in CI only and is not shipped (ticket SEC-1234)"
 # approver = "jane.doe@example.invalid"
 # expires = "2027-03-31"

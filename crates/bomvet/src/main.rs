@@ -711,6 +711,10 @@ fn scan(
             list_dependents,
             max_paths,
             non_runtime_cap: non_runtime_cap.severity(),
+            waiver_paths: waivers
+                .as_ref()
+                .map(Waivers::path_globs)
+                .unwrap_or_default(),
         },
     );
     // A progress bar on stderr for many files, only when stderr is a terminal.
