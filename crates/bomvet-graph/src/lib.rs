@@ -1458,8 +1458,8 @@ mod tests {
             let single = declared.len() == 1;
             let mut expected_roots = declared.clone();
             let mut listed = Vec::new();
-            for i in 0..n {
-                if !declared.contains(&i) && !has_parent[i] {
+            for (i, &parent) in has_parent.iter().enumerate() {
+                if !declared.contains(&i) && !parent {
                     if single {
                         listed.push(i);
                     } else {
