@@ -67,6 +67,9 @@ pub enum GraphIssue {
 #[derive(Debug)]
 pub struct SbomGraph {
     graph: DiGraph<(), EdgeKind, u32>,
+    /// Each component's children in one flat list, in petgraph's order, made once the edges
+    /// are final: what the searches and passes walk ([`Children`]).
+    kids: Children,
     roots: Vec<usize>,
     /// `is_root[i]`: component `i` is one of `roots`.
     is_root: Vec<bool>,
@@ -289,6 +292,7 @@ impl SbomGraph {
             roots.extend(parentless);
         }
         let mut g = SbomGraph {
+            kids: Children::of(&graph),
             graph,
             roots,
             is_root,
@@ -304,10 +308,11 @@ impl SbomGraph {
         // (a search from the roots over the whole graph was ~6 ms of the graph's build at 100k
         // components, on one thread while the other waited). Only when there are any is the
         // graph searched, the components promoted, and the components found again.
-        (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.graph);
+        (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.kids);
         if !g.count_out_edges_and_check_reach() {
             g.promote_unreached();
-            (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.graph);
+            g.kids = Children::of(&g.graph);
+            (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.kids);
             g.count_out_edges_and_check_reach();
         }
         let cycles: Vec<GraphIssue> = (0..g.scc_start.len() - 1)
@@ -430,9 +435,8 @@ impl SbomGraph {
 
     /// Components that `node` includes directly, with the edge kind, in edge order.
     pub fn children(&self, node: usize) -> impl Iterator<Item = (usize, EdgeKind)> + '_ {
-        self.graph
-            .edges_directed(NodeIndex::new(node), Direction::Outgoing)
-            .map(|e| (e.target().index(), *e.weight()))
+        let (list, kinds) = self.kids.of_node(node);
+        list.iter().zip(kinds).map(|(&c, &k)| (c as usize, k))
     }
 
     /// The implicit `listed` edges bomvet added (see the crate docs), as (root, component).
@@ -609,11 +613,8 @@ impl SbomGraph {
             for &u in self.scc(k) {
                 let u = u as usize;
                 or_bits_of(&mut acc, &bits, u);
-                for v in self
-                    .graph
-                    .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
-                {
-                    let v = v.index();
+                for &v in self.kids.of_node(u).0 {
+                    let v = v as usize;
                     if self.scc_of[v] as usize != k {
                         or_bits_of(&mut acc, &bits, v);
                     }
@@ -890,27 +891,53 @@ impl SbomGraph {
     }
 }
 
-/// Each node's children as petgraph walks them (its edges from the last added to the first), in
-/// one flat list: node `v`'s are `children[start[v]..start[v + 1]]`. Read in sequence, where
-/// petgraph's lists of edges are followed edge by edge through the whole edge array.
-fn children_in_walk_order(graph: &DiGraph<(), EdgeKind, u32>) -> (Vec<u32>, Vec<u32>) {
-    let n = graph.node_count();
-    let edges = graph.raw_edges();
-    let mut start = vec![0u32; n + 1];
-    for e in edges {
-        start[e.source().index() + 1] += 1;
+/// Each node's children as petgraph walks them (its edges from the last added to the first), with
+/// the kind of each edge, in flat lists: node `v`'s are `list[start[v]..start[v + 1]]`. Walked in
+/// sequence, where petgraph's lists of edges are followed edge by edge through the whole edge
+/// array, a cache miss per edge in a large graph: Tarjan's search over those lists was the
+/// longest step of the graph's build at 100k components, and the passes after it walk them again.
+#[derive(Debug, Default)]
+struct Children {
+    start: Vec<u32>,
+    list: Vec<u32>,
+    kind: Vec<EdgeKind>,
+}
+
+impl Children {
+    /// The children of every node of `graph`, in petgraph's order.
+    fn of(graph: &DiGraph<(), EdgeKind, u32>) -> Children {
+        let n = graph.node_count();
+        let edges = graph.raw_edges();
+        let mut start = vec![0u32; n + 1];
+        for e in edges {
+            start[e.source().index() + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut next = start.clone();
+        let mut list = vec![0u32; edges.len()];
+        let mut kind = vec![EdgeKind::DependsOn; edges.len()];
+        for e in edges.iter().rev() {
+            let v = e.source().index();
+            let at = next[v] as usize;
+            list[at] = idx(e.target().index());
+            kind[at] = e.weight;
+            next[v] += 1;
+        }
+        Children { start, list, kind }
     }
-    for v in 0..n {
-        start[v + 1] += start[v];
+
+    /// Node `v`'s children and the kinds of the edges to them.
+    fn of_node(&self, v: usize) -> (&[u32], &[EdgeKind]) {
+        let (from, to) = (self.start[v] as usize, self.start[v + 1] as usize);
+        (&self.list[from..to], &self.kind[from..to])
     }
-    let mut next = start.clone();
-    let mut children = vec![0u32; edges.len()];
-    for e in edges.iter().rev() {
-        let v = e.source().index();
-        children[next[v] as usize] = idx(e.target().index());
-        next[v] += 1;
+
+    /// The number of nodes.
+    fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
     }
-    (start, children)
 }
 
 /// The strongly connected components of `graph` in reverse topological order (every edge leaving
@@ -920,14 +947,12 @@ fn children_in_walk_order(graph: &DiGraph<(), EdgeKind, u32>) -> (Vec<u32>, Vec<
 /// rules out petgraph's recursive `TarjanScc`) and three flat vectors, instead of petgraph's
 /// `kosaraju_scc`, which walks the graph twice and allocates a vector per component (a
 /// hundred thousand of them at 100k components; ~10 ms of the graph's build, decision 40).
-/// The children are walked from a flat copy in petgraph's order ([`children_in_walk_order`],
-/// so the components and their order are those of a walk of petgraph's lists): the walk of the
-/// lists was a cache miss per edge, and this search the longest step of the graph's build, on
-/// one thread while the other waited.
-fn strongly_connected(graph: &DiGraph<(), EdgeKind, u32>) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+/// The children are walked in petgraph's order ([`Children`]), so the components and their
+/// order are those of a walk of petgraph's lists.
+fn strongly_connected(kids: &Children) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
     const UNSEEN: u32 = u32::MAX;
-    let n = graph.node_count();
-    let (first, children) = children_in_walk_order(graph);
+    let n = kids.len();
+    let (first, children) = (&kids.start, &kids.list);
     // Each node's visit order and the lowest visit order it reaches; `UNSEEN` until visited,
     // and for `low`, `UNSEEN` once its component is out (so that edges into it are ignored).
     let mut order = vec![UNSEEN; n];
@@ -1117,10 +1142,10 @@ mod tests {
     use super::*;
     use bomvet_model::{Component, Format, Location, RelOrigin, Relationship};
 
-    /// The flat children lists are petgraph's, in petgraph's order, on random graphs with
-    /// parallel edges and self-loops.
+    /// The flat children lists are petgraph's, kinds and order, on random graphs with parallel
+    /// edges and self-loops.
     #[test]
-    fn children_in_walk_order_are_petgraphs() {
+    fn flat_children_are_petgraphs() {
         let mut rng = fastrand::Rng::with_seed(5);
         for _ in 0..200 {
             let n = rng.usize(0..30);
@@ -1132,16 +1157,16 @@ mod tests {
                 let (a, b) = (rng.usize(0..n), rng.usize(0..n));
                 g.add_edge(NodeIndex::new(a), NodeIndex::new(b), EdgeKind::DependsOn);
             }
-            let (start, children) = children_in_walk_order(&g);
+            let kids = Children::of(&g);
             for v in 0..n {
-                let theirs: Vec<u32> = g
-                    .neighbors_directed(NodeIndex::new(v), Direction::Outgoing)
-                    .map(|w| idx(w.index()))
+                let (list, kinds) = kids.of_node(v);
+                let ours: Vec<(u32, EdgeKind)> =
+                    list.iter().copied().zip(kinds.iter().copied()).collect();
+                let theirs: Vec<(u32, EdgeKind)> = g
+                    .edges_directed(NodeIndex::new(v), Direction::Outgoing)
+                    .map(|e| (idx(e.target().index()), *e.weight()))
                     .collect();
-                assert_eq!(
-                    children[start[v] as usize..start[v + 1] as usize],
-                    theirs[..]
-                );
+                assert_eq!(ours, theirs);
             }
         }
     }
@@ -1168,7 +1193,7 @@ mod tests {
                 let (a, b) = (rng.usize(0..n), rng.usize(0..n));
                 g.add_edge(NodeIndex::new(a), NodeIndex::new(b), EdgeKind::DependsOn);
             }
-            let (start, members, of) = strongly_connected(&g);
+            let (start, members, of) = strongly_connected(&Children::of(&g));
             assert_eq!(*start.last().unwrap_or(&0) as usize, n);
             let mut ours: Vec<Vec<usize>> = start
                 .windows(2)
@@ -1214,7 +1239,7 @@ mod tests {
                 EdgeKind::DependsOn,
             );
         }
-        let (start, members, _) = strongly_connected(&g);
+        let (start, members, _) = strongly_connected(&Children::of(&g));
         assert_eq!((start, members.len()), (vec![0, idx(n)], n));
     }
 
