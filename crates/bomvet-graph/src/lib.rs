@@ -14,6 +14,13 @@
 //! - Components that are reachable from no root (they sit on a cycle that nothing enters) are
 //!   attached to the single declared root like orphans; without exactly one declared root the
 //!   first such component, in document order, becomes an extra root. Every component has a path.
+//! - petgraph's `DiGraph` holds the edges (and answers `parents`); the searches and passes walk
+//!   each component's children from flat lists made once from it, in petgraph's order (so every
+//!   answer is the one a walk of petgraph's lists gives). petgraph keeps a component's edges as a
+//!   linked list through one array of all edges: at 100k components a walk of the whole graph
+//!   was a cache miss per edge, and Tarjan's search over those lists was the longest step of the
+//!   build (28 vs 33 ms); `petgraph::csr::Csr` would need every (from, to) pair once, and an SBOM
+//!   can join two components by several kinds of edge.
 
 use std::collections::VecDeque;
 
