@@ -5,7 +5,7 @@ use crate::common;
 
 use std::path::Path;
 
-use crate::common::{bomvet, temp_file};
+use crate::common::{bomvet, field_where, temp_file};
 use bomvet_audit::{AuditOptions, Auditor, Code, Finding, Severity};
 use bomvet_policy::Policy;
 use serde_json::{json, Value};
@@ -536,13 +536,7 @@ fn waiver_path_must_cover_every_path() {
         .filter_map(Value::as_str)
         .collect();
     assert_eq!(shown, ["product", "test-harness", "kav"]);
-    let unused: Vec<&str> = r["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["code"] == "unused-waiver")
-        .filter_map(|f| f["message"].as_str())
-        .collect();
+    let unused = field_where(&r["findings"], ("code", "unused-waiver"), "message");
     assert_eq!(unused.len(), 1);
     assert!(
         unused[0].ends_with(

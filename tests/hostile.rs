@@ -5,7 +5,7 @@ use crate::common;
 
 use std::io::Write;
 
-use crate::common::{bomvet, bomvet_with, temp_file};
+use crate::common::{bomvet, bomvet_with, field_where, temp_file};
 use serde_json::json;
 
 fn scan_bytes(name: &str, bytes: &[u8], extra: &[&str]) -> common::Run {
@@ -230,13 +230,11 @@ fn json_not_utf8_outside_what_is_read() {
         assert_eq!(run.code, 0, "{}", run.snapshot());
         let r = run.json();
         assert_eq!(r["summary"]["components"], 1);
-        let warnings: Vec<&str> = r["inputs"][0]["diagnostics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|d| d["level"] == "warning")
-            .filter_map(|d| d["message"].as_str())
-            .collect();
+        let warnings = field_where(
+            &r["inputs"][0]["diagnostics"],
+            ("level", "warning"),
+            "message",
+        );
         assert!(
             warnings
                 .iter()

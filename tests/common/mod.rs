@@ -79,3 +79,18 @@ pub fn temp_file(name: &str, contents: &[u8]) -> (tempfile::TempDir, PathBuf) {
     std::fs::write(&path, contents).expect("write temp file");
     (dir, path)
 }
+
+/// The `field` strings of the objects of the JSON array `list` whose `key` is `value`: the
+/// messages of a report's findings of one code, of an input's diagnostics of one level.
+pub fn field_where<'a>(
+    list: &'a serde_json::Value,
+    (key, value): (&str, &str),
+    field: &str,
+) -> Vec<&'a str> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|o| o[key] == value)
+        .filter_map(|o| o[field].as_str())
+        .collect()
+}

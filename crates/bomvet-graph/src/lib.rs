@@ -1149,6 +1149,22 @@ mod tests {
     use super::*;
     use bomvet_model::{Component, Format, Location, RelOrigin, Relationship};
 
+    /// A graph of `n` nodes and `edges` random edges (self-loops and parallel edges among them),
+    /// their kinds random too.
+    fn random_graph(rng: &mut fastrand::Rng, n: usize, edges: usize) -> DiGraph<(), EdgeKind, u32> {
+        const KINDS: [EdgeKind; 3] = [EdgeKind::DependsOn, EdgeKind::Contains, EdgeKind::Listed];
+        let mut g = DiGraph::<(), EdgeKind, u32>::with_capacity(n, edges);
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for _ in 0..if n == 0 { 0 } else { edges } {
+            let (a, b) = (rng.usize(0..n), rng.usize(0..n));
+            let kind = KINDS[rng.usize(0..KINDS.len())];
+            g.add_edge(NodeIndex::new(a), NodeIndex::new(b), kind);
+        }
+        g
+    }
+
     /// The flat children lists are petgraph's, kinds and order, on random graphs with parallel
     /// edges and self-loops.
     #[test]
@@ -1156,14 +1172,8 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(5);
         for _ in 0..200 {
             let n = rng.usize(0..30);
-            let mut g = DiGraph::<(), EdgeKind, u32>::with_capacity(n, 0);
-            for _ in 0..n {
-                g.add_node(());
-            }
-            for _ in 0..(if n == 0 { 0 } else { rng.usize(0..3 * n) }) {
-                let (a, b) = (rng.usize(0..n), rng.usize(0..n));
-                g.add_edge(NodeIndex::new(a), NodeIndex::new(b), EdgeKind::DependsOn);
-            }
+            let edges = rng.usize(0..3 * n + 1);
+            let g = random_graph(&mut rng, n, edges);
             let kids = Children::of(&g);
             for v in 0..n {
                 let (list, kinds) = kids.of_node(v);
@@ -1187,19 +1197,8 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(7);
         for round in 0..300 {
             let n = rng.usize(0..40);
-            let mut g = DiGraph::<(), EdgeKind, u32>::with_capacity(n, 0);
-            for _ in 0..n {
-                g.add_node(());
-            }
-            let edges = if n == 0 {
-                0
-            } else {
-                rng.usize(0..n * (1 + round % 4))
-            };
-            for _ in 0..edges {
-                let (a, b) = (rng.usize(0..n), rng.usize(0..n));
-                g.add_edge(NodeIndex::new(a), NodeIndex::new(b), EdgeKind::DependsOn);
-            }
+            let edges = rng.usize(0..n * (1 + round % 4) + 1);
+            let g = random_graph(&mut rng, n, edges);
             let (start, members, of) = strongly_connected(&Children::of(&g));
             assert_eq!(*start.last().unwrap_or(&0) as usize, n);
             let mut ours: Vec<Vec<usize>> = start
