@@ -600,6 +600,75 @@ fn malformed_waivers_exit_2() {
     );
 }
 
+/// A finding in the baseline at a lower severity gates: main's report has the Kaspersky SDK under
+/// an excluded (not shipped) tool, capped at `review`; on the branch the tool ships, and the SDK
+/// is `block`. `scan --baseline` marks it `raised` and fails, `diff` counts it and fails; the
+/// other way round (block in the baseline, review now) it stays accepted.
+#[test]
+fn baseline_finding_raised_in_severity_gates() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut excluded = cdx(
+        &["app", "tools", "kav"],
+        &[("app", &["tools"]), ("tools", &["kav"])],
+        "app",
+    );
+    excluded["components"][0]["scope"] = json!("excluded");
+    let shipped = cdx(
+        &["app", "tools", "kav"],
+        &[("app", &["tools"]), ("tools", &["kav"])],
+        "app",
+    );
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let report = |doc: &Value, name: &str, baseline: Option<&str>| {
+        let sbom = path(&format!("{name}.cdx.json"));
+        std::fs::write(&sbom, doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let out = path(&format!("{name}.json"));
+        let mut args = vec!["scan", &sbom, "--format", "json", "-o", &out];
+        if let Some(b) = baseline {
+            args.extend(["--baseline", b]);
+        }
+        let run = bomvet(&args);
+        let r: Value =
+            serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+        (run, r, out)
+    };
+    let kav = |r: &Value| -> Value {
+        r["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["code"] == "restricted-origin")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (run, old, old_path) = report(&excluded, "main", None);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert_eq!(kav(&old)["severity"], "review");
+    let (run, new, new_path) = report(&shipped, "branch", Some(&old_path));
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    assert_eq!(kav(&new)["severity"], "block");
+    assert_eq!(kav(&new)["fingerprint"], kav(&old)["fingerprint"]);
+    assert_eq!(kav(&new)["baseline"], "raised");
+    assert_eq!(new["verdict"]["gating_findings"], 1);
+    let diff = bomvet(&["diff", &old_path, &new_path, "--format", "json"]);
+    assert_eq!(diff.code, 1, "{}", diff.snapshot());
+    assert_eq!(diff.json()["gating_new"], 0);
+    assert_eq!(diff.json()["gating_raised"], 1);
+    let text = bomvet(&["diff", &old_path, &new_path]);
+    assert!(
+        text.stdout
+            .contains("1 finding(s) raised to or above `block`"),
+        "{}",
+        text.stdout
+    );
+    // Lowered since the baseline: still accepted.
+    let (_, blocked, blocked_path) = report(&shipped, "old-main", None);
+    assert_eq!(kav(&blocked)["severity"], "block");
+    let (run, lowered, _) = report(&excluded, "lowered", Some(&blocked_path));
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    assert_eq!(kav(&lowered)["baseline"], "existing");
+}
+
 /// An old report plus one new restricted component gates on exactly that one; diff lists it.
 #[test]
 fn baseline_gates_only_new_findings_and_diff_lists_them() {

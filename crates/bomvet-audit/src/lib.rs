@@ -8,14 +8,14 @@
 
 pub mod waiver;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use bomvet_graph::{Ancestors, GraphIssue, SbomGraph};
 use bomvet_model::{Component, ComponentClass, Diagnostic, EdgeKind, Format, Sbom};
 use bomvet_policy::{assess, ComponentContext, Matcher};
 pub use bomvet_policy::{Confidence, Evidence, IdentKind, Policy, Severity};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use waiver::{WaiverError, Waivers};
 
 /// Version of the JSON report layout; bumped on any incompatible change.
@@ -388,8 +388,12 @@ pub struct RootPaths {
 pub enum BaselineStatus {
     /// Not in the baseline: it can gate.
     New,
-    /// In the baseline: reported, never gates.
+    /// In the baseline at the same severity or a higher one: reported, never gates.
     Existing,
+    /// In the baseline at a lower severity (a component that became a run-time dependency, a
+    /// stronger piece of evidence, a stricter policy): the baseline accepted it at its old
+    /// severity, not at this one, so it can gate like a new finding.
+    Raised,
 }
 
 /// Options of an audit.
@@ -1290,7 +1294,8 @@ impl Gate {
 pub struct Baseline {
     /// The report it was read from.
     pub source: String,
-    fingerprints: HashSet<String>,
+    /// Each fingerprint's highest severity in that report.
+    fingerprints: HashMap<String, Severity>,
 }
 
 impl Baseline {
@@ -1318,12 +1323,22 @@ impl Baseline {
                     path.display()
                 )
             })?;
-        let mut fingerprints = HashSet::new();
+        let mut fingerprints: HashMap<String, Severity> = HashMap::new();
         for (i, f) in findings.iter().enumerate() {
             let fp = f.get("fingerprint").and_then(|x| x.as_str()).ok_or_else(|| {
                 format!("`{}`: findings[{i}] has no `fingerprint` (a report older than bomvet 0.1?)", path.display())
             })?;
-            fingerprints.insert(fp.to_owned());
+            let severity = f
+                .get("severity")
+                .and_then(|s| Severity::deserialize(s).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "`{}`: findings[{i}] has no `severity` that bomvet writes (`info`, `needs-context`, `review`, `block`)",
+                        path.display()
+                    )
+                })?;
+            let worst = fingerprints.entry(fp.to_owned()).or_insert(severity);
+            *worst = (*worst).max(severity);
         }
         Ok(Baseline {
             source: path.display().to_string(),
@@ -1672,10 +1687,10 @@ impl Report {
                 }
             }
             if let Some(b) = &gate.baseline {
-                f.baseline = Some(if b.fingerprints.contains(&f.fingerprint) {
-                    BaselineStatus::Existing
-                } else {
-                    BaselineStatus::New
+                f.baseline = Some(match b.fingerprints.get(&f.fingerprint) {
+                    Some(&old) if f.severity <= old => BaselineStatus::Existing,
+                    Some(_) => BaselineStatus::Raised,
+                    None => BaselineStatus::New,
                 });
             }
         }

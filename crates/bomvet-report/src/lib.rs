@@ -753,11 +753,20 @@ fn finding(o: &mut String, f: &Finding) {
             inert(&w.reason)
         );
     }
-    if f.baseline == Some(bomvet_audit::BaselineStatus::Existing) {
-        let _ = writeln!(
-            o,
-            "  baseline:  already in the baseline report; does not gate"
-        );
+    match f.baseline {
+        Some(bomvet_audit::BaselineStatus::Existing) => {
+            let _ = writeln!(
+                o,
+                "  baseline:  already in the baseline report; does not gate"
+            );
+        }
+        Some(bomvet_audit::BaselineStatus::Raised) => {
+            let _ = writeln!(
+                o,
+                "  baseline:  in the baseline report at a lower severity; gates as a new finding"
+            );
+        }
+        _ => {}
     }
     for (i, e) in f.evidence.iter().enumerate() {
         let _ = write!(

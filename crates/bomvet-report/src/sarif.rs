@@ -108,6 +108,7 @@ pub(crate) fn sarif(report: &Report) -> Value {
                 r["baselineState"] = json!(match b {
                     BaselineStatus::New => "new",
                     BaselineStatus::Existing => "unchanged",
+                    BaselineStatus::Raised => "updated",
                 });
             }
             r

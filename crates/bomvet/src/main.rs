@@ -1276,6 +1276,15 @@ fn diff(args: DiffArgs) -> Result<u8> {
         .iter()
         .filter(|f| f["waiver"].is_null() && fail_on.gates(parse_sev(&sev(f))))
         .count();
+    // A finding whose severity rose to the threshold gates like a new one: the old report
+    // accepted it at its old severity (as `scan --baseline` does).
+    let raised = changed
+        .iter()
+        .filter(|(o, n)| {
+            let (was, now) = (parse_sev(&sev(o)), parse_sev(&sev(n)));
+            n["waiver"].is_null() && now > was && fail_on.gates(now)
+        })
+        .count();
     let mut out = io::stdout().lock();
     if args.format == FormatArg::Json {
         let changed_json: Vec<serde_json::Value> = changed
@@ -1284,7 +1293,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
             .collect();
         serde_json::to_writer_pretty(
             &mut out,
-            &serde_json::json!({"new": added, "fixed": fixed, "changed": changed_json, "gating_new": gating}),
+            &serde_json::json!({"new": added, "fixed": fixed, "changed": changed_json, "gating_new": gating, "gating_raised": raised}),
         )?;
         writeln!(out)?;
     } else {
@@ -1325,9 +1334,16 @@ fn diff(args: DiffArgs) -> Result<u8> {
             "{gating} new finding(s) at or above `{}`",
             fail_on.as_str()
         );
+        if raised > 0 {
+            let _ = writeln!(
+                t,
+                "{raised} finding(s) raised to or above `{}`",
+                fail_on.as_str()
+            );
+        }
         out.write_all(t.as_bytes())?;
     }
-    Ok(if gating > 0 { 1 } else { 0 })
+    Ok(if gating + raised > 0 { 1 } else { 0 })
 }
 
 fn policy_table(p: &Policy) -> String {
