@@ -58,7 +58,10 @@ fn main() -> Result<()> {
         sbom.relationships.len()
     );
     let (ms, graph) = best(runs, || bomvet_graph::SbomGraph::build(&sbom));
-    println!("graph build     {ms:8.1} ms  ({} edges)", graph.edge_count());
+    println!(
+        "graph build     {ms:8.1} ms  ({} edges)",
+        graph.edge_count()
+    );
     let (ms, _) = best(runs, || graph.reach());
     println!("reach           {ms:8.1} ms");
     let (ms, _) = best(runs, || graph.path_counts());
@@ -78,6 +81,9 @@ fn main() -> Result<()> {
     // Every 97th component: a batch pass over the graph per 64 of them.
     let targets: Vec<usize> = (0..sbom.components.len()).step_by(97).collect();
     let (ms, _) = best(runs, || graph.ancestors_of(&targets));
-    println!("ancestors       {ms:8.1} ms  (of {} components)", targets.len());
+    println!(
+        "ancestors       {ms:8.1} ms  (of {} components)",
+        targets.len()
+    );
     Ok(())
 }
