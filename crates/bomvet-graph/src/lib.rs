@@ -80,8 +80,6 @@ pub struct SbomGraph {
     roots: Vec<usize>,
     /// `is_root[i]`: component `i` is one of `roots`.
     is_root: Vec<bool>,
-    /// Outgoing edges of each component, filled in at the end of `build`.
-    out_degree: Vec<u32>,
     /// Strongly connected components in reverse topological order, flattened: component `k`
     /// is `scc_members[scc_start[k]..scc_start[k + 1]]`. Computed once in `build`.
     scc_start: Vec<u32>,
@@ -303,7 +301,6 @@ impl SbomGraph {
             graph,
             roots,
             is_root,
-            out_degree: Vec::new(),
             scc_start: Vec::new(),
             scc_members: Vec::new(),
             scc_of: Vec::new(),
@@ -316,11 +313,10 @@ impl SbomGraph {
         // components, on one thread while the other waited). Only when there are any is the
         // graph searched, the components promoted, and the components found again.
         (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.kids);
-        if !g.count_out_edges_and_check_reach() {
+        if !g.roots_reach_all() {
             g.promote_unreached();
             g.kids = Children::of(&g.graph);
             (g.scc_start, g.scc_members, g.scc_of) = strongly_connected(&g.kids);
-            g.count_out_edges_and_check_reach();
         }
         let cycles: Vec<GraphIssue> = (0..g.scc_start.len() - 1)
             .map(|k| g.scc(k))
@@ -336,19 +332,17 @@ impl SbomGraph {
         g
     }
 
-    /// Fills `out_degree` from the edges, and says whether the roots reach every component: they
-    /// do unless a strongly connected component that no edge from another one enters (a source
-    /// of the condensation) holds no root. One pass over the edges in their order.
-    fn count_out_edges_and_check_reach(&mut self) -> bool {
+    /// Whether the roots reach every component: they do unless a strongly connected component
+    /// that no edge from another one enters (a source of the condensation) holds no root. One
+    /// pass over the edges in their order.
+    fn roots_reach_all(&self) -> bool {
         let sccs = self.scc_start.len().saturating_sub(1);
         let mut entered = vec![false; sccs];
         for &r in &self.roots {
             entered[self.scc_of[r] as usize] = true;
         }
-        self.out_degree = vec![0; self.len()];
         for e in self.graph.raw_edges() {
             let (from, to) = (e.source().index(), e.target().index());
-            self.out_degree[from] += 1;
             let k = self.scc_of[to];
             if self.scc_of[from] != k {
                 entered[k as usize] = true;
@@ -686,7 +680,7 @@ impl SbomGraph {
     /// children's side or from the set's side, whichever is smaller (the root of a flat SBOM has
     /// every component as a child, and a finding's ancestors are often a handful).
     pub fn sorted_children_within(&self, u: usize, allowed: &Members, out: &mut Vec<usize>) {
-        if (self.out_degree[u] as usize) <= allowed.len() {
+        if self.kids.of_node(u).0.len() <= allowed.len() {
             // Those in the set first, then sorted: often a handful of thousands.
             out.clear();
             out.extend(
@@ -1498,7 +1492,7 @@ mod tests {
     }
 
     /// Components no root reaches are found from the strongly connected components without a
-    /// search (`count_out_edges_and_check_reach`), and promoted as a search from the roots finds
+    /// search (`roots_reach_all`), and promoted as a search from the roots finds
     /// them: on random graphs with cycles that nothing enters, no, one or several declared
     /// roots, every component ends up reached, and the roots and `listed` edges are those the
     /// rule gives (the first unreached component in document order attached to the one
