@@ -135,12 +135,114 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
     duplicate
 }
 
-/// Each component's index by its ref. The refs are copied into the table (most are short enough
-/// to be kept inline, 24 bytes): a table of `&str` pointing into the components made every
-/// lookup read a component's memory to compare the key, a cache miss per lookup that was most
-/// of resolving the relationships (100k components: `memcmp` was a quarter of the graph's
-/// build).
-type Index = HashMap<bomvet_model::CompactString, usize>;
+/// Each component's index by its ref, in [`RefIndex::SHARDS`] tables by hash, built on every
+/// core. The refs are copied into the tables (most are short enough to be kept inline, 24 bytes):
+/// tables of `&str` pointing into the components made every lookup read a component's memory to
+/// compare the key, a cache miss per lookup that was most of resolving the relationships (100k
+/// components: `memcmp` was a quarter of the graph's build). One table on one thread was the
+/// longest step of the build (100k tag-value: 11-16 ms of a 33 ms build, beside the matcher):
+/// each insert a cache miss into a 4 MB table. Sharded, each table is small enough to stay in
+/// cache while it is filled (~50 KB at 100k), and the shards are filled on every core.
+pub struct RefIndex {
+    hasher: foldhash::fast::RandomState,
+    shards: Vec<hashbrown::HashTable<(bomvet_model::CompactString, u32)>>,
+    /// Refs written on more than one component: (first, later), in no order.
+    repeated: Vec<(u32, u32)>,
+}
+
+impl std::fmt::Debug for RefIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefIndex")
+            .field("refs", &self.shards.iter().map(|t| t.len()).sum::<usize>())
+            .field("repeated", &self.repeated.len())
+            .finish()
+    }
+}
+
+impl RefIndex {
+    /// Tables; a power of two (the shard is read off the hash's middle bits, which neither the
+    /// tables' buckets, its low bits, nor their tags, its top seven, use).
+    const SHARDS: usize = 64;
+
+    /// The index of `sbom`'s components, on every core from [`RefIndex::PARALLEL_ABOVE`] on.
+    pub fn new(sbom: &Sbom) -> RefIndex {
+        use rayon::prelude::*;
+        use std::hash::BuildHasher;
+        let components = &sbom.components;
+        let hasher = foldhash::fast::RandomState::default();
+        let hash = |i: usize| hasher.hash_one(components[i].id.as_str());
+        let parallel = components.len() >= Self::PARALLEL_ABOVE && rayon::current_num_threads() > 1;
+        let hashes: Vec<u64> = if parallel {
+            (0..components.len())
+                .into_par_iter()
+                .with_min_len(4096)
+                .map(hash)
+                .collect()
+        } else {
+            (0..components.len()).map(hash).collect()
+        };
+        // Each shard's components, in document order (so that the first of a repeated ref is
+        // the one kept).
+        let mut lists: Vec<Vec<(u64, u32)>> = (0..Self::SHARDS)
+            .map(|_| Vec::with_capacity(components.len() / Self::SHARDS + 16))
+            .collect();
+        for (i, &h) in hashes.iter().enumerate() {
+            lists[Self::shard(h)].push((h, idx(i)));
+        }
+        drop(hashes);
+        let fill = |list: Vec<(u64, u32)>| {
+            let mut table = hashbrown::HashTable::with_capacity(list.len());
+            let mut repeated = Vec::new();
+            for (h, i) in list {
+                let id = &components[i as usize].id.0;
+                match table.entry(
+                    h,
+                    |(k, _): &(bomvet_model::CompactString, u32)| k == id,
+                    |(k, _)| hasher.hash_one(k.as_str()),
+                ) {
+                    hashbrown::hash_table::Entry::Occupied(first) => {
+                        repeated.push((first.get().1, i));
+                    }
+                    hashbrown::hash_table::Entry::Vacant(slot) => {
+                        slot.insert((id.clone(), i));
+                    }
+                }
+            }
+            (table, repeated)
+        };
+        let filled: Vec<_> = if parallel {
+            lists.into_par_iter().map(fill).collect()
+        } else {
+            lists.into_iter().map(fill).collect()
+        };
+        let mut index = RefIndex {
+            hasher,
+            shards: Vec::with_capacity(Self::SHARDS),
+            repeated: Vec::new(),
+        };
+        for (table, repeated) in filled {
+            index.shards.push(table);
+            index.repeated.extend(repeated);
+        }
+        index
+    }
+
+    /// Components from which the index is built on every core.
+    pub const PARALLEL_ABOVE: usize = 16_384;
+
+    fn shard(hash: u64) -> usize {
+        (hash >> 32) as usize & (Self::SHARDS - 1)
+    }
+
+    /// The component whose ref is `id` (the first, when several are).
+    fn get(&self, id: &str) -> Option<usize> {
+        use std::hash::BuildHasher;
+        let h = self.hasher.hash_one(id);
+        self.shards[Self::shard(h)]
+            .find(h, |(k, _)| k == id)
+            .map(|&(_, i)| i as usize)
+    }
+}
 
 /// Relationships are resolved to components on every core in pieces of this many, from twice
 /// as many on.
@@ -152,7 +254,7 @@ const RESOLVE_PIECE: usize = 8192;
 /// components it outlasted the matcher, and the matcher's thread waited); in pieces on every
 /// core, the matcher's thread takes the pieces left when it is done.
 fn resolve(
-    index: &Index,
+    index: &RefIndex,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     use rayon::prelude::*;
@@ -174,7 +276,7 @@ fn resolve(
 
 /// [`resolve`] on one thread.
 fn resolve_piece(
-    index: &Index,
+    index: &RefIndex,
     relationships: &[bomvet_model::Relationship],
 ) -> (Vec<(u32, u32, EdgeKind)>, Vec<GraphIssue>) {
     let mut resolved = Vec::with_capacity(relationships.len());
@@ -186,12 +288,12 @@ fn resolve_piece(
         let from = match last_from {
             Some((id, at)) if id == r.from.as_str() => at,
             _ => {
-                let at = index.get(r.from.as_str()).copied();
+                let at = index.get(r.from.as_str());
                 last_from = Some((r.from.as_str(), at));
                 at
             }
         };
-        let to = index.get(r.to.as_str()).copied();
+        let to = index.get(r.to.as_str());
         match (from, to) {
             (Some(f), Some(t)) if f == t => issues.push(GraphIssue::SelfLoop {
                 component: f,
@@ -217,28 +319,27 @@ impl SbomGraph {
     /// Builds the graph: first every component becomes a node, then every relationship whose
     /// ends resolve becomes an edge.
     pub fn build(sbom: &Sbom) -> SbomGraph {
+        SbomGraph::build_indexed(sbom, RefIndex::new(sbom))
+    }
+
+    /// [`SbomGraph::build`] with the index of `sbom`'s refs made already (the audit makes it on
+    /// every core before the graph's build and the matcher share them).
+    pub fn build_indexed(sbom: &Sbom, index: RefIndex) -> SbomGraph {
         let n = sbom.components.len();
         let mut graph = DiGraph::<(), EdgeKind, u32>::with_capacity(n, sbom.relationships.len());
-        let mut index: Index = HashMap::with_capacity(n);
-        let mut dups: HashMap<&str, Vec<usize>> = HashMap::new();
         // Pass 1: nodes.
-        for (i, c) in sbom.components.iter().enumerate() {
+        for _ in 0..n {
             graph.add_node(());
-            // One probe of the table per component (a lookup and then an insert were two): a
-            // ref seen before is put back to its first component, which is rare.
-            if let Some(first) = index.insert(c.id.0.clone(), i) {
-                index.insert(c.id.0.clone(), first);
-                dups.entry(c.id.as_str())
-                    .or_insert_with(|| vec![first])
-                    .push(i);
-            }
         }
         let mut issues = Vec::new();
-        let mut dup_list: Vec<_> = dups.into_iter().collect();
-        dup_list.sort_by_key(|(_, v)| v[0]);
-        for (id, components) in dup_list {
+        let mut repeated = index.repeated.clone();
+        repeated.sort_unstable();
+        for run in repeated.chunk_by(|a, b| a.0 == b.0) {
+            let first = run[0].0 as usize;
+            let mut components = vec![first];
+            components.extend(run.iter().map(|&(_, i)| i as usize));
             issues.push(GraphIssue::DuplicateRef {
-                id: ComponentRef(id.into()),
+                id: sbom.components[first].id.clone(),
                 components,
             });
         }
@@ -249,9 +350,13 @@ impl SbomGraph {
         let (resolved, unresolved) = resolve(&index, &sbom.relationships);
         issues.extend(unresolved);
         let duplicate = duplicate_edges(&resolved, n);
+        // Whether anything includes each component, marked as the edges are added (a look at
+        // each component's incoming list afterwards was a cache miss a component).
+        let mut included = vec![false; n];
         for (&(f, t, kind), dup) in resolved.iter().zip(duplicate) {
             if !dup {
                 graph.add_edge(NodeIndex::new(f as usize), NodeIndex::new(t as usize), kind);
+                included[t as usize] = true;
             }
         }
         drop(resolved);
@@ -262,7 +367,7 @@ impl SbomGraph {
         let mut is_root = vec![false; n];
         for r in &sbom.declared_roots {
             match index.get(r.as_str()) {
-                Some(&i) if !is_root[i] => {
+                Some(i) if !is_root[i] => {
                     is_root[i] = true;
                     roots.push(i);
                 }
@@ -276,15 +381,7 @@ impl SbomGraph {
         }
         drop(index);
         let declared_roots = roots.len();
-        let parentless: Vec<usize> = (0..n)
-            .filter(|&i| {
-                !is_root[i]
-                    && graph
-                        .neighbors_directed(NodeIndex::new(i), Direction::Incoming)
-                        .next()
-                        .is_none()
-            })
-            .collect();
+        let parentless: Vec<usize> = (0..n).filter(|&i| !is_root[i] && !included[i]).collect();
         if declared_roots == 1 {
             let root = NodeIndex::new(roots[0]);
             for i in parentless {
@@ -1402,6 +1499,43 @@ mod tests {
         assert!(several > 100, "{several}");
     }
 
+    /// The index in shards, filled on several threads, finds each ref's first component and
+    /// lists the repeated refs as one table filled in order on one thread does.
+    #[test]
+    fn ref_index_in_shards_is_one_table() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        let n = RefIndex::PARALLEL_ABOVE + 1000;
+        // Refs drawn from fewer than there are components: many repeated, some many times.
+        let ids: Vec<String> = (0..n).map(|_| format!("r{}", rng.usize(..n / 2))).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let doc = sbom(&refs, &[], &[]);
+        let mut first = std::collections::HashMap::new();
+        let mut repeated = Vec::new();
+        for (i, id) in refs.iter().enumerate() {
+            let f = *first.entry(*id).or_insert(i);
+            if f != i {
+                repeated.push((idx(f), idx(i)));
+            }
+        }
+        assert!(repeated.len() > n / 4, "{}", repeated.len());
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let index = pool.install(|| RefIndex::new(&doc));
+            for id in &refs {
+                assert_eq!(index.get(id), Some(first[id]), "{id}");
+            }
+            assert_eq!(index.get("r-absent"), None);
+            assert_eq!(index.get(""), None);
+            let mut found = index.repeated.clone();
+            found.sort_unstable();
+            repeated.sort_unstable();
+            assert_eq!(found, repeated, "{threads} thread(s)");
+        }
+    }
+
     /// Relationships resolved in pieces on several threads give the edges and issues of one
     /// pass, in document order: runs of one source across piece boundaries, self loops and
     /// dangling refs at either end among them.
@@ -1409,11 +1543,8 @@ mod tests {
     fn relationships_resolved_in_pieces_are_one_pass() {
         let mut rng = fastrand::Rng::with_seed(7);
         let ids: Vec<String> = (0..500).map(|i| format!("c{i}")).collect();
-        let index: Index = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str().into(), i))
-            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let index = RefIndex::new(&sbom(&refs, &[], &[]));
         let end = |rng: &mut fastrand::Rng| match rng.u32(..50) {
             0 => "missing".to_owned(),
             _ => format!("c{}", rng.u32(..500)),
