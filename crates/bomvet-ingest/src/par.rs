@@ -103,6 +103,15 @@ impl<T> Pieces<T> {
         self.0.extend(other.0);
     }
 
+    /// Frees the pieces, on rayon's threads.
+    pub(crate) fn drop_on_every_core(&mut self)
+    where
+        T: Send,
+    {
+        use rayon::prelude::*;
+        std::mem::take(&mut self.0).into_par_iter().for_each(drop);
+    }
+
     /// The elements in slices of at most `max` (and not across pieces), each with the index of
     /// its first element in the whole list, in order; mutable, so that each element can be taken
     /// out and dropped as soon as it is used.
@@ -148,6 +157,111 @@ pub(crate) fn append_unless_failed(
         Some(_) => {}
         None => **failed = true,
     }
+}
+
+/// A run of slots past a vector's length, filled in order by one thread ([`fill_slots`]).
+pub(crate) struct Slots<'v, T> {
+    slots: &'v mut [std::mem::MaybeUninit<T>],
+    /// The first `filled` slots are written; they are this run's to drop until the vector takes
+    /// them (then 0).
+    filled: usize,
+}
+
+impl<T> Slots<'_, T> {
+    /// `value` into the next slot; given back when the run is full.
+    pub(crate) fn push(&mut self, value: T) -> Result<(), T> {
+        match self.slots.get_mut(self.filled) {
+            Some(slot) => {
+                slot.write(value);
+                self.filled += 1;
+                Ok(())
+            }
+            None => Err(value),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.filled == self.slots.len()
+    }
+}
+
+impl<T> Drop for Slots<'_, T> {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        let written: *mut [std::mem::MaybeUninit<T>] = &mut self.slots[..self.filled];
+        // SAFETY: the first `filled` slots were each written once by `push` and are not read or
+        // dropped anywhere else: the vector owns them only after `fill_slots` set `filled` to 0.
+        unsafe { std::ptr::drop_in_place(written as *mut [T]) }
+    }
+}
+
+/// Fills `vec` past its length, in place, with runs of `runs[k].0` elements each, by
+/// `fill(k, runs[k].1, slots)` for each run on rayon's threads; gives each fill's result and
+/// whether the vector took the elements: only when every run was filled to its length
+/// (otherwise what was written is dropped and the vector is as it was, with room reserved).
+/// The tag-value segments write their components straight into the model this way: converted
+/// into parts of their own and appended in order, every component was written twice and its
+/// new page faulted in twice, and the parts of the segments the second thread took waited, then
+/// were copied by one thread while the other had nothing left to do (a timeline of a
+/// 100,000-package document, issue 7).
+pub(crate) fn fill_slots<S: Send, T: Send, R: Send>(
+    vec: &mut Vec<T>,
+    runs: Vec<(usize, S)>,
+    fill: impl Fn(usize, S, &mut Slots<'_, T>) -> R + Sync,
+) -> (Vec<R>, bool) {
+    use rayon::prelude::*;
+    let total: usize = runs.iter().map(|r| r.0).sum();
+    vec.reserve_exact(total);
+    let mut spare = &mut vec.spare_capacity_mut()[..total];
+    let mut slots = Vec::with_capacity(runs.len());
+    let mut sources = Vec::with_capacity(runs.len());
+    for (n, source) in runs {
+        let (run, rest) = std::mem::take(&mut spare).split_at_mut(n);
+        slots.push(Slots {
+            slots: run,
+            filled: 0,
+        });
+        sources.push(source);
+        spare = rest;
+    }
+    let results: Vec<R> = slots
+        .par_iter_mut()
+        .zip(sources)
+        .enumerate()
+        .map(|(k, (run, source))| fill(k, source, run))
+        .collect();
+    let full = slots.iter().all(Slots::is_full);
+    if full {
+        for run in &mut slots {
+            run.filled = 0;
+        }
+    }
+    drop(slots);
+    if full {
+        // SAFETY: the runs cut the `total` slots past the length without a gap, every run was
+        // full (each of its slots written once, by `push`), and their borrows ended with `slots`;
+        // the runs gave up their elements (`filled` 0), so the vector alone drops them.
+        #[allow(unsafe_code)]
+        unsafe {
+            vec.set_len(vec.len() + total)
+        }
+    }
+    (results, full)
+}
+
+/// `parts`' elements after `vec`'s, in order, each part moved into its place by a thread of its
+/// own: appended one after the other under [`InOrder`]'s lock, the parts of a 100,000-package
+/// document's relationships (16 MB) were copied by one thread while the other waited for the
+/// lock.
+pub(crate) fn append_in_place<T: Send>(vec: &mut Vec<T>, parts: Vec<Vec<T>>) {
+    let runs = parts.into_iter().map(|p| (p.len(), p)).collect();
+    let (_, full) = fill_slots(vec, runs, |_, part, slots| {
+        for x in part {
+            // Never full before the part's end: the run is the part's length.
+            let _ = slots.push(x);
+        }
+    });
+    debug_assert!(full, "a run is as long as its part");
 }
 
 /// Parts made on rayon's threads, numbered 0, 1, 2... in document order, each folded into
@@ -1033,6 +1147,91 @@ mod tests {
     use crate::{read_bytes_with, IngestError, Limits};
     use bomvet_model::Sbom;
     use std::path::Path;
+
+    /// Counts its drops, to show that every element written is dropped exactly once.
+    struct Counted<'a>(usize, &'a std::sync::atomic::AtomicUsize);
+
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Runs filled in place make the vector the runs would make appended in order; a run left
+    /// short, or a fill that panics, leaves the vector as it was and drops every element
+    /// written, once; a push past a run's end gives the element back.
+    #[test]
+    fn slots_filled_in_place_or_dropped() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let lens = [3, 0, 5, 1, 700, 2];
+        let runs = || lens.iter().map(|&n| (n, n)).collect::<Vec<_>>();
+        // Every run full.
+        let drops = AtomicUsize::new(0);
+        let mut v = vec![Counted(usize::MAX, &drops)];
+        let (results, full) = pool.install(|| {
+            fill_slots(&mut v, runs(), |k, n, slots| {
+                for j in 0..n {
+                    assert!(slots.push(Counted(k * 1000 + j, &drops)).is_ok());
+                }
+                let extra = slots.push(Counted(0, &drops));
+                assert!(extra.is_err(), "a push past the end is refused");
+                k
+            })
+        });
+        assert!(full);
+        assert_eq!(results, (0..lens.len()).collect::<Vec<_>>());
+        let expected: Vec<usize> = std::iter::once(usize::MAX)
+            .chain(
+                lens.iter()
+                    .enumerate()
+                    .flat_map(|(k, &n)| (0..n).map(move |j| k * 1000 + j)),
+            )
+            .collect();
+        assert_eq!(v.iter().map(|c| c.0).collect::<Vec<_>>(), expected);
+        // The refused pushes were dropped as they were given back.
+        assert_eq!(drops.load(Ordering::Relaxed), lens.len());
+        drop(v);
+        assert_eq!(drops.load(Ordering::Relaxed), lens.len() + expected.len());
+        // One run short: nothing taken, every element written dropped once.
+        let drops = AtomicUsize::new(0);
+        let mut v: Vec<Counted<'_>> = Vec::new();
+        let (_, full) = pool.install(|| {
+            fill_slots(&mut v, runs(), |k, n, slots| {
+                for j in 0..n - usize::from(k == 4) {
+                    assert!(slots.push(Counted(j, &drops)).is_ok());
+                }
+            })
+        });
+        assert!(!full);
+        assert!(v.is_empty() && v.capacity() >= 711);
+        assert_eq!(drops.load(Ordering::Relaxed), 710);
+        // A fill that panics: the panic goes on, the vector is as it was.
+        let drops = AtomicUsize::new(0);
+        let mut v: Vec<Counted<'_>> = Vec::new();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pool.install(|| {
+                fill_slots(&mut v, runs(), |k, n, slots| {
+                    for j in 0..n {
+                        let _ = slots.push(Counted(j, &drops));
+                    }
+                    assert!(k != 2, "a fill fails");
+                })
+            })
+        }));
+        assert!(caught.is_err());
+        assert!(v.is_empty());
+        assert_eq!(drops.load(Ordering::Relaxed), 711);
+        // Parts appended in place, in order.
+        let mut v = vec![0];
+        let parts: Vec<Vec<usize>> = lens.iter().map(|&n| (0..n).collect()).collect();
+        let expected: Vec<usize> = std::iter::once(0).chain(parts.concat()).collect();
+        pool.install(|| append_in_place(&mut v, parts));
+        assert_eq!(v, expected);
+    }
 
     /// The document read with its arrays parsed in parallel (two threads) and sequentially.
     fn both(name: &str, json: &str) -> (Result<Sbom, IngestError>, Result<Sbom, IngestError>) {

@@ -699,19 +699,26 @@ fn relationships(
         sbom.diagnostics = whole.warnings;
         return;
     }
-    let append = |sbom: &mut Sbom, mut part: RelPart| {
-        sbom.relationships.append(&mut part.edges);
+    let parts: Vec<RelPart> = slices
+        .into_par_iter()
+        .map(|slice| {
+            let mut part = RelPart::default();
+            part.edges.reserve(slice.1.len());
+            convert(&mut part, slice);
+            part
+        })
+        .collect();
+    // The edges moved into place on every core; roots and warnings are few.
+    let mut edges = Vec::with_capacity(parts.len());
+    for mut part in parts {
+        edges.push(part.edges);
         sbom.declared_roots.append(&mut part.roots);
         sbom.diagnostics.append(&mut part.warnings);
-    };
-    let done = crate::par::InOrder::new(sbom, append);
-    slices.into_par_iter().enumerate().for_each(|(k, slice)| {
-        let mut part = RelPart::default();
-        part.edges.reserve(slice.1.len());
-        convert(&mut part, slice);
-        done.push(k, part);
-    });
-    done.finish();
+    }
+    crate::par::append_in_place(&mut sbom.relationships, edges);
+    // The wire structs (all taken out of their slots), freed on every core: ~16 MB of empty
+    // slots walked on the reading thread at 100k packages.
+    rels.drop_on_every_core();
 }
 
 /// `relationships[i]` into `part`.

@@ -205,34 +205,44 @@ fn finish(
 /// at a `PackageName:` or `Relationship:` line, about `segment` bytes apart; `None` for one
 /// segment.
 fn segment_bounds(bytes: &[u8], segment: usize) -> Option<Vec<(usize, usize)>> {
-    let finder = memchr::memmem::Finder::new(b"\nPackageName:");
-    let relationship = memchr::memmem::Finder::new(b"\nRelationship:");
-    // The next `PackageName:` line at or after a place, kept while it is ahead (the search then
-    // covers the text once, not once per segment). (`usize::MAX`: none ahead; 0: not searched.)
-    let mut next_package = 0usize;
+    const PACKAGE: &[u8] = b"\nPackageName:";
+    const RELATIONSHIP: &[u8] = b"\nRelationship:";
+    let package = memchr::memmem::Finder::new(PACKAGE);
+    let relationship = memchr::memmem::Finder::new(RELATIONSHIP);
     let mut starts = vec![0];
-    while let Some(&last) = starts.last() {
-        let from = last + segment;
-        if from >= bytes.len() {
-            break;
-        }
-        if next_package < from {
-            next_package = finder
-                .find(&bytes[from..])
-                .map_or(usize::MAX, |at| from + at);
-        }
-        // A `Relationship:` line before it, searched for only up to it (no match that starts
-        // before a `\nPackageName:` can reach into it). The relationships sit together at the
-        // end of most documents: a search from the first boundary to the first of them crossed
-        // most of the text on this thread while the others waited (14 ms of a 75 MB document).
-        let upto = next_package.min(bytes.len());
-        let at = relationship
-            .find(&bytes[from..upto])
-            .map_or(next_package, |at| from + at);
-        if at == usize::MAX {
-            break;
-        }
+    let mut from = segment;
+    while from < bytes.len() {
+        // The first `PackageName:` or `Relationship:` line from `from` on, searched for in
+        // windows that double from 64 KiB. The relationships sit together at the end of most
+        // documents: a search for the next package from the first boundary among them crossed
+        // all of them on this thread while the others waited (a search for the next
+        // relationship up to the next package, 14 ms of a 75 MB document, before decision 44).
+        let mut end = from;
+        let mut window = 64 * 1024;
+        let at = loop {
+            // Each window starts early enough to find a line that starts before its end.
+            let start = (end + 1).saturating_sub(RELATIONSHIP.len()).max(from);
+            end = (end + window).min(bytes.len());
+            window *= 2;
+            let window = &bytes[start..end];
+            let p = package.find(window).unwrap_or(window.len());
+            if let Some(r) =
+                relationship.find(&window[..(p + RELATIONSHIP.len() - 1).min(window.len())])
+            {
+                if r < p {
+                    break Some(start + r);
+                }
+            }
+            if p < window.len() {
+                break Some(start + p);
+            }
+            if end == bytes.len() {
+                break None;
+            }
+        };
+        let Some(at) = at else { break };
         starts.push(at + 1);
+        from = at + 1 + segment;
     }
     if starts.len() < 2 {
         return None;
@@ -314,54 +324,64 @@ fn read_segments(
     (counts, ends): SegmentCounts,
     parallel_above: usize,
 ) -> Option<Result<Sbom, IngestError>> {
-    use rayon::prelude::*;
     let lines_before = sums_before(&ends);
     let firsts = sums_before(&counts);
     let source = path.display().to_string();
     let last = bounds.len() - 1;
-    // Sized once, the document and each part (grown by pushes and appends, their vectors were
-    // copied again and again into fresh pages: a third of the segments' time at 100k packages).
     let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
-    sbom.components.reserve_exact(counts.iter().sum());
+    // Each segment's components written in place into the model (`par::fill_slots`); a part of its
+    // own keeps the segment's warnings and `hasFiles` relationships, appended in order, and
+    // lends its vector to each run of packages converted (reused: it stays in cache).
+    let mut components = Vec::new();
     let mut failed = false;
     let mut into = (&mut sbom, &mut failed);
     let done = crate::par::InOrder::new(&mut into, crate::par::append_unless_failed);
-    let scans: Vec<Option<Scanned<'_>>> = (0..bounds.len())
-        .into_par_iter()
-        .map(|k| {
-            let (start, end) = bounds[k];
-            let mut part = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
-            part.components.reserve_exact(counts[k]);
-            let first = firsts[k];
-            let lines = lines(&text[start..end]).map(|l| Ok(Cow::Borrowed(l)));
-            let start = if k == 0 {
-                Current::Document
-            } else {
-                Current::Unknown
-            };
-            let scanned = scan(path, lines, lines_before[k], start, |i, packages| {
-                crate::spdx_json::convert_packages(&mut part, first + i, packages);
-                None
-            });
-            // Every part is pushed, `None` for a segment that does not read on its own.
-            let scanned = scanned.ok().filter(|s| {
-                let rest = s.doc.packages.as_ref().map_or(0, Vec::len);
-                (k == last || !s.open_text) && !s.unsure && s.first + rest == counts[k]
-            });
-            let Some(mut scanned) = scanned else {
-                done.push(k, None);
-                return None;
-            };
-            let rest = scanned.doc.packages.take().unwrap_or_default();
-            crate::spdx_json::convert_packages(&mut part, first + scanned.first, rest);
-            done.push(k, Some(part));
-            Some(scanned)
-        })
-        .collect();
+    let runs = counts.iter().map(|&n| (n, ())).collect();
+    let (scans, full) = crate::par::fill_slots(&mut components, runs, |k, (), run| {
+        let (start, end) = bounds[k];
+        let mut part = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
+        let first = firsts[k];
+        let lines = lines(&text[start..end]).map(|l| Ok(Cow::Borrowed(l)));
+        let start = if k == 0 {
+            Current::Document
+        } else {
+            Current::Unknown
+        };
+        // More components than the segment's `PackageName:` lines: it does not read alone.
+        let mut over = false;
+        let mut convert = |part: &mut Sbom, i: usize, packages| {
+            crate::spdx_json::convert_packages(part, first + i, packages);
+            for c in part.components.drain(..) {
+                over |= run.push(c).is_err();
+            }
+        };
+        let scanned = scan(path, lines, lines_before[k], start, |i, packages| {
+            convert(&mut part, i, packages);
+            None
+        });
+        // Every part is pushed, `None` for a segment that does not read on its own.
+        let scanned = scanned.ok().filter(|s| {
+            let rest = s.doc.packages.as_ref().map_or(0, Vec::len);
+            (k == last || !s.open_text) && !s.unsure && s.first + rest == counts[k]
+        });
+        let Some(mut scanned) = scanned else {
+            done.push(k, None);
+            return None;
+        };
+        let rest = scanned.doc.packages.take().unwrap_or_default();
+        convert(&mut part, scanned.first, rest);
+        if over {
+            done.push(k, None);
+            return None;
+        }
+        done.push(k, Some(part));
+        Some(scanned)
+    });
     done.finish();
-    if failed {
+    if failed || !full {
         return None;
     }
+    sbom.components = components;
     let scans: Vec<Scanned<'_>> = scans.into_iter().collect::<Option<_>>()?;
     // The rest of the segments joined as one scan would have read them.
     let mut doc = Doc::default();
@@ -768,6 +788,58 @@ mod tests {
         bad[text.len() / 2] = 0xFF;
         let bounds = segment_bounds(&bad, 100).unwrap_or_default();
         assert!(bounds.len() > 2 && count_segments(&bad, &bounds).is_none());
+    }
+
+    /// Each boundary is the first `PackageName:` or `Relationship:` line a segment's length
+    /// after the last, as a search of the rest of the text finds it: lines far apart (a 300 KB
+    /// `<text>` value, runs of relationships with no package after them) so that the windows
+    /// double several times, needles across window ends, and a text that ends in one.
+    #[test]
+    fn segment_bounds_are_the_next_package_or_relationship() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut text = String::from("SPDXVersion: SPDX-2.3\n");
+        for i in 0..400 {
+            match rng.u32(..10) {
+                0 => text.push_str(&format!(
+                    "PackageName: p{i}\nPackageComment: <text>{}</text>\n",
+                    "x".repeat(rng.usize(..300_000))
+                )),
+                1..=5 => text.push_str(&format!("PackageName: p{i}\nPackageVersion: {i}\n")),
+                _ => {
+                    for _ in 0..rng.usize(..2_000) {
+                        text.push_str("Relationship: SPDXRef-a CONTAINS SPDXRef-b\n");
+                    }
+                }
+            }
+        }
+        for ending in ["", "\nPackageName:", "\nRelationship:"] {
+            let text = format!("{text}{ending}");
+            let bytes = text.as_bytes();
+            let next = |from: usize| {
+                let rest = &bytes[from..];
+                let p = memchr::memmem::find(rest, b"\nPackageName:");
+                let r = memchr::memmem::find(rest, b"\nRelationship:");
+                p.into_iter().chain(r).min().map(|at| from + at)
+            };
+            for segment in [1, 13, 1_000, 50_000, 200_000] {
+                let mut starts = vec![0];
+                while let Some(at) = starts
+                    .last()
+                    .map(|&s| s + segment)
+                    .filter(|&from| from < bytes.len())
+                    .and_then(next)
+                {
+                    starts.push(at + 1);
+                }
+                let got = segment_bounds(bytes, segment);
+                let got: Vec<usize> = got.iter().flatten().map(|&(start, _)| start).collect();
+                if starts.len() < 2 {
+                    assert!(got.is_empty(), "segment {segment}, {ending:?}");
+                } else {
+                    assert_eq!(got, starts, "segment {segment}, {ending:?}");
+                }
+            }
+        }
     }
 
     /// [`words`] cuts every value as `split_whitespace` does: spaces in runs and at the ends,
