@@ -669,6 +669,68 @@ fn baseline_finding_raised_in_severity_gates() {
     assert_eq!(kav(&lowered)["baseline"], "existing");
 }
 
+/// `bomvet diff` reads a report as `scan --baseline` does: a fingerprint written twice counts at
+/// its highest severity (the demo's Kaspersky SDK, `block`, then a copy at `review`: not raised
+/// in either), and a severity bomvet does not write is an error (exit 2), never read as `info`.
+#[test]
+fn diff_and_baseline_read_a_report_alike() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let report = path("report.json");
+    let run = bomvet(&["scan", DEMO, "--format", "json", "-o", &report]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    let original: Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap_or_default()).unwrap_or_default();
+    let blocked = original["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .position(|f| f["severity"] == "block")
+        .unwrap_or_else(|| panic!("a block finding in the demo"));
+    // The block finding again, after it, at `review`.
+    let mut repeated = original.clone();
+    let mut copy = original["findings"][blocked].clone();
+    copy["severity"] = json!("review");
+    if let Some(f) = repeated["findings"].as_array_mut() {
+        f.push(copy);
+    }
+    let repeated_path = path("repeated.json");
+    std::fs::write(&repeated_path, repeated.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let diff = bomvet(&["diff", &repeated_path, &report, "--format", "json"]);
+    assert_eq!(diff.code, 0, "{}", diff.snapshot());
+    assert_eq!(diff.json()["gating_raised"], 0);
+    assert_eq!(diff.json()["changed"].as_array().map(Vec::len), Some(0));
+    let scan = bomvet(&[
+        "scan",
+        DEMO,
+        "--baseline",
+        &repeated_path,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(scan.code, 0, "{}", scan.snapshot());
+    // A severity bomvet does not write.
+    let mut unknown = original.clone();
+    unknown["findings"][blocked]["severity"] = json!("critical");
+    let unknown_path = path("unknown.json");
+    std::fs::write(&unknown_path, unknown.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    for args in [
+        vec!["diff", report.as_str(), unknown_path.as_str()],
+        vec!["diff", unknown_path.as_str(), report.as_str()],
+        vec!["scan", DEMO, "--baseline", unknown_path.as_str()],
+    ] {
+        let run = bomvet(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.snapshot());
+        assert!(
+            run.stderr
+                .contains(&format!("findings[{blocked}] has no `severity`"))
+                && run.stderr.contains("unknown.json"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 /// An old report plus one new restricted component gates on exactly that one; diff lists it.
 #[test]
 fn baseline_gates_only_new_findings_and_diff_lists_them() {

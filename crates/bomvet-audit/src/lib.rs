@@ -1306,13 +1306,55 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    /// Reads an earlier `--format json` report.
+    /// Reads an earlier `--format json` report ([`ReportFindings::load`]).
     ///
     /// # Errors
     /// A message naming the file when it cannot be read or is not a bomvet report.
     pub fn load(path: &std::path::Path) -> Result<Baseline, String> {
+        let report = ReportFindings::load(path)?;
+        Ok(Baseline {
+            source: report.source,
+            fingerprints: report
+                .findings
+                .into_iter()
+                .map(|(fp, f)| (fp, f.severity))
+                .collect(),
+        })
+    }
+}
+
+/// A finding of a report read back: its severity and the finding as written.
+#[derive(Debug, Clone)]
+pub struct ReportFinding {
+    /// Its severity.
+    pub severity: Severity,
+    /// The finding as the report wrote it.
+    pub json: serde_json::Value,
+}
+
+/// The findings of a bomvet `--format json` report by fingerprint, read the one way that
+/// `scan --baseline` and `bomvet diff` both read them (they read them apart, and differed on a
+/// repeated fingerprint and on a severity bomvet does not write).
+#[derive(Debug, Clone, Default)]
+pub struct ReportFindings {
+    /// The report it was read from.
+    pub source: String,
+    /// Each fingerprint's finding; of a fingerprint written more than once, the first at its
+    /// highest severity (a baseline accepts a finding at that severity, not above: decision 45).
+    pub findings: std::collections::BTreeMap<String, ReportFinding>,
+}
+
+impl ReportFindings {
+    /// Reads a report.
+    ///
+    /// # Errors
+    /// A message naming the file: it cannot be read, is not JSON (with line and column), has no
+    /// `findings` array, or a finding has no `fingerprint` or no severity bomvet writes. A report
+    /// that cannot be read exactly is never taken as one with fewer findings: a gate fails
+    /// closed.
+    pub fn load(path: &std::path::Path) -> Result<ReportFindings, String> {
         let text = std::fs::read(path)
-            .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+            .map_err(|e| format!("cannot read report `{}`: {e}", path.display()))?;
         let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
             format!(
                 "`{}`:{}:{}: not JSON: {e}",
@@ -1321,21 +1363,31 @@ impl Baseline {
                 e.column()
             )
         })?;
-        let findings = v
-            .get("findings")
-            .and_then(|f| f.as_array())
-            .ok_or_else(|| {
-                format!(
-                    "`{}`: not a bomvet report (no `findings` array)",
-                    path.display()
-                )
-            })?;
-        let mut fingerprints: HashMap<String, Severity> = HashMap::new();
-        for (i, f) in findings.iter().enumerate() {
-            let fp = f.get("fingerprint").and_then(|x| x.as_str()).ok_or_else(|| {
-                format!("`{}`: findings[{i}] has no `fingerprint` (a report older than bomvet 0.1?)", path.display())
-            })?;
-            let severity = f
+        let serde_json::Value::Object(mut v) = v else {
+            return Err(format!(
+                "`{}`: not a bomvet report (no `findings` array)",
+                path.display()
+            ));
+        };
+        let Some(serde_json::Value::Array(found)) = v.remove("findings") else {
+            return Err(format!(
+                "`{}`: not a bomvet report (no `findings` array)",
+                path.display()
+            ));
+        };
+        let mut findings = std::collections::BTreeMap::new();
+        for (i, json) in found.into_iter().enumerate() {
+            let fp = json
+                .get("fingerprint")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| {
+                    format!(
+                        "`{}`: findings[{i}] has no `fingerprint` (a report older than bomvet 0.1?)",
+                        path.display()
+                    )
+                })?
+                .to_owned();
+            let severity = json
                 .get("severity")
                 .and_then(|s| Severity::deserialize(s).ok())
                 .ok_or_else(|| {
@@ -1344,12 +1396,20 @@ impl Baseline {
                         path.display()
                     )
                 })?;
-            let worst = fingerprints.entry(fp.to_owned()).or_insert(severity);
-            *worst = (*worst).max(severity);
+            match findings.entry(fp) {
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(ReportFinding { severity, json });
+                }
+                std::collections::btree_map::Entry::Occupied(mut e) => {
+                    if severity > e.get().severity {
+                        e.insert(ReportFinding { severity, json });
+                    }
+                }
+            }
         }
-        Ok(Baseline {
+        Ok(ReportFindings {
             source: path.display().to_string(),
-            fingerprints,
+            findings,
         })
     }
 }

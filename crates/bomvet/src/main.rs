@@ -1247,71 +1247,48 @@ fn fail_on_of(a: FailOnArg) -> FailOn {
 
 /// Compares two JSON reports by finding fingerprint.
 fn diff(args: DiffArgs) -> Result<u8> {
-    use std::collections::BTreeMap;
     use std::fmt::Write as _;
-    let load = |p: &PathBuf| -> Result<BTreeMap<String, serde_json::Value>> {
-        let bytes = std::fs::read(p).with_context(|| format!("cannot read `{}`", p.display()))?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "`{}`:{}:{}: not JSON: {e}",
-                p.display(),
-                e.line(),
-                e.column()
-            )
-        })?;
-        let findings = v["findings"]
-            .as_array()
-            .with_context(|| format!("`{}` is not a bomvet report (no `findings`)", p.display()))?;
-        let mut map = BTreeMap::new();
-        for (i, f) in findings.iter().enumerate() {
-            let fp = f["fingerprint"].as_str().with_context(|| {
-                format!("`{}`: findings[{i}] has no `fingerprint`", p.display())
-            })?;
-            map.insert(fp.to_owned(), f.clone());
-        }
-        Ok(map)
+    // Read as `scan --baseline` reads a baseline: a fingerprint's finding at its highest
+    // severity, a severity bomvet does not write refused (exit 2).
+    let load = |p: &PathBuf| {
+        bomvet_audit::ReportFindings::load(p)
+            .map(|r| r.findings)
+            .map_err(anyhow::Error::msg)
     };
     let old = load(&args.old)?;
     let new = load(&args.new)?;
-    let sev = |f: &serde_json::Value| f["severity"].as_str().unwrap_or("").to_owned();
     let added: Vec<&serde_json::Value> = new
         .iter()
         .filter(|(k, _)| !old.contains_key(*k))
-        .map(|(_, v)| v)
+        .map(|(_, f)| &f.json)
         .collect();
     let fixed: Vec<&serde_json::Value> = old
         .iter()
         .filter(|(k, _)| !new.contains_key(*k))
-        .map(|(_, v)| v)
+        .map(|(_, f)| &f.json)
         .collect();
-    let changed: Vec<(&serde_json::Value, &serde_json::Value)> = new
+    let unwaived = |f: &serde_json::Value| f["waiver"].is_null();
+    let changed: Vec<(&bomvet_audit::ReportFinding, &bomvet_audit::ReportFinding)> = new
         .iter()
         .filter_map(|(k, v)| old.get(k).map(|o| (o, v)))
-        .filter(|(o, v)| sev(o) != sev(v) || o["waiver"].is_null() != v["waiver"].is_null())
+        .filter(|(o, v)| o.severity != v.severity || unwaived(&o.json) != unwaived(&v.json))
         .collect();
     let fail_on = fail_on_of(args.fail_on);
-    // Reports spell severities the way `Severity` serialises them.
-    let parse_sev = |s: &str| {
-        serde_json::from_value::<Severity>(serde_json::Value::from(s)).unwrap_or(Severity::Info)
-    };
-    let gating = added
+    let gating = new
         .iter()
-        .filter(|f| f["waiver"].is_null() && fail_on.gates(parse_sev(&sev(f))))
+        .filter(|(k, f)| !old.contains_key(*k) && unwaived(&f.json) && fail_on.gates(f.severity))
         .count();
     // A finding whose severity rose to the threshold gates like a new one: the old report
     // accepted it at its old severity (as `scan --baseline` does).
     let raised = changed
         .iter()
-        .filter(|(o, n)| {
-            let (was, now) = (parse_sev(&sev(o)), parse_sev(&sev(n)));
-            n["waiver"].is_null() && now > was && fail_on.gates(now)
-        })
+        .filter(|(o, n)| unwaived(&n.json) && n.severity > o.severity && fail_on.gates(n.severity))
         .count();
     let mut out = io::stdout().lock();
     if args.format == FormatArg::Json {
         let changed_json: Vec<serde_json::Value> = changed
             .iter()
-            .map(|(o, n)| serde_json::json!({"old": o, "new": n}))
+            .map(|(o, n)| serde_json::json!({"old": o.json, "new": n.json}))
             .collect();
         serde_json::to_writer_pretty(
             &mut out,
@@ -1342,13 +1319,9 @@ fn diff(args: DiffArgs) -> Result<u8> {
             let _ = writeln!(
                 t,
                 "  ~ {} (was {}{})",
-                line(n),
-                sev(o),
-                if o["waiver"].is_null() {
-                    ""
-                } else {
-                    ", waived"
-                }
+                line(&n.json),
+                o.json["severity"].as_str().unwrap_or(""),
+                if unwaived(&o.json) { "" } else { ", waived" }
             );
         }
         let _ = writeln!(
