@@ -138,8 +138,8 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
     duplicate
 }
 
-/// Each component's index by its ref, in 64 tables by hash, built on every
-/// core. The refs are copied into the tables (most are short enough to be kept inline, 24 bytes):
+/// Each component's index by its ref, in 64 tables by hash filled on every core (one table for
+/// small documents). The refs are copied into the tables (most are short enough to be kept inline, 24 bytes):
 /// tables of `&str` pointing into the components made every lookup read a component's memory to
 /// compare the key, a cache miss per lookup that was most of resolving the relationships (100k
 /// components: `memcmp` was a quarter of the graph's build). One table on one thread was the
@@ -149,6 +149,8 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
 pub struct RefIndex {
     hasher: foldhash::fast::RandomState,
     shards: Vec<hashbrown::HashTable<(bomvet_model::CompactString, u32)>>,
+    /// The shard of a hash: its middle bits, `shards.len() - 1` of them.
+    mask: usize,
     /// Refs written on more than one component: (first, later), in no order.
     repeated: Vec<(u32, u32)>,
 }
@@ -163,9 +165,14 @@ impl std::fmt::Debug for RefIndex {
 }
 
 impl RefIndex {
-    /// Tables; a power of two (the shard is read off the hash's middle bits, which neither the
-    /// tables' buckets, its low bits, nor their tags, its top seven, use).
+    /// Tables of a large document; a power of two. The shard is read off the hash's middle
+    /// bits, which a table uses neither for its buckets (the low bits) nor for its tags (the top
+    /// seven).
     const SHARDS: usize = 64;
+
+    /// Components from which the index is sharded (below, one table: 64 lists and tables cost
+    /// more than they save in a portfolio's small documents).
+    const SHARDED_ABOVE: usize = 4096;
 
     /// The index of `sbom`'s components, on every core from [`RefIndex::PARALLEL_ABOVE`] on.
     pub fn new(sbom: &Sbom) -> RefIndex {
@@ -184,13 +191,19 @@ impl RefIndex {
         } else {
             (0..components.len()).map(hash).collect()
         };
+        let shards = if components.len() >= Self::SHARDED_ABOVE {
+            Self::SHARDS
+        } else {
+            1
+        };
+        let mask = shards - 1;
         // Each shard's components, in document order (so that the first of a repeated ref is
         // the one kept).
-        let mut lists: Vec<Vec<(u64, u32)>> = (0..Self::SHARDS)
-            .map(|_| Vec::with_capacity(components.len() / Self::SHARDS + 16))
+        let mut lists: Vec<Vec<(u64, u32)>> = (0..shards)
+            .map(|_| Vec::with_capacity(components.len() / shards + 16))
             .collect();
         for (i, &h) in hashes.iter().enumerate() {
-            lists[Self::shard(h)].push((h, idx(i)));
+            lists[Self::shard(h, mask)].push((h, idx(i)));
         }
         drop(hashes);
         let fill = |list: Vec<(u64, u32)>| {
@@ -220,7 +233,8 @@ impl RefIndex {
         };
         let mut index = RefIndex {
             hasher,
-            shards: Vec::with_capacity(Self::SHARDS),
+            shards: Vec::with_capacity(shards),
+            mask,
             repeated: Vec::new(),
         };
         for (table, repeated) in filled {
@@ -233,15 +247,15 @@ impl RefIndex {
     /// Components from which the index is built on every core.
     pub const PARALLEL_ABOVE: usize = 16_384;
 
-    fn shard(hash: u64) -> usize {
-        (hash >> 32) as usize & (Self::SHARDS - 1)
+    fn shard(hash: u64, mask: usize) -> usize {
+        (hash >> 32) as usize & mask
     }
 
     /// The component whose ref is `id` (the first, when several are).
     fn get(&self, id: &str) -> Option<usize> {
         use std::hash::BuildHasher;
         let h = self.hasher.hash_one(id);
-        self.shards[Self::shard(h)]
+        self.shards[Self::shard(h, self.mask)]
             .find(h, |(k, _)| k == id)
             .map(|&(_, i)| i as usize)
     }
@@ -1503,11 +1517,17 @@ mod tests {
     }
 
     /// The index in shards, filled on several threads, finds each ref's first component and
-    /// lists the repeated refs as one table filled in order on one thread does.
+    /// lists the repeated refs as one table filled in order on one thread does; so does the
+    /// one table of a small document.
     #[test]
     fn ref_index_in_shards_is_one_table() {
         let mut rng = fastrand::Rng::with_seed(3);
-        let n = RefIndex::PARALLEL_ABOVE + 1000;
+        for n in [RefIndex::SHARDED_ABOVE - 1, RefIndex::PARALLEL_ABOVE + 1000] {
+            index_is_one_table(&mut rng, n);
+        }
+    }
+
+    fn index_is_one_table(rng: &mut fastrand::Rng, n: usize) {
         // Refs drawn from fewer than there are components: many repeated, some many times.
         let ids: Vec<String> = (0..n).map(|_| format!("r{}", rng.usize(..n / 2))).collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -1527,6 +1547,11 @@ mod tests {
                 .build()
                 .unwrap();
             let index = pool.install(|| RefIndex::new(&doc));
+            let sharded = n >= RefIndex::SHARDED_ABOVE;
+            assert_eq!(
+                index.shards.len(),
+                if sharded { RefIndex::SHARDS } else { 1 }
+            );
             for id in &refs {
                 assert_eq!(index.get(id), Some(first[id]), "{id}");
             }

@@ -309,9 +309,11 @@ const MIN_SEGMENT: usize = 256 * 1024;
 /// Reads a document in memory in segments on every core (decision 28). Each segment but the
 /// first starts at a `PackageName:` line (where the scanner's state is a new package whatever
 /// came before), about `segment` bytes apart. The `PackageName:` lines of each segment are
-/// counted first (so that each knows the index of its first package); then each segment is
-/// scanned and its packages converted, 512 at a time, into a part of its own, on every core.
-/// The parts are appended in order, the rest joined as one scan would have left it: a later
+/// counted first (so that each knows the index of its first package and how many it holds);
+/// then each segment is scanned and its packages converted, 512 at a time, on every core, the
+/// components written straight into their places in the model's vector, the warnings and
+/// `hasFiles` relationships into a part of the segment's own. The parts are appended in order,
+/// the rest joined as one scan would have left it: a later
 /// document-level value wins, lists and warnings are concatenated, a warning's line counted
 /// from its segment's first. `None` when a segment does not read on its own: a `<text>` value
 /// not closed in it runs on into the next (the boundary was inside it), or it holds another
