@@ -1363,13 +1363,11 @@ impl ReportFindings {
                 e.column()
             )
         })?;
-        let serde_json::Value::Object(mut v) = v else {
-            return Err(format!(
-                "`{}`: not a bomvet report (no `findings` array)",
-                path.display()
-            ));
+        let found = match v {
+            serde_json::Value::Object(mut v) => v.remove("findings"),
+            _ => None,
         };
-        let Some(serde_json::Value::Array(found)) = v.remove("findings") else {
+        let Some(serde_json::Value::Array(found)) = found else {
             return Err(format!(
                 "`{}`: not a bomvet report (no `findings` array)",
                 path.display()

@@ -139,10 +139,10 @@ fn duplicate_edges(edges: &[(u32, u32, EdgeKind)], n: usize) -> Vec<bool> {
 }
 
 /// Each component's index by its ref, in 64 tables by hash filled on every core (one table for
-/// small documents). The refs are copied into the tables (most are short enough to be kept inline, 24 bytes):
-/// tables of `&str` pointing into the components made every lookup read a component's memory to
-/// compare the key, a cache miss per lookup that was most of resolving the relationships (100k
-/// components: `memcmp` was a quarter of the graph's build). One table on one thread was the
+/// small documents). The refs are copied into the tables (most are short enough to be kept
+/// inline, 24 bytes): tables of `&str` pointing into the components made every lookup read a
+/// component's memory to compare the key, a cache miss per lookup that was most of resolving
+/// the relationships (100k components: `memcmp` was a quarter of the graph's build). One table on one thread was the
 /// longest step of the build (100k tag-value: 11-16 ms of a 33 ms build, beside the matcher):
 /// each insert a cache miss into a 4 MB table. Sharded, each table is small enough to stay in
 /// cache while it is filled (~50 KB at 100k), and the shards are filled on every core.
@@ -341,7 +341,7 @@ impl SbomGraph {
 
     /// [`SbomGraph::build`] with the index of `sbom`'s refs made already (the audit makes it on
     /// every core before the graph's build and the matcher share them).
-    pub fn build_indexed(sbom: &Sbom, index: RefIndex) -> SbomGraph {
+    pub fn build_indexed(sbom: &Sbom, mut index: RefIndex) -> SbomGraph {
         let n = sbom.components.len();
         let mut graph = DiGraph::<(), EdgeKind, u32>::with_capacity(n, sbom.relationships.len());
         // Pass 1: nodes.
@@ -349,7 +349,7 @@ impl SbomGraph {
             graph.add_node(());
         }
         let mut issues = Vec::new();
-        let mut repeated = index.repeated.clone();
+        let mut repeated = std::mem::take(&mut index.repeated);
         repeated.sort_unstable();
         for run in repeated.chunk_by(|a, b| a.0 == b.0) {
             let first = run[0].0 as usize;

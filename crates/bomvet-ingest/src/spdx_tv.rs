@@ -331,9 +331,9 @@ fn read_segments(
     let source = path.display().to_string();
     let last = bounds.len() - 1;
     let mut sbom = Sbom::new(source.clone(), Format::SpdxTagValue, String::new());
-    // Each segment's components written in place into the model (`par::fill_slots`); a part of its
-    // own keeps the segment's warnings and `hasFiles` relationships, appended in order, and
-    // lends its vector to each run of packages converted (reused: it stays in cache).
+    // Each segment's components written in place into the model (`par::fill_slots`); a part
+    // of its own keeps the segment's warnings and `hasFiles` relationships, appended in order,
+    // and lends its vector to each run of packages converted (reused: it stays in cache).
     let mut components = Vec::new();
     let mut failed = false;
     let mut into = (&mut sbom, &mut failed);

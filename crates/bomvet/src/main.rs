@@ -1257,10 +1257,10 @@ fn diff(args: DiffArgs) -> Result<u8> {
     };
     let old = load(&args.old)?;
     let new = load(&args.new)?;
-    let added: Vec<&serde_json::Value> = new
+    let added: Vec<&bomvet_audit::ReportFinding> = new
         .iter()
         .filter(|(k, _)| !old.contains_key(*k))
-        .map(|(_, f)| &f.json)
+        .map(|(_, f)| f)
         .collect();
     let fixed: Vec<&serde_json::Value> = old
         .iter()
@@ -1274,9 +1274,9 @@ fn diff(args: DiffArgs) -> Result<u8> {
         .filter(|(o, v)| o.severity != v.severity || unwaived(&o.json) != unwaived(&v.json))
         .collect();
     let fail_on = fail_on_of(args.fail_on);
-    let gating = new
+    let gating = added
         .iter()
-        .filter(|(k, f)| !old.contains_key(*k) && unwaived(&f.json) && fail_on.gates(f.severity))
+        .filter(|f| unwaived(&f.json) && fail_on.gates(f.severity))
         .count();
     // A finding whose severity rose to the threshold gates like a new one: the old report
     // accepted it at its old severity (as `scan --baseline` does).
@@ -1292,7 +1292,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
             .collect();
         serde_json::to_writer_pretty(
             &mut out,
-            &serde_json::json!({"new": added, "fixed": fixed, "changed": changed_json, "gating_new": gating, "gating_raised": raised}),
+            &serde_json::json!({"new": added.iter().map(|f| &f.json).collect::<Vec<_>>(), "fixed": fixed, "changed": changed_json, "gating_new": gating, "gating_raised": raised}),
         )?;
         writeln!(out)?;
     } else {
@@ -1308,7 +1308,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
         };
         let _ = writeln!(t, "new ({}):", added.len());
         for f in &added {
-            let _ = writeln!(t, "  + {}", line(f));
+            let _ = writeln!(t, "  + {}", line(&f.json));
         }
         let _ = writeln!(t, "fixed ({}):", fixed.len());
         for f in &fixed {
